@@ -1,0 +1,219 @@
+"""Pydantic models of one catalog event (one YAML file in ``events/``).
+
+Units and conventions
+---------------------
+* ``date`` is the announcement date (exchange-local calendar date, America/New_York for US listings).
+* ``timing`` says when the news reached the market; the engine places event day 0 from it:
+  ``pre-open`` / ``intraday`` -> that session, ``after-close`` -> the next session.
+* ``amount.value`` is in ``amount.scale`` units of ``amount.currency`` (``value: 100, scale: billion``).
+* Claims: ``window: [a, b]`` are trading-day offsets from day 0, both included; the move is
+  measured from the close of day ``a - 1`` to the close of day ``b`` (``measure: intraday-high``
+  uses the highest high of day ``b`` instead).  ``move_pct`` is in percent (43 means +43 %).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Timing(StrEnum):
+    PRE_OPEN = "pre-open"
+    INTRADAY = "intraday"
+    AFTER_CLOSE = "after-close"
+    UNKNOWN = "unknown"
+
+
+class Role(StrEnum):
+    ANNOUNCER = "announcer"
+    COUNTERPARTY = "counterparty"
+    INVESTOR = "investor"
+    INVESTEE = "investee"
+    SUPPLIER = "supplier"
+    CUSTOMER = "customer"
+    COMPETITOR = "competitor"
+    PARTNER = "partner"
+    ACQUIRER = "acquirer"
+    TARGET = "target"
+    SELLER = "seller"
+    SUBJECT = "subject"
+
+
+class DealType(StrEnum):
+    INVESTMENT = "investment"
+    COMPUTE_CONTRACT = "compute-contract"
+    SUPPLY_DEAL = "supply-deal"
+    EQUITY_FOR_ORDERS = "equity-for-orders"
+    JOINT_VENTURE = "joint-venture"
+    FINANCING = "financing"
+    ACQUISITION = "acquisition"
+    STAKE_DISCLOSURE = "stake-disclosure"
+    STAKE_SALE = "stake-sale"
+    POLICY = "policy"
+    COMMENTARY = "commentary"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class AmountKind(StrEnum):
+    UP_TO = "up-to"
+    COMMITMENT = "commitment"
+    NOTIONAL = "notional"
+    ESTIMATE = "estimate"
+    TOTAL_CONTRACT_VALUE = "total-contract-value"
+    MARKET_VALUE = "market-value"
+
+
+class Scale(StrEnum):
+    UNIT = "unit"
+    THOUSAND = "thousand"
+    MILLION = "million"
+    BILLION = "billion"
+    TRILLION = "trillion"
+
+
+SCALE_FACTOR = {Scale.UNIT: 1.0, Scale.THOUSAND: 1e3, Scale.MILLION: 1e6, Scale.BILLION: 1e9, Scale.TRILLION: 1e12}
+
+
+class ClaimQualifier(StrEnum):
+    ABOUT = "about"
+    NEARLY = "nearly"
+    OVER = "over"
+    EXACT = "exact"
+
+
+class ClaimMeasure(StrEnum):
+    CLOSE_TO_CLOSE = "close-to-close"
+    INTRADAY_HIGH = "intraday-high"
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-^=]{0,19}$")
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_enum_values=False)
+
+
+class Party(_Strict):
+    """A company in the deal.  Private firms (OpenAI) have ``listed: false`` and no ticker."""
+
+    name: Text
+    ticker: str | None = None
+    exchange: str | None = None
+    listed: bool = True
+    role: Role
+
+    @field_validator("ticker")
+    @classmethod
+    def _ticker_format(cls, v: str | None) -> str | None:
+        if v is not None and not _TICKER.match(v):
+            raise ValueError(f"ticker {v!r} is not an upper-case symbol such as AMD or 9984.T")
+        return v
+
+    @model_validator(mode="after")
+    def _listed_needs_ticker(self) -> "Party":
+        if self.listed and self.ticker is None:
+            raise ValueError(f"party {self.name!r} is listed but has no ticker (set 'ticker', or 'listed: false')")
+        if not self.listed and self.ticker is not None:
+            raise ValueError(f"party {self.name!r} has a ticker but 'listed: false'")
+        return self
+
+
+class Amount(_Strict):
+    value: float = Field(gt=0)
+    scale: Scale = Scale.BILLION
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    kind: AmountKind
+    text: str | None = None
+
+    @property
+    def absolute(self) -> float:
+        """The amount in whole currency units."""
+        return self.value * SCALE_FACTOR[self.scale]
+
+
+class Source(_Strict):
+    source: Text = Field(description="seed file name (e.g. 000_008fe688c4d1b36f.txt) or publication")
+    url: str | None = None
+    quote: str | None = None
+
+
+class Claim(_Strict):
+    """A reaction the press reported.  ``move_pct`` in percent; ``window`` in trading days from day 0."""
+
+    ticker: str
+    window: tuple[int, int]
+    move_pct: float
+    qualifier: ClaimQualifier = ClaimQualifier.ABOUT
+    measure: ClaimMeasure = ClaimMeasure.CLOSE_TO_CLOSE
+    source: Text
+    quote: str | None = None
+
+    @field_validator("window")
+    @classmethod
+    def _ordered(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] > v[1]:
+            raise ValueError(f"window start {v[0]} is after its end {v[1]}")
+        return v
+
+
+class Event(_Strict):
+    """One deal announcement."""
+
+    id: str
+    title: Text
+    date: dt.date
+    timing: Timing
+    time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM local time")
+    timezone: str = "America/New_York"
+    deal_type: DealType
+    parties: list[Party] = Field(min_length=1)
+    amount: Amount | None = None
+    terms: str | None = None
+    sources: list[Source] = Field(min_length=1)
+    claims: list[Claim] = Field(default_factory=list)
+    confidence: Confidence
+    confidence_note: str | None = None
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError(f"id {v!r} must be a lower-case slug such as 2025-10-06-openai-amd")
+        return v
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, v: object) -> object:
+        # YAML gives datetime.date for 2025-10-06; a string here means it was not a valid date.
+        if isinstance(v, str):
+            try:
+                return dt.date.fromisoformat(v)
+            except ValueError:
+                raise ValueError(f"{v!r} is not a date in YYYY-MM-DD form") from None
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        from zoneinfo import available_timezones
+
+        if v not in available_timezones():
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as America/New_York)")
+        return v
+
+    @property
+    def tickers(self) -> list[str]:
+        return [p.ticker for p in self.parties if p.ticker]

@@ -1,0 +1,87 @@
+"""``eventstudy events load|list|show``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..catalog import Role, load_catalog
+from ..catalog.schema import DealType
+from ..config import DEFAULT_CATALOG_DIR
+from ..db import open_db
+from ..db.catalog_store import get_event, list_events, sync_catalog
+from ..exceptions import EventStudyError
+from .output import FormatOption, Format, emit
+
+app = typer.Typer(help="The deal-announcement catalog: load it into the database, list and show events.", no_args_is_help=True)
+
+CatalogOption = Annotated[Path, typer.Option("--catalog", help="Folder of event YAML files.", show_default=True)]
+
+
+def load_into_db(db_url: str, catalog: Path) -> "object":
+    """Validate the whole catalog first, then sync it into the database (nothing is written if any file is invalid)."""
+    entries = load_catalog(catalog)
+    return sync_catalog(open_db(db_url), entries)
+
+
+@app.command("load")
+def load(ctx: typer.Context, catalog: CatalogOption = DEFAULT_CATALOG_DIR, fmt: FormatOption = Format.table) -> None:
+    """Validate the catalog and load it into the database (idempotent; removed events are reported).
+
+    Example: eventstudy events load --catalog events/
+    """
+    report = load_into_db(ctx.obj["db"], catalog)
+    emit(report.as_rows(), fmt, title=f"catalog {catalog}")
+
+
+def _date(value: Optional[str], name: str) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=name) from None
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    ticker: Annotated[Optional[str], typer.Option(help="Only events with this party ticker.")] = None,
+    role: Annotated[Optional[Role], typer.Option(help="Only events where a party has this role (with --ticker: that party).")] = None,
+    deal_type: Annotated[Optional[DealType], typer.Option("--type", help="Only this deal type.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Announced on or after YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Announced on or before YYYY-MM-DD.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List catalog events from the database.
+
+    Example: eventstudy events list --ticker AMD --format json
+    """
+    frame = list_events(
+        open_db(ctx.obj["db"]),
+        ticker=ticker,
+        role=role.value if role else None,
+        deal_type=deal_type.value if deal_type else None,
+        since=_date(since, "--since"),
+        until=_date(until, "--until"),
+    )
+    if fmt == Format.json:
+        engine = open_db(ctx.obj["db"])
+        emit([get_event(engine, i) for i in frame["id"]], "json")
+        return
+    emit(frame, fmt, title="events")
+
+
+@app.command("show")
+def show(ctx: typer.Context, event_id: Annotated[str, typer.Argument(help="Event id (slug).")], fmt: FormatOption = Format.table) -> None:
+    """Show one event with its parties, sources and claims.
+
+    Example: eventstudy events show 2025-10-06-openai-amd
+    """
+    found = get_event(open_db(ctx.obj["db"]), event_id)
+    if found is None:
+        raise EventStudyError(f"no event {event_id!r} in the database (run 'eventstudy events load' first?)")
+    emit(found, fmt, title=event_id)

@@ -1,0 +1,14 @@
+"""The one SQLAlchemy ``MetaData`` every table module registers with."""
+
+from sqlalchemy import MetaData
+
+# Named constraints keep Alembic migrations deterministic across SQLite and PostgreSQL.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)

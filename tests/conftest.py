@@ -1,0 +1,89 @@
+"""Shared fixtures.
+
+* ``db_url``: a fresh empty database, once on SQLite (a temp file) and once on a
+  real PostgreSQL server started for the session (``tests/pg_server.py``).
+  Without the server binaries the PostgreSQL half is skipped, saying why,
+  except under CI (``CI=true``), where it fails: CI must run it for real.
+* ``shared_data``: the path to ``../shared/data`` (skips with a reason when absent).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from pg_server import PostgresServer, find_pg_bin, wait_for
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+PRICES_DIR = SHARED_DATA / "prices" / "raw" / "SungKyu-Kim39__BackTester39"
+UNIVERSE_DIR = SHARED_DATA / "prices" / "universe"
+FACTORS_DIR = SHARED_DATA / "prices" / "raw"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not PRICES_DIR.is_dir():
+        pytest.skip(f"reference prices not found at {PRICES_DIR} (../shared/data is only on project machines and CI)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def prices_dir(shared_data) -> Path:
+    return PRICES_DIR
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    url = os.environ.get("EVENTSTUDY_TEST_PG_URL")
+    if url:
+        yield url.rsplit("/", 1)[0]
+        return
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        if IN_CI:
+            pytest.fail("PostgreSQL binaries not found: .ci/run must apt-get install postgresql")
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    server = PostgresServer(bin_dir).start()
+    wait_for(server.url())
+    try:
+        yield server.url().rsplit("/", 1)[0]
+    finally:
+        server.stop()
+
+
+def _fresh_pg_db(base: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    admin.dispose()
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    return _fresh_pg_db(pg_server)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """A fresh empty database URL, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return _fresh_pg_db(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def repo_catalog() -> Path:
+    return REPO / "events"
