@@ -1,9 +1,13 @@
-"""Command groups of the later parts (prices, study, claims, backtest, pipeline, schedule).
-
-Each group lives in its own module and is added to the root app here, so the
-modules stay independent of one another.
-"""
+"""Command groups of the later parts, each in its own module, added to the root app here."""
 
 from __future__ import annotations
 
-from .app import app  # noqa: F401
+from . import backtest, claims, pipeline, prices, schedule, study
+from .app import app
+
+app.add_typer(prices.app, name="prices")
+app.add_typer(study.app, name="study")
+app.add_typer(claims.app, name="claims")
+app.add_typer(backtest.app, name="backtest")
+app.add_typer(pipeline.app, name="pipeline")
+app.add_typer(schedule.app, name="schedule")

@@ -1,0 +1,1 @@
+"""Pure numerical core: numpy arrays in, arrays and frozen dataclasses out. No pandas labels, I/O or settings."""
