@@ -49,3 +49,15 @@ class DataScaleWarning(UserWarning):
 
 class OverlappingEventWarning(UserWarning):
     """Two events on one ticker overlap inside a window."""
+
+
+class LockHeld(EventStudyError):
+    """Another pipeline run (a scheduler or a manual run) holds the pipeline lock."""
+
+    exit_code = 6
+
+
+class PartialFailure(EventStudyError):
+    """Some items of a batch (e.g. tickers of a price ingest) failed, the others succeeded."""
+
+    exit_code = 5

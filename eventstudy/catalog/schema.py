@@ -5,7 +5,10 @@ Units and conventions
 * ``date`` is the announcement date (exchange-local calendar date, America/New_York for US listings).
 * ``timing`` says when the news reached the market; the engine places event day 0 from it:
   ``pre-open`` / ``intraday`` -> that session, ``after-close`` -> the next session.
-* ``amount.value`` is in ``amount.scale`` units of ``amount.currency`` (``value: 100, scale: billion``).
+* ``amount.value`` is in ``amount.scale`` units of ``amount.currency`` (``value: 100, scale: billion``);
+  ``amount.kind`` says what the number is (``up-to``, ``commitment``, ``purchase-price``, ``proceeds``, ...).
+* ``confidence`` (high / medium / low) says how well the date and timing are supported;
+  ``confidence_note`` says what was checked (e.g. "INTC +5.5% on 2025-08-22 vs SPY +1.5%").
 * Claims: ``window: [a, b]`` are trading-day offsets from day 0, both included; the move is
   measured from the close of day ``a - 1`` to the close of day ``b`` (``measure: intraday-high``
   uses the highest high of day ``b`` instead).  ``move_pct`` is in percent (43 means +43 %).
@@ -70,6 +73,8 @@ class AmountKind(StrEnum):
     ESTIMATE = "estimate"
     TOTAL_CONTRACT_VALUE = "total-contract-value"
     MARKET_VALUE = "market-value"
+    PURCHASE_PRICE = "purchase-price"
+    PROCEEDS = "proceeds"
 
 
 class Scale(StrEnum):
@@ -197,13 +202,30 @@ class Event(_Strict):
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, v: object) -> object:
-        # YAML gives datetime.date for 2025-10-06; a string here means it was not a valid date.
-        if isinstance(v, str):
+        # The loader keeps dates as text; accept only YYYY-MM-DD (pydantic alone would read 20251006 as a Unix time).
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            return v
+        if isinstance(v, str) and len(v) == 10:
             try:
                 return dt.date.fromisoformat(v)
             except ValueError:
-                raise ValueError(f"{v!r} is not a date in YYYY-MM-DD form") from None
+                pass
+        raise ValueError(f"{v!r} is not a valid date in YYYY-MM-DD form (e.g. 2025-10-06)")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _quoted_time(cls, v: object) -> object:
+        if v is not None and not isinstance(v, str):
+            raise ValueError(f"{v!r} is not a time: write it as text in HH:MM form, e.g. time: \"07:00\"")
         return v
+
+    @model_validator(mode="after")
+    def _one_party_per_ticker(self) -> "Event":
+        tickers = self.tickers
+        twice = sorted({t for t in tickers if tickers.count(t) > 1})
+        if twice:
+            raise ValueError(f"ticker(s) {', '.join(twice)} listed as more than one party (expected one party per ticker; mention a second role in notes)")
+        return self
 
     @field_validator("timezone")
     @classmethod

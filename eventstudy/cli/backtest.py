@@ -1,7 +1,132 @@
-"""``eventstudy backtest ...``: Backtests of trading strategies around announcements (vectorbt)."""
+"""``eventstudy backtest run|list|show``: backtests of trading strategies around announcements (vectorbt).
+
+Commands only parse options, call :mod:`eventstudy.backtest` and print; the library (and vectorbt,
+slow to import) loads only when a command runs.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
 
+from .output import Format, FormatOption, emit
+
 app = typer.Typer(help="Backtests of trading strategies around announcements (vectorbt).", no_args_is_help=True)
+
+#: Columns of the ranked table printed by ``run`` and ``show``.
+SHOWN = ["rank", "variant", "label", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
+         "trades", "avg_trade", "exposure", "bh_total_return", "spy_total_return"]
+
+
+def _progress_bar(enabled: bool):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TextColumn("variants"),
+                    TimeElapsedColumn(), console=console, disable=not enabled or not console.is_terminal, transient=True)
+
+
+def write_outputs(result, out: Path, prices=None) -> list[Path]:
+    """Write the ranked table, trade list of the reported variant, benchmarks, skipped events, spec and figures."""
+    from ..backtest.plots import default_heatmap_axes, plot_equity, plot_heatmap
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    best = result.best_variant()
+    for name, frame in (("results.csv", result.results), ("trades.csv", result.trades_of(best)),
+                        ("benchmarks.csv", result.benchmarks), ("skipped.csv", result.skipped)):
+        frame.to_csv(out / name, index=False)
+        files.append(out / name)
+    (out / "spec.json").write_text(result.spec.model_dump_json(indent=2), encoding="utf-8")
+    files.append(out / "spec.json")
+    files.append(plot_equity(result, out / "equity.png", prices=prices))
+    axes = default_heatmap_axes(result)
+    if axes:
+        files.append(plot_heatmap(result, out / "heatmap.png", *axes))
+    return files
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Strategy spec (YAML), e.g. examples/strategies/counterparty-close-hold5.yaml.")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for results.csv, trades.csv, equity.png, heatmap.png.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Rows of the ranked table to print.")] = 20,
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Save the run in the database.")] = True,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Backtest a strategy spec on the catalog events and prices in the database, ranked best first.
+
+    Example: eventstudy backtest run examples/strategies/fade-day0-jumps.yaml --out reports/fade
+    """
+    from ..backtest import load_spec
+    from ..backtest.data import load_events, load_price_data
+    from ..backtest.store import save_result
+    from ..backtest.sweep import required_tickers, run_backtest
+    from ..db import open_db
+    from ..exceptions import DataError
+
+    spec = load_spec(spec_path)
+    engine = open_db(ctx.obj["db"])
+    events = load_events(engine)
+    if events.empty:
+        raise DataError("no events in the database: load the catalog first ('eventstudy events load')")
+    prices = load_price_data(engine, required_tickers(spec, events))
+    with _progress_bar(not no_progress) as bar:
+        task = bar.add_task("backtest", total=None)
+        result = run_backtest(spec, events, prices, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    run_id = save_result(engine, result) if store else None
+    if out is not None:
+        files = write_outputs(result, out, prices)
+        typer.echo(f"wrote {len(files)} file(s) to {out}", err=True)
+    ranked = result.ranked().head(top)
+    if fmt == Format.json:
+        best = result.best_variant()
+        emit({"run_id": run_id, "spec": spec.name, "best_variant": best, "sample": result.report_sample,
+              "results": ranked[SHOWN].to_dict(orient="records"),
+              "benchmarks": result.benchmarks.to_dict(orient="records"),
+              "trades": result.trades_of(best).to_dict(orient="records")}, "json")
+        return
+    title = f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}" + (f", run {run_id}" if run_id else "")
+    emit(ranked[SHOWN], fmt, title=title)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, limit: Annotated[int, typer.Option("--limit", help="Most recent runs to show.")] = 20,
+          fmt: FormatOption = Format.table) -> None:
+    """Stored backtest runs, newest first.
+
+    Example: eventstudy backtest list --limit 5
+    """
+    from ..backtest.store import list_runs
+    from ..db import open_db
+
+    emit(list_runs(open_db(ctx.obj["db"]), limit), fmt, title="backtest runs")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(help="Run id (see 'eventstudy backtest list').")],
+    trades: Annotated[bool, typer.Option("--trades", help="Print the stored trades instead of the ranked table.")] = False,
+    top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 20,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """One stored run: its ranked variants (or trades with --trades).
+
+    Example: eventstudy backtest show 3 --trades --format csv
+    """
+    from ..backtest.store import load_run
+    from ..db import open_db
+
+    stored = load_run(open_db(ctx.obj["db"]), run_id)
+    if trades:
+        emit(stored["trades"].drop(columns="run_id"), fmt, title=f"run {run_id}: trades")
+        return
+    res = stored["results"]
+    cols = [c for c in SHOWN if c in res.columns] + ["sample", "selected"]
+    emit(res[cols].head(top), fmt, title=f"run {run_id}: {stored['run']['name']}")

@@ -2,6 +2,57 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
 
+from ..claims import TOLERANCE_PP, TOLERANCE_REL, Tolerance, check_catalog_claims
+from ..db import open_db
+from ..reporting.export import claims_display, write_claims
+from .output import TableFormat, emit
+
 app = typer.Typer(help="Check the press's claimed reactions against prices.", no_args_is_help=True)
+
+
+def print_claims(checked, fmt: str, tolerance: Tolerance = Tolerance()) -> None:
+    """Full precision for csv/json, the rounded display form for people (notes below the terminal table)."""
+    if fmt in ("csv", "json"):
+        emit(checked, fmt)
+        return
+    if fmt != "table":
+        emit(claims_display(checked), fmt)
+        return
+    emit(claims_display(checked, compact=True), "table", title="claims vs measured moves (percent)")
+    typer.echo(f"A claim matches when |measured - claimed| <= tol = max({tolerance.pp:g} pp, {tolerance.rel:.0%} of |claimed|); "
+               "'nearly X' must lie in [X - tol, X], 'over X' at or above X - tol.")
+    for row in checked[checked["note"] != ""].itertuples():
+        typer.echo(f"- {row.event_id} {row.ticker} {row.window}: {row.note}")
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    event: Annotated[Optional[list[str]], typer.Option("--event", help="Only claims of this event id (repeatable).")] = None,
+    benchmark: Annotated[str, typer.Option("--benchmark", help="Ticker whose move over the same window is subtracted.")] = "SPY",
+    tolerance_pp: Annotated[float, typer.Option("--tolerance-pp", min=0.0, help="Absolute part of the matching band, percentage points.")] = TOLERANCE_PP,
+    tolerance_rel: Annotated[float, typer.Option("--tolerance-rel", min=0.0, help="Relative part of the band, fraction of the claimed move.")] = TOLERANCE_REL,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Also write claims.md/.tex/.html/.csv into this folder.")] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
+) -> None:
+    """Measure every catalog claim (raw, net of the benchmark, market-model CAR of the latest stored run) and give a verdict.
+
+    A claim matches when |measured - claimed| <= max(tolerance-pp, tolerance-rel x |claimed|);
+    "nearly X" must lie in [X - tol, X], "over X" at or above X - tol.
+
+    Example: eventstudy claims check --format markdown
+    """
+    tolerance = Tolerance(tolerance_pp, tolerance_rel)
+    checked = check_catalog_claims(open_db(ctx.obj["db"]), benchmark=benchmark.upper(), event_ids=event, tolerance=tolerance)
+    print_claims(checked, fmt.value, tolerance)
+    if out is not None:
+        files = write_claims(checked, out)
+        typer.echo(f"wrote {len(files)} files to {out}", err=True)
+    unmeasured = checked[checked["verdict"] == "no data"]
+    for row in unmeasured.itertuples():
+        typer.echo(f"not measured: {row.event_id} {row.ticker}: {row.note}", err=True)

@@ -12,7 +12,7 @@ from ..catalog import Role, load_catalog
 from ..catalog.schema import DealType
 from ..config import DEFAULT_CATALOG_DIR
 from ..db import open_db
-from ..db.catalog_store import get_event, list_events, sync_catalog
+from ..db.catalog_store import SyncReport, get_event, list_events, sync_catalog
 from ..exceptions import EventStudyError
 from .output import FormatOption, Format, emit
 
@@ -21,8 +21,14 @@ app = typer.Typer(help="The deal-announcement catalog: load it into the database
 CatalogOption = Annotated[Path, typer.Option("--catalog", help="Folder of event YAML files.", show_default=True)]
 
 
-def load_into_db(db_url: str, catalog: Path) -> "object":
-    """Validate the whole catalog first, then sync it into the database (nothing is written if any file is invalid)."""
+def load_into_db(db_url: str, catalog: Path) -> SyncReport:
+    """Validate the whole catalog first, then sync it into the database (nothing is written if any file is invalid).
+
+    Raises
+    ------
+    CatalogError
+        Listing every problem (file:line:column: field: message); the database is not opened.
+    """
     entries = load_catalog(catalog)
     return sync_catalog(open_db(db_url), entries)
 
@@ -34,6 +40,8 @@ def load(ctx: typer.Context, catalog: CatalogOption = DEFAULT_CATALOG_DIR, fmt: 
     Example: eventstudy events load --catalog events/
     """
     report = load_into_db(ctx.obj["db"], catalog)
+    if report.removed:
+        typer.secho(f"removed {len(report.removed)} event(s) no longer in the catalog: {', '.join(report.removed)}", fg=typer.colors.YELLOW, err=True)
     emit(report.as_rows(), fmt, title=f"catalog {catalog}")
 
 
@@ -60,8 +68,9 @@ def list_(
 
     Example: eventstudy events list --ticker AMD --format json
     """
+    engine = open_db(ctx.obj["db"])
     frame = list_events(
-        open_db(ctx.obj["db"]),
+        engine,
         ticker=ticker,
         role=role.value if role else None,
         deal_type=deal_type.value if deal_type else None,
@@ -69,7 +78,7 @@ def list_(
         until=_date(until, "--until"),
     )
     if fmt == Format.json:
-        engine = open_db(ctx.obj["db"])
+        # json carries each event whole (parties, sources, claims); table/csv stay one row per event.
         emit([get_event(engine, i) for i in frame["id"]], "json")
         return
     emit(frame, fmt, title="events")

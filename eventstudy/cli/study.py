@@ -2,6 +2,141 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import pandas as pd
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..catalog import Role
+from ..catalog.schema import DealType
+from ..db import open_db
+from ..reporting.export import write_study
+from ..reporting.tables import PublicationTable, publication_tables
+from ..study_store import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, run_study, save_results
+from .output import TableFormat, emit
 
 app = typer.Typer(help="Event studies: abnormal returns, tests, tables and plots.", no_args_is_help=True)
+
+GROUP_COLUMNS = ("role", "deal_type", "ticker")
+
+
+def parse_window(text: str, option: str = "--window") -> tuple[int, int]:
+    """``"-1,1"`` -> ``(-1, 1)``; brackets and spaces allowed (``"[0, 2]"``).
+
+    Raises
+    ------
+    typer.BadParameter
+        Not two integers, or start after end.
+    """
+    parts = text.strip().strip("[]()").split(",")
+    try:
+        a, b = (int(p) for p in parts)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a window 'a,b' of two integers (trading days from day 0, e.g. -1,1)",
+                                 param_hint=option) from None
+    if a > b:
+        raise typer.BadParameter(f"window {text!r} starts after it ends", param_hint=option)
+    return a, b
+
+
+@contextmanager
+def steps(enabled: bool = True) -> Iterator:
+    """A spinner on stderr naming the current step; ``advance(text)`` moves on."""
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True, disable=not enabled)
+    with progress:
+        task = progress.add_task("starting")
+
+        def advance(text: str) -> None:
+            progress.update(task, description=text)
+
+        yield advance
+
+
+def print_tables(tables: list[PublicationTable], fmt: str, *, extra: dict | None = None) -> None:
+    """Print publication tables in ``fmt`` (json: one document with the numbers and ``extra``)."""
+    if fmt == "json":
+        doc = {**(extra or {}), "tables": [
+            {"measure": t.measure, "group_col": t.group_col, "group": t.group, "title": t.title,
+             "cells": t.cells.to_dict(orient="index"),
+             "values": json.loads(t.values.to_json(orient="index"))}
+            for t in tables]}
+        sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
+        return
+    if fmt == "csv":  # one machine-readable table: which table each row belongs to comes first
+        frames = [t.to_frame().rename(columns={"": "row"}).assign(measure=t.measure, group_col=t.group_col, group=t.group)
+                  for t in tables]
+        frame = pd.concat(frames, ignore_index=True)
+        lead = ["measure", "group_col", "group", "row"]
+        frame[lead + [c for c in frame.columns if c not in lead]].to_csv(sys.stdout, index=False)
+        return
+    for t in tables:
+        if fmt == "markdown":
+            sys.stdout.write(t.to_markdown() + "\n")
+        elif fmt == "latex":
+            sys.stdout.write(t.to_latex() + "\n")
+        elif fmt == "html":
+            sys.stdout.write(t.to_html() + "\n")
+        else:
+            emit(t.to_frame(), "table", title=t.title)
+            typer.echo("\n".join(t.notes) + "\n")
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
+    ticker: Annotated[Optional[str], typer.Option("--ticker", help="Only this party ticker.")] = None,
+    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    deal_type: Annotated[Optional[DealType], typer.Option("--type", help="Only this deal type.")] = None,
+    model: Annotated[str, typer.Option("--model", help="Expected-return model: market, market-adjusted, constant-mean, ff3, carhart, ff5.")] = "market",
+    benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker (SPY, QQQ, SMH, ...).")] = "SPY",
+    window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b in trading days from day 0, both included (repeatable; use --window=-1,1 for negative starts).")] = None,
+    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b (trading days from day 0).")] = "-250,-11",
+    min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window returns; events with fewer are skipped and reported.")] = 100,
+    group: Annotated[Optional[list[str]], typer.Option("--group", help="Also tables per value of: role, deal_type, ticker (repeatable).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write tables (md, tex, html, csv) and plots (png, svg) into this folder.")] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="How to print the table.")] = TableFormat.table,
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Store the run in the database.")] = True,
+) -> None:
+    """Run an event study on catalog events: print the CAAR table, store the run, write tables and plots.
+
+    Example: eventstudy study run --ticker AMD --window 0,2 --window=-1,1 --out out/amd
+    """
+    windows = [parse_window(w) for w in window] if window else list(DEFAULT_WINDOWS)
+    est = parse_window(estimation, "--estimation") if estimation else DEFAULT_ESTIMATION
+    groups = list(dict.fromkeys(group or []))
+    bad = [g for g in groups if g not in GROUP_COLUMNS]
+    if bad:
+        raise typer.BadParameter(f"cannot group by {', '.join(bad)}; choose among {', '.join(GROUP_COLUMNS)}", param_hint="--group")
+    engine = open_db(ctx.obj["db"])
+    with steps() as advance:
+        advance("loading events and returns, fitting")
+        results = run_study(engine, event_ids=event, ticker=ticker, role=role.value if role else None,
+                            deal_type=deal_type.value if deal_type else None, model=model, benchmark=benchmark.upper(),
+                            estimation=est, windows=windows, min_estimation_obs=min_obs)
+        run_id = None
+        if store:
+            advance("storing the run")
+            selection = {"event_ids": event, "ticker": ticker, "role": role.value if role else None,
+                         "deal_type": deal_type.value if deal_type else None}
+            run_id = save_results(engine, results, selection={k: v for k, v in selection.items() if v}, group_cols=groups)
+        files = []
+        if out is not None:
+            advance(f"writing tables and plots to {out}")
+            files = write_study(results, out, group_cols=groups)
+    tables = [t for col in (None, *groups) for t in publication_tables(results, group_col=col)]
+    print_tables(tables, fmt.value, extra={"run_id": run_id, "parameters": getattr(results, "params", {})})
+    skipped = results.firms[results.firms["status"] != "ok"]
+    for row in skipped.itertuples():
+        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.status}", err=True)
+    if run_id is not None:
+        typer.echo(f"stored as study run {run_id}", err=True)
+    if files:
+        typer.echo(f"wrote {len(files)} files to {out}", err=True)

@@ -39,3 +39,88 @@ def day0_positions(sessions: np.ndarray, dates: np.ndarray, after_close: np.ndar
 def is_after_close(timings) -> np.ndarray:
     """Boolean array: True where the catalog timing is ``after-close``."""
     return np.asarray([t == "after-close" for t in timings], dtype=bool)
+
+
+def offsets_range(start: int, end: int) -> np.ndarray:
+    """Event-time offsets ``start, start+1, ..., end`` (both ends included)."""
+    if end < start:
+        raise ValueError(f"window end {end} is before its start {start}")
+    return np.arange(start, end + 1, dtype=np.intp)
+
+
+def gather(values: np.ndarray, day0: np.ndarray, cols: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Gather event windows from a calendar-time matrix by index arithmetic.
+
+    Parameters
+    ----------
+    values : (T, N) float array, rows = sessions (calendar time), columns = series.
+    day0 : (E,) int, row of each event's day 0 in ``values``.
+    cols : (E,) int, column of each event's series in ``values``.
+    offsets : (L,) int, event-time offsets in trading sessions (ends included by the caller).
+
+    Returns
+    -------
+    (L, E) float64 array; element ``[l, e] = values[day0[e] + offsets[l], cols[e]]``,
+    NaN where that row falls outside ``0 .. T-1`` (before the first or after the last session).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    rows = day0[None, :] + np.asarray(offsets, dtype=np.intp)[:, None]
+    inside = (rows >= 0) & (rows < values.shape[0])
+    out = values[np.clip(rows, 0, values.shape[0] - 1), cols[None, :]]
+    if not inside.all():
+        out[~inside] = np.nan
+    return out
+
+
+def gather_rows(values: np.ndarray, day0: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Gather rows of a calendar-time matrix shared by all events (e.g. factors).
+
+    Parameters
+    ----------
+    values : (T, P) float array of common regressors.
+    day0 : (E,) int day-0 rows; offsets : (L,) int event-time offsets.
+
+    Returns
+    -------
+    (L, E, P) float64 array, NaN outside the sample.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    rows = day0[None, :] + np.asarray(offsets, dtype=np.intp)[:, None]
+    inside = (rows >= 0) & (rows < values.shape[0])
+    out = values[np.clip(rows, 0, values.shape[0] - 1)]
+    if not inside.all():
+        out[~inside] = np.nan
+    return out
+
+
+def overlapping_pairs(keys: np.ndarray, day0: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of event-firms on the same key whose day 0 falls inside the other's window.
+
+    Parameters
+    ----------
+    keys : (E,) int, firm code (events on one ticker share a code).
+    day0 : (E,) int, day-0 session rows (negative = unknown; never paired).
+    lo, hi : int, window ``[lo, hi]`` in sessions around each event's day 0 (both ends included).
+
+    Returns
+    -------
+    (i, j) : int arrays; event-firm ``j`` (another event on the same key) has its
+    day 0 in ``[day0[i] + lo, day0[i] + hi]``. Computed with sorted keys and
+    ``searchsorted``, no loop over events.
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    day0 = np.asarray(day0, dtype=np.int64)
+    valid = day0 >= 0
+    span = int(max(day0.max(initial=0), 0)) + abs(lo) + abs(hi) + 2
+    combined = keys * span + np.where(valid, day0, -span)  # invalid ones never match a valid window
+    order = np.argsort(combined, kind="stable")
+    sorted_comb = combined[order]
+    start = np.searchsorted(sorted_comb, combined + lo, side="left")
+    stop = np.searchsorted(sorted_comb, combined + hi, side="right")
+    counts = np.where(valid, stop - start, 0)
+    i = np.repeat(np.arange(len(keys)), counts)
+    # position within each run: global arange minus the run's first cumulative index
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    j = order[np.repeat(start, counts) + np.arange(counts.sum()) - first]
+    keep = (i != j) & valid[j]
+    return i[keep], j[keep]

@@ -8,8 +8,8 @@ in the catalog is removed and reported.  Everything happens in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, delete, select
@@ -84,14 +84,31 @@ def _child_rows(entry: CatalogEntry) -> dict:
 
 
 def sync_catalog(engine: Engine, entries: list[CatalogEntry]) -> SyncReport:
-    """Make the catalog tables equal to ``entries`` in one transaction; return what changed."""
+    """Make the catalog tables equal to ``entries`` in one transaction; return what changed.
+
+    Parameters
+    ----------
+    engine
+        A migrated read-write engine (:func:`eventstudy.db.open_db`).
+    entries
+        The whole validated catalog (:func:`eventstudy.catalog.load_catalog`); events
+        stored in the database but absent here are deleted.
+
+    Returns
+    -------
+    SyncReport
+        Ids inserted, updated (content hash or file name differs; the event row is
+        rewritten and its parties, sources and claims replaced), unchanged (rows not
+        touched, ``loaded_at`` kept) and removed (with all their child rows).
+    """
     report = SyncReport()
     now = dt.datetime.now(dt.timezone.utc)
     wanted = {e.event.id: e for e in entries}
     with engine.begin() as conn:
-        stored = dict(conn.execute(select(events.c.id, events.c.content_hash)).all())
+        # An event is unchanged only when both its content and its file name are the same.
+        stored = {i: (h, f) for i, h, f in conn.execute(select(events.c.id, events.c.content_hash, events.c.catalog_file)).all()}
         stale = [i for i in stored if i not in wanted]
-        changed = [i for i, e in wanted.items() if i in stored and stored[i] != e.content_hash]
+        changed = [i for i, e in wanted.items() if i in stored and stored[i] != (e.content_hash, Path(e.file).name)]
         # Children first: not every backend enforces ON DELETE CASCADE by default.
         for table in CATALOG_CHILD_TABLES:
             if stale or changed:

@@ -1,0 +1,155 @@
+"""Benchmark: ingest the whole shared universe (~364 tickers, ~1.7M rows) into SQLite and PostgreSQL.
+
+Run: ``python benchmarks/bench_ingest.py`` (needs ../shared/data; PostgreSQL
+server binaries for the PostgreSQL half).  Printed, per database, in one run:
+
+* ``ingest (end to end)``: :func:`pipelines.ingest.ingest_prices` from the CSV
+  folders into an empty database (read + validate + compare + bulk upsert);
+* ``upsert only``: the database half alone, on frames already in memory
+  (:func:`eventstudy.prices.store.upsert_prices`, one transaction per ticker);
+* ``DataFrame.to_sql``: the reference, the same in-memory frames appended with
+  pandas' ``to_sql`` into the same schema, one transaction per ticker;
+* ``re-ingest (no change)``: a second end-to-end ingest, which writes nothing.
+
+Goal: >= 150k rows/s into SQLite and >= 3x ``to_sql``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # pg_server lives with the tests
+
+from pg_server import PostgresServer, find_pg_bin, wait_for  # noqa: E402
+
+from eventstudy.db import open_db  # noqa: E402
+from eventstudy.prices.store import upsert_prices  # noqa: E402
+from eventstudy.sources.files import FileSource  # noqa: E402
+from pipelines.ingest import ingest_prices  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "data" / "prices"
+FOLDERS = [SHARED / "raw" / "SungKyu-Kim39__BackTester39", SHARED / "universe"]
+
+
+def _sources() -> list[tuple[FileSource, list[str]]]:
+    out = []
+    for folder in FOLDERS:
+        source = FileSource(folder)
+        out.append((source, source.tickers()))
+    return out
+
+
+def _ingest_all(engine, sources) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    rows = 0
+    for source, tickers in sources:
+        report = ingest_prices(engine, source, tickers, progress=False)
+        if not report.ok:
+            raise SystemExit(f"ingest failed: {report.failed}")
+        rows += report.rows_inserted + report.rows_updated
+    return rows, time.perf_counter() - t0
+
+
+def _frames(sources) -> list[tuple[str, str, pd.DataFrame]]:
+    out = []
+    for source, tickers in sources:
+        for ticker, frame in source.fetch({t: None for t in tickers}):
+            out.append((ticker, source.name, frame))
+    return out
+
+
+def _upsert_all(engine, frames) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    rows = 0
+    for ticker, name, frame in frames:
+        with engine.begin() as conn:
+            rows += upsert_prices(conn, ticker, frame, name).inserted
+    return rows, time.perf_counter() - t0
+
+
+def _to_sql_all(engine, frames) -> tuple[int, float]:
+    now = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    rows = 0
+    for ticker, name, frame in frames:
+        table = frame.reset_index()
+        table.insert(0, "ticker", ticker)
+        table["date"] = table["date"].dt.date
+        table["source"] = name
+        table["ingested_at"] = now
+        with engine.begin() as conn:
+            rows += table.to_sql("prices", conn, if_exists="append", index=False)
+    return rows, time.perf_counter() - t0
+
+
+def _bench(label: str, make_url, sources, frames) -> list[dict]:
+    results = []
+    engine = open_db(make_url("e2e"))
+    rows, secs = _ingest_all(engine, sources)
+    results.append({"db": label, "what": "ingest (end to end)", "rows": rows, "seconds": secs})
+    again, secs2 = _ingest_all(engine, sources)
+    assert again == 0, f"re-ingest changed {again} rows"
+    results.append({"db": label, "what": "re-ingest (no change)", "rows": 0, "seconds": secs2})
+    engine.dispose()
+    engine = open_db(make_url("upsert"))
+    rows, secs = _upsert_all(engine, frames)
+    results.append({"db": label, "what": "upsert only", "rows": rows, "seconds": secs})
+    engine.dispose()
+    engine = open_db(make_url("tosql"))
+    rows, secs = _to_sql_all(engine, frames)
+    results.append({"db": label, "what": "DataFrame.to_sql", "rows": rows, "seconds": secs})
+    engine.dispose()
+    return results
+
+
+def main() -> None:
+    if not all(f.is_dir() for f in FOLDERS):
+        raise SystemExit(f"shared data not found under {SHARED}")
+    sources = _sources()
+    t0 = time.perf_counter()
+    frames = _frames(sources)
+    read_secs = time.perf_counter() - t0
+    n_rows = sum(len(f) for _, _, f in frames)
+    print(f"universe: {len(frames)} tickers, {n_rows:,} rows; reading + validating the files alone: "
+          f"{read_secs:.2f} s ({n_rows / read_secs:,.0f} rows/s)")
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results += _bench("sqlite", lambda name: f"sqlite:///{tmp}/{name}.db", sources, frames)
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        print("PostgreSQL server binaries not found: PostgreSQL half skipped")
+    else:
+        server = PostgresServer(bin_dir).start()
+        try:
+            wait_for(server.url())
+            import sqlalchemy as sa
+
+            admin = sa.create_engine(server.url(), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                for name in ("e2e", "upsert", "tosql"):
+                    conn.exec_driver_sql(f"CREATE DATABASE bench_{name}")
+            admin.dispose()
+            results += _bench("postgresql", lambda name: server.url(f"bench_{name}"), sources, frames)
+        finally:
+            server.stop()
+    table = pd.DataFrame(results)
+    table["rows/s"] = (table["rows"] / table["seconds"]).round(0)
+    print(table.to_string(index=False, formatters={"seconds": "{:.2f}".format, "rows/s": "{:,.0f}".format}))
+    for db in table["db"].unique():
+        part = table.set_index("what").loc[lambda t: t["db"] == db]
+        ref = part.loc["DataFrame.to_sql", "rows/s"]
+        print(f"{db}: end-to-end ingest {part.loc['ingest (end to end)', 'rows/s']:,.0f} rows/s = "
+              f"{part.loc['ingest (end to end)', 'rows/s'] / ref:.2f}x to_sql; upsert only "
+              f"{part.loc['upsert only', 'rows/s']:,.0f} rows/s = {part.loc['upsert only', 'rows/s'] / ref:.2f}x to_sql "
+              f"({ref:,.0f} rows/s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Backtests of trading strategies around announcements, on vectorbt.
+
+Public API (imported lazily: vectorbt and numba load only when a backtest runs)::
+
+    spec = load_spec("examples/strategies/counterparty-close-hold5.yaml")   # or StrategySpec(...)
+    result = run_backtest(spec, events_frame, PriceData.from_frames(load_prices(...)))
+    run_id, result = run_and_store(engine, spec)                              # DB in, DB out
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .spec import StrategySpec
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from .sweep import BacktestResult
+
+__all__ = ["StrategySpec", "load_spec", "run_backtest", "run_and_store", "run_from_db", "BacktestResult",
+           "PriceData", "simulate", "save_result", "load_run", "list_runs"]
+
+_LAZY = {
+    "run_backtest": "sweep", "BacktestResult": "sweep", "PriceData": "data", "simulate": "engine",
+    "save_result": "store", "load_run": "store", "list_runs": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(name)
+
+
+def load_spec(path: str | Path) -> StrategySpec:
+    """Read and validate a YAML strategy spec (errors name the file, line and field)."""
+    return StrategySpec.from_yaml(path)
+
+
+def run_from_db(engine: "Engine", spec: StrategySpec, *, progress=None, max_cells: int | None = None) -> "BacktestResult":
+    """Run ``spec`` on the catalog events and prices stored in the database behind ``engine``."""
+    from .data import load_events, load_price_data
+    from .engine import DEFAULT_MAX_CELLS
+    from .sweep import required_tickers, run_backtest
+
+    events = load_events(engine)
+    if events.empty:
+        from ..exceptions import DataError
+
+        raise DataError("no events in the database: load the catalog first ('eventstudy events load')")
+    prices = load_price_data(engine, required_tickers(spec, events))
+    return run_backtest(spec, events, prices, progress=progress, max_cells=max_cells or DEFAULT_MAX_CELLS)
+
+
+def run_and_store(engine: "Engine", spec: StrategySpec, *, progress=None, trades_top: int = 20) -> tuple[int, "BacktestResult"]:
+    """Run ``spec`` from the database and store the result; returns ``(run_id, result)``."""
+    from .store import save_result
+
+    result = run_from_db(engine, spec, progress=progress)
+    return save_result(engine, result, trades_top=trades_top), result

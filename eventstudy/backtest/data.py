@@ -1,0 +1,120 @@
+"""Backtest inputs as plain arrays: daily OHLC on one session calendar, and the events to trade.
+
+Prices are split-adjusted, not dividend-adjusted (as stored by the prices helper); a session
+where a ticker did not trade (before its listing) is NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from ..exceptions import DataError
+
+FIELDS = ("open", "high", "low", "close")
+#: Columns the events frame must have (one row per event x listed party).
+EVENT_COLUMNS = ("event_id", "ticker", "announced", "timing", "role", "deal_type")
+
+
+@dataclass(frozen=True)
+class PriceData:
+    """OHLC prices, shape (T sessions, M tickers) per field, on a common session index."""
+
+    sessions: pd.DatetimeIndex
+    tickers: tuple[str, ...]
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame]) -> "PriceData":
+        """Build from wide frames per field (``load_prices`` output): index sessions, columns tickers.
+
+        ``close`` is required; a missing ``open``/``high``/``low`` falls back to the close
+        (then entries "at the open" fill at the previous close's session close: avoid that).
+        """
+        if "close" not in frames:
+            raise DataError("prices need at least a 'close' frame")
+        close = frames["close"].sort_index()
+        index = pd.DatetimeIndex(close.index).normalize()
+        tickers = tuple(str(c) for c in close.columns)
+        arrays = {}
+        for field in FIELDS:
+            frame = frames.get(field, close).reindex(index=close.index, columns=close.columns)
+            arrays[field] = np.ascontiguousarray(frame.to_numpy(dtype="float64"))
+        return cls(index, tickers, **arrays)
+
+    @classmethod
+    def from_csv_dir(cls, folder: str | Path, tickers: Sequence[str]) -> "PriceData":
+        """Read ``<folder>/<T>.csv[.gz]`` (columns Date,Open,High,Low,Close,Volume) for each ticker."""
+        from ..sources.files import find_file, read_price_file
+
+        frames: dict[str, dict[str, pd.Series]] = {f: {} for f in FIELDS}
+        for ticker in dict.fromkeys(tickers):
+            path = find_file(Path(folder), ticker)
+            if path is None:
+                raise DataError(f"no price file for {ticker} in {folder}")
+            table = read_price_file(path)
+            for field in FIELDS:
+                frames[field][ticker] = table[field.capitalize()]
+        wide = {f: pd.DataFrame(cols).sort_index() for f, cols in frames.items()}
+        return cls.from_frames(wide)
+
+    def column(self, ticker: str) -> int:
+        try:
+            return self.tickers.index(ticker)
+        except ValueError:
+            raise DataError(f"no prices for {ticker}: load them with 'eventstudy prices ingest --tickers {ticker}'") from None
+
+    def columns(self, tickers: Sequence[str]) -> np.ndarray:
+        return np.array([self.column(t) for t in tickers], dtype=np.int64)
+
+
+def check_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Validate and normalise the events frame (``announced`` to datetime, ``amount_value`` optional)."""
+    missing = [c for c in EVENT_COLUMNS if c not in events.columns]
+    if missing:
+        raise DataError(f"events frame lacks column(s) {', '.join(missing)}")
+    out = events.copy()
+    out["announced"] = pd.to_datetime(out["announced"]).dt.normalize()
+    if "amount_value" not in out.columns:
+        out["amount_value"] = np.nan
+    out = out.dropna(subset=["ticker"]).drop_duplicates(["event_id", "ticker"]).reset_index(drop=True)
+    return out
+
+
+def load_events(engine: Engine) -> pd.DataFrame:
+    """Catalog events from the database, one row per (event, listed party), with ``amount_value``."""
+    from sqlalchemy import select
+
+    from ..db.catalog_store import load_events_frame
+    from ..db.catalog_tables import events as events_table
+
+    frame = load_events_frame(engine)
+    with engine.connect() as conn:
+        amounts = dict(conn.execute(select(events_table.c.id, events_table.c.amount_value)).all())
+    frame["amount_value"] = frame["event_id"].map(amounts).astype("float64")
+    return check_events(frame)
+
+
+def load_price_data(engine: Engine, tickers: Sequence[str], start=None, end=None) -> PriceData:
+    """OHLC for ``tickers`` from the database; a ticker with no rows is named in the error."""
+    from ..prices.store import load_prices
+
+    wanted = list(dict.fromkeys(tickers))
+    try:
+        frames = load_prices(engine, wanted, fields=FIELDS, start=start, end=end)
+    except DataError as exc:
+        if "ingest" in str(exc):
+            raise
+        raise DataError(f"{exc} (load prices with 'eventstudy prices ingest --tickers {','.join(wanted)}')") from exc
+    empty = [t for t in wanted if frames["close"][t].notna().sum() == 0]
+    if empty:
+        raise DataError(f"no prices in the database for {', '.join(empty)}: run 'eventstudy prices ingest --tickers {','.join(empty)}'")
+    return PriceData.from_frames(frames)

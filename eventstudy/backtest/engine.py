@@ -1,0 +1,516 @@
+"""vectorbt glue: planned trades of many variants -> one ``Portfolio.from_signals`` simulation.
+
+Layout
+------
+Every variant is one vectorbt *group* with ``cash_sharing=True`` (one pot of ``capital``).
+Inside a group each column is a *lane*: a sequence of trades that never overlap in time
+(:func:`~eventstudy.backtest.signals.assign_lanes`), so a lane's close/open/high/low are those of
+whichever ticker it holds at that moment.  Overlapping events on one ticker therefore sit in
+different lanes, and each trade exits after its own N sessions: nothing relies on shifting a
+signal series.  A hedged variant has one benchmark lane per trade lane, entered and exited with it.
+
+Fills: entries at the session open use ``price = open`` (else the close); time exits at the close;
+stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the entry price) are checked by vectorbt
+from the session after entry on open/high/low, stop loss before take profit, a gap through the
+stop filling at the open.  ``fees`` (proportional) and ``slippage`` (adverse price move) apply to
+every fill.  When a stop closes a hedged trade early, the hedge leg is closed at that session's
+close (a second simulation with the resolved exits).
+
+Memory: arrays are (sessions in the span) x (lanes of the variants in a chunk); variants are
+simulated in chunks of at most ``max_cells`` cells, each chunk being one vectorbt run over many
+variants.  No order logs are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .data import PriceData
+from .metrics import buy_and_hold_value, equity_metrics, held_sessions, trade_metrics
+from .signals import (
+    NO_BETA,
+    NO_VOL,
+    assign_lanes,
+    estimation_beta,
+    filter_events,
+    finish_trades,
+    plan_entries,
+    trailing_volatility,
+)
+from .spec import ALL_ROLES, SizingMethod, StrategySpec
+
+DEFAULT_MAX_CELLS = 4_000_000
+#: Keys that decide which trades a variant takes (stops only change how they end).
+TRADE_KEYS = ("k", "hold", "role", "benchmark", "hedge")
+
+
+@dataclass
+class SimResult:
+    """Everything one backtest of a set of variants produced.
+
+    ``metrics``: one row per variant (``variant`` + the swept parameters + metric columns).
+    ``trades``: one row per filled trade (see :func:`simulate` for columns).
+    ``equity``: (sessions, variants) portfolio value at each close, in currency units.
+    ``benchmarks``: buy-and-hold rows (traded names per role set, and the comparison benchmark).
+    ``skipped``: planned trades that could not be placed, with ``reason``.
+    """
+
+    metrics: pd.DataFrame
+    trades: pd.DataFrame
+    equity: pd.DataFrame
+    benchmarks: pd.DataFrame
+    skipped: pd.DataFrame
+    info: dict = field(default_factory=dict)
+
+
+def _roles_of(role: str):
+    return ALL_ROLES if role == ALL_ROLES else role.split(",")
+
+
+def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, variants: list[dict]):
+    """Trades per distinct trade key; returns (keys, per-key frames, skipped frame)."""
+    u = spec.universe
+    direction = spec.direction.value
+    needs_close = direction in ("fade", "follow")
+    plans: dict[int, pd.DataFrame] = {}
+    keys = list(dict.fromkeys(tuple(v[k] for k in TRADE_KEYS) for v in variants))
+    bases = {role: filter_events(events, roles=_roles_of(role), deal_types=u.deal_types, min_amount=u.min_amount,
+                                 tickers=u.tickers) for role in dict.fromkeys(v["role"] for v in variants)}
+    # Plan only the rows some variant trades: other rows' tickers need no prices.
+    wanted = pd.concat([b[["event_id", "ticker"]] for b in bases.values()]).drop_duplicates()
+    events = events.merge(wanted, on=["event_id", "ticker"], how="inner")
+    sets, skipped = {}, []
+    for key in keys:
+        params = dict(zip(TRADE_KEYS, key))
+        base = bases[params["role"]]
+        if params["k"] not in plans:
+            plans[params["k"]] = plan_entries(events, prices, k=params["k"], at_close=spec.entry.at.value == "close",
+                                              needs_day0_close=needs_close)
+        plan = plans[params["k"]]
+        plan = plan.merge(base[["event_id", "ticker"]], on=["event_id", "ticker"], how="inner")
+        trades, skip = finish_trades(plan, prices, hold=params["hold"], direction=direction,
+                                     min_day0_move=spec.min_day0_move)
+        entry = trades["entry"].to_numpy()
+        cols = trades["col"].to_numpy()
+        s = spec.sizing
+        if s.method == SizingMethod.VOL_SCALED:
+            vol = trailing_volatility(prices.close, cols, entry, s.vol_lookback)
+            scale = np.minimum(s.target_vol / vol, s.max_leverage)
+            trades["value"] = s.cash * scale
+            trades["sigma"] = vol
+        else:
+            trades["value"] = s.cash
+        if params["hedge"]:
+            bench = prices.close[:, prices.column(params["benchmark"])]
+            trades["beta"] = estimation_beta(prices.close, cols, bench, trades["day0"].to_numpy(),
+                                             spec.hedge.estimation, spec.hedge.min_obs)
+        else:
+            trades["beta"] = np.nan
+        reason = np.full(len(trades), "", dtype=object)
+        reason[trades["value"].isna().to_numpy()] = NO_VOL
+        if params["hedge"]:
+            reason[(reason == "") & trades["beta"].isna().to_numpy()] = NO_BETA
+        if (reason != "").any():
+            bad = trades.loc[reason != ""].assign(reason=reason[reason != ""])
+            skip = pd.concat([skip, bad], ignore_index=True)
+            trades = trades.loc[reason == ""].reset_index(drop=True)
+        trades["lane"] = assign_lanes(trades["entry"].to_numpy(), trades["exit"].to_numpy()) if len(trades) else []
+        n_lanes = int(trades["lane"].max()) + 1 if len(trades) else 0
+        if s.method == SizingMethod.EQUAL_WEIGHT and n_lanes:
+            # Equal share of capital per concurrent slot; a hedged slot splits it over both legs.
+            gross = 1.0 + (trades["beta"].abs().to_numpy() if params["hedge"] else 0.0)
+            trades["value"] = spec.capital / n_lanes / gross
+        sets[key] = (trades, n_lanes)
+        if len(skip):
+            skipped.append(skip.assign(**{f"param_{k}": v for k, v in params.items()}))
+    skipped_frame = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame()
+    return keys, sets, skipped_frame
+
+
+@dataclass
+class _Chunk:
+    """Column layout of one simulation chunk (arrays of per-trade values)."""
+
+    group: np.ndarray  # (C,) variant (local) per column
+    sl: np.ndarray
+    tp: np.ndarray
+    trail: np.ndarray
+    t_var: np.ndarray  # per trade: local variant
+    t_idx: np.ndarray  # per trade: row in the key's trade frame
+    t_key: np.ndarray
+    col_main: np.ndarray
+    col_hedge: np.ndarray  # -1 when not hedged
+
+
+def _layout(var_ids: np.ndarray, variants: list[dict], key_index: dict, sets: dict, keys: list) -> _Chunk:
+    groups, sl, tp, trail = [], [], [], []
+    t_var, t_idx, t_key, c_main, c_hedge = [], [], [], [], []
+    off = 0
+    for local, v in enumerate(var_ids):
+        params = variants[v]
+        key = key_index[v]
+        trades, n_lanes = sets[keys[key]]
+        hedged = bool(params["hedge"])
+        n_cols = max(n_lanes, 1) * (2 if hedged else 1)  # an empty variant still gets a (flat) column
+        groups.append(np.full(n_cols, local))
+        stop = np.nan if params["stop_loss"] is None else params["stop_loss"]
+        target = np.nan if params["take_profit"] is None else params["take_profit"]
+        main = np.arange(n_cols) < max(n_lanes, 1)
+        sl.append(np.where(main, stop, np.nan))
+        tp.append(np.where(main, target, np.nan))
+        trail.append(main & bool(params["trailing"]))
+        n = len(trades)
+        if n:
+            lanes = trades["lane"].to_numpy()
+            t_var.append(np.full(n, local))
+            t_idx.append(np.arange(n))
+            t_key.append(np.full(n, key))
+            c_main.append(off + lanes)
+            c_hedge.append(off + n_lanes + lanes if hedged else np.full(n, -1))
+        off += n_cols
+    cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)  # noqa: E731
+    return _Chunk(cat(groups, np.int64), cat(sl, np.float64), cat(tp, np.float64), cat(trail, bool),
+                  cat(t_var, np.int64), cat(t_idx, np.int64), cat(t_key, np.int64),
+                  cat(c_main, np.int64), cat(c_hedge, np.int64))
+
+
+def _cells(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of every session start..stop (inclusive) of each interval, and the interval id."""
+    lens = stop - start + 1
+    which = np.repeat(np.arange(len(start)), lens)
+    first = np.repeat(np.cumsum(lens) - lens, lens)
+    rows = start[which] + (np.arange(lens.sum()) - first)
+    return rows, which
+
+
+def _ffill(a: np.ndarray) -> np.ndarray:
+    out = pd.DataFrame(a).ffill().to_numpy()
+    return np.where(np.isnan(out), 1.0, out)
+
+
+class _Arrays:
+    """Dense (R, C) inputs of one vectorbt run."""
+
+    def __init__(self, r: int, c: int, stops: bool):
+        self.close = np.ones((r, c))
+        self.price = np.full((r, c), np.inf)  # inf = the close
+        self.size = np.zeros((r, c))
+        self.le = np.zeros((r, c), dtype=bool)
+        self.lx = np.zeros((r, c), dtype=bool)
+        self.se = np.zeros((r, c), dtype=bool)
+        self.sx = np.zeros((r, c), dtype=bool)
+        self.ohl = [np.ones((r, c)) for _ in range(3)] if stops else None
+
+    def place(self, prices: PriceData, ff: dict, r0: int, col: np.ndarray, tick: np.ndarray, entry: np.ndarray,
+              exit_: np.ndarray, at_close: np.ndarray, side: np.ndarray, value: np.ndarray, with_ohl: bool) -> None:
+        rows, which = _cells(entry, exit_)
+        cc, tt = col[which], tick[which]
+        self.close[rows - r0, cc] = ff["close"][rows, tt]
+        if with_ohl and self.ohl is not None:
+            for arr, name in zip(self.ohl, ("open", "high", "low")):
+                arr[rows - r0, cc] = ff[name][rows, tt]
+        e = entry - r0
+        self.price[e, col] = np.where(at_close, np.inf, prices.open[entry, tick])
+        self.size[e, col] = value
+        self.le[e, col] = side > 0
+        self.se[e, col] = side < 0
+        self.lx[exit_ - r0, col] = side > 0
+        self.sx[exit_ - r0, col] = side < 0
+
+    def clear_exits(self, rows: np.ndarray, col: np.ndarray) -> None:
+        self.lx[rows, col] = False
+        self.sx[rows, col] = False
+
+
+def _run_vbt(arr: _Arrays, chunk: _Chunk, spec: StrategySpec, index: pd.DatetimeIndex):
+    import vectorbt as vbt
+
+    kwargs = {}
+    if arr.ohl is not None:
+        kwargs = dict(open=arr.ohl[0], high=arr.ohl[1], low=arr.ohl[2], sl_stop=chunk.sl[None, :],
+                      tp_stop=chunk.tp[None, :], sl_trail=chunk.trail[None, :], stop_entry_price="price",
+                      stop_exit_price="stopmarket", upon_stop_exit="close")
+    return vbt.Portfolio.from_signals(
+        pd.DataFrame(arr.close, index=index, copy=False),
+        entries=arr.le, exits=arr.lx, short_entries=arr.se, short_exits=arr.sx,
+        price=arr.price, size=arr.size, size_type="value", accumulate=False,
+        fees=spec.costs.fees, slippage=spec.costs.slippage,
+        init_cash=spec.capital, cash_sharing=True, group_by=chunk.group, call_seq="auto",
+        freq="1D", max_logs=0, **kwargs,
+    )
+
+
+def _match(records: np.ndarray, cols: np.ndarray, entry_rows: np.ndarray, n_rows: int) -> np.ndarray:
+    """Index into ``records`` of the trade opened at (col, entry row), or -1 if it never filled."""
+    rec_key = records["col"] * n_rows + records["entry_idx"]
+    order = np.argsort(rec_key, kind="stable")
+    want = cols * n_rows + entry_rows
+    pos = np.searchsorted(rec_key[order], want)
+    pos = np.minimum(pos, max(len(order) - 1, 0))
+    found = (len(order) > 0) & (rec_key[order][pos] == want) if len(order) else np.zeros(len(want), bool)
+    return np.where(found, order[pos] if len(order) else -1, -1)
+
+
+def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, variants: list[dict] | None = None, *,
+             max_cells: int = DEFAULT_MAX_CELLS, progress: Callable[[int, int], None] | None = None) -> SimResult:
+    """Backtest ``variants`` (default: ``spec.variants()``) of ``spec`` on ``events``.
+
+    Parameters
+    ----------
+    spec : strategy; its sweep is ignored when ``variants`` is given.
+    events : one row per (event, listed party): ``event_id, ticker, announced, timing, role,
+        deal_type`` (+ optional ``amount_value``), see :func:`eventstudy.backtest.data.check_events`.
+    prices : OHLC of every traded ticker, the hedge benchmarks and ``spec.benchmark``.
+    max_cells : memory bound: sessions x columns per vectorbt run.
+    progress : called with (done, total) variants after each chunk.
+
+    Returns
+    -------
+    SimResult
+        ``trades`` columns: ``variant, event_id, ticker, role, side (+1 long / -1 short), entry_date,
+        entry_at, entry_price, exit_date, exit_price, exit_reason (time|stop-loss|take-profit|
+        trailing-stop), shares, notional, pnl, return, hedge_ticker, hedge_beta, hedge_pnl, delayed,
+        day0_date, day0_move`` (prices include slippage; pnl net of fees, in currency; return =
+        (pnl + hedge_pnl) / notional, decimal).
+    """
+    from .data import check_events
+
+    events = check_events(events)
+    variants = spec.variants() if variants is None else variants
+    keys, sets, skipped = _trade_sets(spec, events, prices, variants)
+    key_pos = {k: i for i, k in enumerate(keys)}
+    key_index = {v: key_pos[tuple(p[k] for k in TRADE_KEYS)] for v, p in enumerate(variants)}
+    frames = [sets[k][0] for k in keys]
+    all_entry = np.concatenate([f["entry"].to_numpy() for f in frames]) if frames else np.zeros(0, int)
+    all_exit = np.concatenate([f["exit"].to_numpy() for f in frames]) if frames else np.zeros(0, int)
+    t_total = len(prices.sessions)
+    if len(all_entry):
+        r0, r1 = max(int(all_entry.min()) - 1, 0), int(all_exit.max())
+    else:
+        r0, r1 = 0, t_total - 1
+    n_rows = r1 - r0 + 1
+    index = prices.sessions[r0:r1 + 1]
+    ff = {name: _ffill(getattr(prices, name)) for name in ("open", "high", "low", "close")}
+    has_stops = any(v["stop_loss"] is not None or v["take_profit"] is not None for v in variants)
+
+    # Columns per variant decide the chunking (a chunk is one vectorbt run).
+    n_cols = np.array([max(sets[keys[key_index[v]]][1], 1) * (2 if p["hedge"] else 1) for v, p in enumerate(variants)])
+    per_chunk = max(1, max_cells // max(n_rows, 1))
+    chunks, start, acc = [], 0, 0
+    for v, c in enumerate(n_cols):
+        if acc and acc + c > per_chunk:
+            chunks.append(np.arange(start, v))
+            start, acc = v, 0
+        acc += c
+    chunks.append(np.arange(start, len(variants)))
+
+    equity = np.empty((n_rows, len(variants)))
+    metric_parts, trade_parts = [], []
+    done = 0
+    for var_ids in chunks:
+        chunk = _layout(var_ids, variants, key_index, sets, keys)
+        eq, met, trd = _simulate_chunk(spec, prices, ff, chunk, var_ids, variants, keys, sets, r0, n_rows, index,
+                                       has_stops)
+        equity[:, var_ids] = eq
+        metric_parts.append(met)
+        trade_parts.append(trd)
+        done += len(var_ids)
+        if progress is not None:
+            progress(done, len(variants))
+
+    metrics = pd.concat(metric_parts, ignore_index=True).sort_values("variant").reset_index(drop=True)
+    # Each variant is measured over its own span: the session before its first entry to its last
+    # planned exit (so a variant scores the same alone as inside a sweep), benchmarks likewise.
+    span_of_key = []
+    for key in keys:
+        frame = sets[key][0]
+        span_of_key.append((max(int(frame["entry"].min()) - 1, 0) - r0, int(frame["exit"].max()) - r0)
+                           if len(frame) else (0, n_rows - 1))
+    spans = np.array([span_of_key[key_index[v]] for v in range(len(variants))], dtype=np.int64).reshape(-1, 2)
+    metrics["span_start"] = index[spans[:, 0]] if len(index) else pd.NaT
+    metrics["span_end"] = index[spans[:, 1]] if len(index) else pd.NaT
+    metrics["exposure"] = metrics["exposure"] / (spans[:, 1] - spans[:, 0] + 1)
+    for s0, s1 in {tuple(x) for x in spans}:
+        cols = np.flatnonzero((spans[:, 0] == s0) & (spans[:, 1] == s1))
+        for name, values in equity_metrics(equity[s0:s1 + 1, cols], spec.capital).items():
+            metrics.loc[cols, name] = values
+    params = pd.DataFrame(variants)
+    metrics = params.assign(variant=np.arange(len(variants))).merge(metrics, on="variant")
+    roles = [v["role"] for v in variants]
+    bench = _benchmarks(spec, events, prices, sorted({(roles[i], *map(int, spans[i] + r0)) for i in range(len(variants))},
+                                                      key=str))
+    for name in ("bh_total_return", "bh_sharpe", "spy_total_return", "spy_sharpe"):
+        metrics[name] = np.nan
+    if len(bench):
+        where = list(zip(metrics["role"], spans[:, 0] + r0, spans[:, 1] + r0))
+        traded = bench.loc[bench["kind"] == "traded"].set_index(["role", "row0", "row1"])
+        comp = bench.loc[bench["kind"] == "benchmark"].drop_duplicates(["row0", "row1"]).set_index(["row0", "row1"])
+        for prefix, table, keys_ in (("bh", traded, where), ("spy", comp, [w[1:] for w in where])):
+            found = [k in table.index for k in keys_]
+            for col in ("total_return", "sharpe"):
+                metrics[f"{prefix}_{col}"] = [table.loc[k, col] if ok else np.nan for k, ok in zip(keys_, found)]
+        bench = bench.drop(columns=["row0", "row1"])
+    trades = pd.concat(trade_parts, ignore_index=True) if trade_parts else pd.DataFrame()
+    labels = [variant_label(p) for p in variants]
+    info = {"start": index[0].date() if len(index) else None, "end": index[-1].date() if len(index) else None,
+            "sessions": n_rows, "chunks": len(chunks), "columns": int(n_cols.sum()), "variants": len(variants),
+            "events": int(events["event_id"].nunique())}
+    return SimResult(metrics, trades, pd.DataFrame(equity, index=index, columns=labels), bench, skipped, info)
+
+
+def variant_label(params: dict) -> str:
+    """Short text naming a variant, e.g. ``k=0 N=5 sl=0.05 tp=- role=all hedge=-``."""
+    fmt = lambda x: "-" if x is None else f"{x:g}" if isinstance(x, float) else str(x)  # noqa: E731
+    hedge = params["benchmark"] if params["hedge"] else "-"
+    trail = "trail" if params["trailing"] else "sl"
+    return (f"k={params['k']} N={params['hold']} {trail}={fmt(params['stop_loss'])} "
+            f"tp={fmt(params['take_profit'])} role={params['role']} hedge={hedge}")
+
+
+def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, sets, r0, n_rows, index, has_stops):
+    n_cols = len(chunk.group)
+    # Gather per-trade values of the chunk from the per-key frames.
+    fields = ("entry", "exit", "entry_at_close", "side", "col", "value", "beta", "lane", "day0", "delayed", "day0_move")
+    per = {f: [] for f in fields}
+    meta = []
+    for key in np.unique(chunk.t_key):
+        frame = sets[keys[key]][0]
+        sel = chunk.t_key == key
+        rows = chunk.t_idx[sel]
+        for f in fields:
+            per[f].append(frame[f].to_numpy()[rows])
+        meta.append((np.flatnonzero(sel), frame, rows))
+    order = np.concatenate([m[0] for m in meta]) if meta else np.zeros(0, int)
+    t = {f: (np.concatenate(per[f])[np.argsort(order)] if meta else np.zeros(0)) for f in fields}
+    entry, exit_ = t["entry"].astype(np.int64), t["exit"].astype(np.int64)
+    side, tick = t["side"].astype(np.int64), t["col"].astype(np.int64)
+    at_close, value = t["entry_at_close"].astype(bool), t["value"].astype(np.float64)
+    hedged = chunk.col_hedge >= 0
+    bench_of_var = np.array([prices.column(variants[v]["benchmark"]) if variants[v]["hedge"] else 0 for v in var_ids],
+                            dtype=np.int64)
+    bench_cols = bench_of_var[chunk.t_var]
+    beta = np.nan_to_num(t["beta"].astype(np.float64))
+    h_side = -side * np.where(beta < 0, -1, 1)
+    h_value = np.abs(beta) * value
+
+    arr = _Arrays(n_rows, n_cols, has_stops)
+    arr.place(prices, ff, r0, chunk.col_main, tick, entry, exit_, at_close, side, value, True)
+    if hedged.any():
+        h = hedged
+        arr.place(prices, ff, r0, chunk.col_hedge[h], bench_cols[h], entry[h], exit_[h], at_close[h], h_side[h],
+                  h_value[h], False)
+    pf = _run_vbt(arr, chunk, spec, index)
+    rec = pf.trades.records
+    m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
+    real_exit = np.where(m_idx >= 0, rec["exit_idx"][np.maximum(m_idx, 0)] + r0, exit_)
+    early = hedged & (real_exit < exit_)
+    if early.any():
+        # A stop closed the trade before its time: close its hedge at that session's close instead.
+        arr.clear_exits(exit_[early] - r0, chunk.col_hedge[early])
+        arr.lx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] > 0
+        arr.sx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] < 0
+        pf = _run_vbt(arr, chunk, spec, index)
+        rec = pf.trades.records
+        m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
+    equity = pf.value().to_numpy().reshape(n_rows, -1)
+    filled = m_idx >= 0
+    mi = np.maximum(m_idx, 0)
+    h_idx = np.where(hedged, _match(rec, np.where(hedged, chunk.col_hedge, 0), entry - r0, n_rows), -1)
+    hedge_pnl = np.where(h_idx >= 0, rec["pnl"][np.maximum(h_idx, 0)], 0.0)
+    pnl = rec["pnl"][mi]
+    shares = rec["size"][mi]
+    entry_px = rec["entry_price"][mi]
+    notional = shares * entry_px
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ret = (pnl + hedge_pnl) / notional
+    exit_row = rec["exit_idx"][mi]
+    exit_px = rec["exit_price"][mi]
+    # A time exit fills at the close (less slippage); any other fill price means a stop fired.
+    time_fill = prices.close[np.minimum(exit_row + r0, len(prices.sessions) - 1), tick] * (1 - side * spec.costs.slippage)
+    stopped = (exit_row + r0 < exit_) | ~np.isclose(exit_px, time_fill, rtol=1e-9, atol=0.0)
+    reason = _exit_reasons(stopped, side, entry_px, exit_px, chunk, variants, var_ids)
+
+    g = chunk.t_var[filled]
+    n_local = len(var_ids)
+    tm = trade_metrics(g, (pnl + hedge_pnl)[filled], ret[filled], n_local)
+    expo = held_sessions(g, (entry - r0)[filled], exit_row[filled], n_rows, n_local)
+    met = pd.DataFrame({"variant": var_ids, **tm, "exposure": expo})
+
+    sess = prices.sessions
+    f = filled
+    trades = pd.DataFrame({
+        "variant": var_ids[chunk.t_var[f]],
+        "event_id": _gather_meta(meta, "event_id", len(entry))[f],
+        "ticker": np.asarray(prices.tickers, dtype=object)[tick[f]],
+        "role": _gather_meta(meta, "role", len(entry))[f],
+        "side": side[f],
+        "day0_date": sess[t["day0"].astype(np.int64)[f]],
+        "day0_move": t["day0_move"].astype(np.float64)[f],
+        "entry_date": sess[entry[f]],
+        "entry_at": np.where(at_close[f], "close", "open"),
+        "delayed": t["delayed"].astype(bool)[f],
+        "entry_price": entry_px[f],
+        "exit_date": sess[exit_row[f] + r0],
+        "exit_price": exit_px[f],
+        "exit_reason": reason[f],
+        "shares": shares[f],
+        "notional": notional[f],
+        "pnl": pnl[f],
+        "hedge_ticker": np.where(hedged[f], np.asarray(prices.tickers, dtype=object)[bench_cols[f]], None),
+        "hedge_beta": np.where(hedged[f], t["beta"].astype(np.float64)[f], np.nan),
+        "hedge_pnl": np.where(hedged[f], hedge_pnl[f], np.nan),
+        "return": ret[f],
+    })
+    return equity, met, trades
+
+
+def _gather_meta(meta, column: str, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    for positions, frame, rows in meta:
+        out[positions] = frame[column].to_numpy(dtype=object)[rows]
+    return out
+
+
+def _exit_reasons(stopped, side, entry_px, exit_px, chunk: _Chunk, variants, var_ids) -> np.ndarray:
+    """``time`` for scheduled exits; for stops, which stop (from the exit price vs the entry price)."""
+    reason = np.full(len(stopped), "time", dtype=object)
+    if not stopped.any():
+        return reason
+    params = [variants[v] for v in var_ids]
+    tp = np.array([np.nan if p["take_profit"] is None else p["take_profit"] for p in params])[chunk.t_var]
+    trail = np.array([bool(p["trailing"]) for p in params])[chunk.t_var]
+    gain = side * (exit_px / entry_px - 1.0)
+    with np.errstate(invalid="ignore"):
+        hit_tp = ~np.isnan(tp) & (gain >= tp * 0.999)
+    reason[stopped] = np.where(hit_tp[stopped], "take-profit", np.where(trail[stopped], "trailing-stop", "stop-loss"))
+    return reason
+
+
+def _benchmarks(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, spans: list[tuple[str, int, int]]):
+    """Buy-and-hold over each (role choice, first row, last row) span: the traded names (equal weight)
+    and ``spec.benchmark``, bought at the close of the span's first session."""
+    rows = []
+    cols = ["kind", "role", "tickers", "span_start", "span_end", "row0", "row1", "total_return", "cagr", "sharpe",
+            "sortino", "max_drawdown"]
+    names_of = {}
+    for role, a, b in spans:
+        if role not in names_of:
+            found = filter_events(events, roles=_roles_of(role), deal_types=spec.universe.deal_types,
+                                  min_amount=spec.universe.min_amount, tickers=spec.universe.tickers)["ticker"].unique()
+            names_of[role] = [n for n in found if n in prices.tickers]
+        where = {"span_start": prices.sessions[a], "span_end": prices.sessions[b], "row0": a, "row1": b}
+        groups = [("traded", role, names_of[role])]
+        if spec.benchmark in prices.tickers:
+            groups.append(("benchmark", None, [spec.benchmark]))
+        for kind, r, names in groups:
+            if not names:
+                continue
+            value = buy_and_hold_value(prices.close[a:b + 1][:, prices.columns(names)], spec.capital)
+            m = equity_metrics(value[:, None], spec.capital)
+            rows.append({"kind": kind, "role": r, "tickers": ",".join(names), **where, **{k: v[0] for k, v in m.items()}})
+    frame = pd.DataFrame(rows, columns=cols)
+    return frame.drop_duplicates(["kind", "role", "row0", "row1"]).reset_index(drop=True)

@@ -1,0 +1,279 @@
+"""Strategy specifications: a pydantic model loaded from YAML or built in Python.
+
+Units and conventions
+---------------------
+* ``entry.k`` is a trading-session offset from event day 0 (``k >= 0``); ``entry.at`` is
+  ``open`` or ``close`` of that session.  Day 0 follows :func:`eventstudy.core.windows.day0_positions`
+  (after-close news -> the next session).  The earliest fill allowed by the news timing overrides a
+  too-early request (see :mod:`eventstudy.backtest.signals`).
+* ``exit.hold`` is N: every trade exits at the close of session ``entry_session + N`` (``N >= 1``)
+  unless a stop fires first.
+* ``stop_loss``, ``take_profit``, ``min_day0_move``, ``fees``, ``slippage`` and ``target_vol`` are
+  decimal fractions (0.05 = 5 %); ``target_vol`` is annualised (252 sessions a year).
+* ``capital`` and ``sizing.cash`` are in currency units; sizing never compounds (a trade's notional is
+  fixed from data known at entry), so total return = P&L / capital.
+
+Example
+-------
+>>> spec = StrategySpec(name="demo", direction="long", entry={"k": 0, "at": "open"}, exit={"hold": 2})
+>>> spec.exit.hold
+2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..catalog.schema import DealType, Role
+from ..exceptions import ConfigError
+
+ALL_ROLES = "all"
+#: Parameters a sweep may vary, with the spec field each one overrides.
+SWEEP_PARAMS = ("k", "hold", "stop_loss", "take_profit", "trailing", "role", "benchmark", "hedge")
+#: Result columns usable for ranking (all "higher is better"; drawdowns are negative).
+RANK_METRICS = ("total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate", "avg_trade")
+
+
+class Direction(StrEnum):
+    LONG = "long"
+    SHORT = "short"
+    FADE = "fade"  # against the day-0 close-to-close move
+    FOLLOW = "follow"  # with the day-0 move
+
+
+class EntryAt(StrEnum):
+    OPEN = "open"
+    CLOSE = "close"
+
+
+class SizingMethod(StrEnum):
+    FIXED_CASH = "fixed-cash"
+    EQUAL_WEIGHT = "equal-weight"
+    VOL_SCALED = "vol-scaled"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Universe(_Strict):
+    """Which (event, listed party) pairs are traded."""
+
+    roles: list[Role] | Literal["all"] = "all"
+    deal_types: list[DealType] | None = None
+    min_amount: float | None = Field(default=None, ge=0, description="whole currency units (USD 1e9 = $1B)")
+    tickers: list[str] | None = None
+
+
+class Entry(_Strict):
+    k: int = Field(default=0, ge=0, description="session offset from day 0")
+    at: EntryAt = EntryAt.CLOSE
+
+
+class Exit(_Strict):
+    hold: int = Field(default=5, ge=1, description="sessions from the entry session to the exit close")
+    stop_loss: float | None = Field(default=None, gt=0, lt=1)
+    take_profit: float | None = Field(default=None, gt=0)
+    trailing: bool = Field(default=False, description="stop_loss trails the best price since entry")
+
+    @model_validator(mode="after")
+    def _trailing_needs_stop(self) -> "Exit":
+        if self.trailing and self.stop_loss is None:
+            raise ValueError("trailing: true needs a stop_loss (the trailing distance)")
+        return self
+
+
+class Sizing(_Strict):
+    """Notional per trade.
+
+    ``fixed-cash``: ``cash`` per trade.  ``equal-weight``: ``capital / max concurrent trades`` of the
+    variant.  ``vol-scaled``: ``cash * target_vol / sigma`` with sigma the annualised volatility of the
+    ``vol_lookback`` daily close-to-close returns ending the session before entry, capped at
+    ``max_leverage * cash``.
+    """
+
+    method: SizingMethod = SizingMethod.FIXED_CASH
+    cash: float = Field(default=10_000.0, gt=0)
+    target_vol: float = Field(default=0.20, gt=0)
+    vol_lookback: int = Field(default=20, ge=5)
+    max_leverage: float = Field(default=3.0, gt=0)
+
+
+class Costs(_Strict):
+    fees: float = Field(default=0.0, ge=0, lt=0.1, description="proportional fee per fill (0.001 = 10 bp)")
+    slippage: float = Field(default=0.0, ge=0, lt=0.1, description="adverse price move per fill (decimal)")
+
+
+class Hedge(_Strict):
+    """Short ``beta x notional`` of ``benchmark`` for the life of each trade (long for short trades)."""
+
+    enabled: bool = False
+    benchmark: str = "SPY"
+    estimation: tuple[int, int] = (-250, -11)
+    min_obs: int = Field(default=100, ge=10)
+
+    @field_validator("estimation")
+    @classmethod
+    def _before_day0(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] >= v[1] or v[1] >= 0:
+            raise ValueError("estimation window must be [a, b] with a < b < 0 (sessions before day 0)")
+        return v
+
+
+class Sweep(_Strict):
+    """Grids of values; every combination is one variant.  ``role`` values are a role or ``all``."""
+
+    k: list[int] | None = None
+    hold: list[int] | None = None
+    stop_loss: list[float | None] | None = None
+    take_profit: list[float | None] | None = None
+    trailing: list[bool] | None = None
+    role: list[str] | None = None
+    benchmark: list[str] | None = None
+    hedge: list[bool] | None = None
+
+    @field_validator("role")
+    @classmethod
+    def _roles(cls, v: list[str] | None) -> list[str] | None:
+        allowed = {r.value for r in Role} | {ALL_ROLES}
+        for r in v or []:
+            if r not in allowed:
+                raise ValueError(f"unknown role {r!r} (allowed: {', '.join(sorted(allowed))})")
+        return v
+
+    @field_validator("k", "hold")
+    @classmethod
+    def _nonneg(cls, v: list[int] | None, info) -> list[int] | None:
+        lowest = 0 if info.field_name == "k" else 1
+        if v is not None and any(x < lowest for x in v):
+            raise ValueError(f"{info.field_name} values must be >= {lowest}")
+        return v
+
+
+class OutOfSample(_Strict):
+    """Pick the best variant on events announced before ``split``; report it on events from ``split`` on."""
+
+    split: dt.date
+    select_by: str = "sharpe"
+
+
+class StrategySpec(_Strict):
+    """One strategy (and optionally a grid of variants of it)."""
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+    universe: Universe = Universe()
+    direction: Direction = Direction.LONG
+    min_day0_move: float | None = Field(default=None, ge=0, description="fade/follow: |day-0 move| threshold (decimal)")
+    entry: Entry = Entry()
+    exit: Exit = Exit()
+    sizing: Sizing = Sizing()
+    costs: Costs = Costs()
+    capital: float = Field(default=100_000.0, gt=0)
+    hedge: Hedge = Hedge()
+    benchmark: str = Field(default="SPY", description="buy-and-hold comparison")
+    start: dt.date | None = None
+    end: dt.date | None = None
+    sweep: Sweep | None = None
+    rank_by: str = "sharpe"
+    oos: OutOfSample | None = None
+
+    @model_validator(mode="after")
+    def _checks(self) -> "StrategySpec":
+        if self.min_day0_move is not None and self.direction not in (Direction.FADE, Direction.FOLLOW):
+            raise ValueError("min_day0_move applies to direction fade or follow only")
+        for key in [self.rank_by] + ([self.oos.select_by] if self.oos else []):
+            if key not in RANK_METRICS:
+                raise ValueError(f"cannot rank by {key!r} (choose one of: {', '.join(RANK_METRICS)})")
+        return self
+
+    # ------------------------------------------------------------------ variants
+    def base_params(self) -> dict[str, Any]:
+        """The spec's own values of the sweepable parameters."""
+        roles = self.universe.roles
+        return {
+            "k": self.entry.k,
+            "hold": self.exit.hold,
+            "stop_loss": self.exit.stop_loss,
+            "take_profit": self.exit.take_profit,
+            "trailing": self.exit.trailing,
+            "role": ALL_ROLES if roles == ALL_ROLES else ",".join(r.value for r in roles),
+            "benchmark": self.hedge.benchmark,
+            "hedge": self.hedge.enabled,
+        }
+
+    def variants(self) -> list[dict[str, Any]]:
+        """Every parameter combination of the sweep (the base values where a dimension is not swept)."""
+        base = self.base_params()
+        grids = {name: [base[name]] for name in SWEEP_PARAMS}
+        if self.sweep is not None:
+            for name in SWEEP_PARAMS:
+                values = getattr(self.sweep, name)
+                if values:
+                    grids[name] = list(dict.fromkeys(values))
+        out = []
+        for combo in itertools.product(*grids.values()):
+            params = dict(zip(grids, combo))
+            if params["trailing"] and params["stop_loss"] is None:
+                continue  # a trailing flag without a stop distance is the same variant as no stop
+            out.append(params)
+        return out
+
+    def swept(self) -> list[str]:
+        """Names of the parameters with more than one value."""
+        if self.sweep is None:
+            return []
+        return [n for n in SWEEP_PARAMS if getattr(self.sweep, n) and len(set(map(str, getattr(self.sweep, n)))) > 1]
+
+    def with_params(self, params: dict[str, Any]) -> "StrategySpec":
+        """A single-variant spec with ``params`` applied (no sweep)."""
+        roles: Any = params["role"]
+        roles = ALL_ROLES if roles == ALL_ROLES else roles.split(",")
+        data = self.model_dump(mode="json")
+        data["entry"]["k"] = params["k"]
+        data["exit"].update(hold=params["hold"], stop_loss=params["stop_loss"], take_profit=params["take_profit"],
+                            trailing=params["trailing"])
+        data["universe"]["roles"] = roles
+        data["hedge"].update(benchmark=params["benchmark"], enabled=params["hedge"])
+        data["sweep"] = None
+        return StrategySpec.model_validate(data)
+
+    # ------------------------------------------------------------------ I/O
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> "StrategySpec":
+        """Load and validate a YAML spec; errors name the file, line and field."""
+        from ..catalog.loader import _node_at
+
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read strategy spec {path}: {exc}") from exc
+        try:
+            root = yaml.compose(text)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: a strategy spec is a mapping (name:, direction:, entry:, ...)")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            lines = []
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                node = _node_at(root, loc) if root is not None else None
+                line = f":{node.start_mark.line + 1}" if node is not None else ""
+                field = ".".join(str(p) for p in loc) or "(spec)"
+                lines.append(f"{path}{line}: {field}: {err['msg'].removeprefix('Value error, ')}")
+            raise ConfigError("invalid strategy spec:\n" + "\n".join(lines)) from exc
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_none=False)

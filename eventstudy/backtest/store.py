@@ -1,0 +1,114 @@
+"""Store backtests in the database and read them back (one transaction per run: all or nothing).
+
+Every variant's metrics are stored; trades only for the ``trades_top`` best variants of each sample
+plus the out-of-sample pick (a 10,000-variant sweep would otherwise write millions of rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, delete, func, select
+
+from ..db.backtest_tables import backtest_results, backtest_runs, backtest_trades
+from ..exceptions import DataError
+from .spec import StrategySpec
+from .sweep import BacktestResult
+
+RESULT_COLUMNS = [c.name for c in backtest_results.columns if c.name != "run_id"]
+TRADE_COLUMNS = [c.name for c in backtest_trades.columns if c.name != "run_id"]
+
+
+def _clean(value):
+    """Plain Python values for the driver: NaN -> None, numpy scalars -> Python, Timestamps -> dates."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _rows(frame: pd.DataFrame, columns: list[str], run_id: int) -> list[dict]:
+    records = frame[columns].to_dict(orient="records")
+    return [{"run_id": run_id, **{k: _clean(v) for k, v in r.items()}} for r in records]
+
+
+def save_result(engine: Engine, result: BacktestResult, *, trades_top: int = 20) -> int:
+    """Insert ``result`` (run, every variant's metrics, trades of the best ``trades_top``); return the run id."""
+    spec_json = result.spec.to_json()
+    res = result.results.copy()
+    res["trades"] = res["trades"].fillna(0).astype(int)
+    keep = res.loc[(res["rank"] <= trades_top) | res["selected"], ["sample", "variant"]]
+    trades = result.trades
+    if len(trades):
+        trades = trades.merge(keep, on=["sample", "variant"], how="inner")
+        trades = trades.sort_values(["sample", "variant", "entry_date", "ticker"]).reset_index(drop=True)
+        trades["trade_no"] = trades.groupby(["sample", "variant"]).cumcount()
+        trades = trades.rename(columns={"return": "trade_return"})
+    span = [i for i in result.info.values() if i.get("start")]
+    run = {
+        "name": result.spec.name,
+        "created_at": dt.datetime.now(dt.timezone.utc),
+        "spec_json": spec_json,
+        "spec_hash": hashlib.sha256(spec_json.encode()).hexdigest(),
+        "rank_by": result.spec.rank_by,
+        "oos_split": result.spec.oos.split if result.spec.oos else None,
+        "span_start": min(i["start"] for i in span) if span else None,
+        "span_end": max(i["end"] for i in span) if span else None,
+        "n_variants": int(res["variant"].nunique()),
+        "n_events": int(sum(i.get("events", 0) for i in result.info.values())),
+        "n_trades": int(len(result.trades)),
+        "best_variant": result.best_variant() if len(res) else None,
+    }
+    with engine.begin() as conn:
+        run_id = conn.execute(backtest_runs.insert().values(**run).returning(backtest_runs.c.run_id)).scalar_one()
+        conn.execute(backtest_results.insert(), _rows(res, RESULT_COLUMNS, run_id))
+        if len(trades):
+            conn.execute(backtest_trades.insert(), _rows(trades, TRADE_COLUMNS, run_id))
+    return int(run_id)
+
+
+def list_runs(engine: Engine, limit: int = 50) -> pd.DataFrame:
+    """Most recent runs first: ``run_id, name, created_at, n_variants, n_events, n_trades, best_variant``."""
+    q = select(backtest_runs.c.run_id, backtest_runs.c.name, backtest_runs.c.created_at, backtest_runs.c.n_variants,
+               backtest_runs.c.n_events, backtest_runs.c.n_trades, backtest_runs.c.best_variant,
+               backtest_runs.c.span_start, backtest_runs.c.span_end).order_by(backtest_runs.c.run_id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in q.selected_columns])
+
+
+def load_run(engine: Engine, run_id: int) -> dict:
+    """One stored run: ``run`` (dict, with ``spec`` parsed back to :class:`StrategySpec`), ``results`` and
+    ``trades`` frames (columns as in the tables)."""
+    with engine.connect() as conn:
+        run = conn.execute(select(backtest_runs).where(backtest_runs.c.run_id == run_id)).mappings().first()
+        if run is None:
+            last = conn.execute(select(func.max(backtest_runs.c.run_id))).scalar()
+            raise DataError(f"no backtest run {run_id} in the database (latest run: {last})")
+        results = pd.DataFrame(conn.execute(select(backtest_results).where(backtest_results.c.run_id == run_id)
+                                            .order_by(backtest_results.c.sample, backtest_results.c.rank)).mappings().all(),
+                               columns=[c.name for c in backtest_results.columns])
+        trades = pd.DataFrame(conn.execute(select(backtest_trades).where(backtest_trades.c.run_id == run_id)
+                                           .order_by(backtest_trades.c.sample, backtest_trades.c.variant,
+                                                     backtest_trades.c.trade_no)).mappings().all(),
+                              columns=[c.name for c in backtest_trades.columns])
+    out = dict(run)
+    out["spec"] = StrategySpec.model_validate(json.loads(out["spec_json"]))
+    return {"run": out, "results": results, "trades": trades}
+
+
+def delete_run(engine: Engine, run_id: int) -> None:
+    """Remove a run and its rows (children first: not every backend cascades by default)."""
+    with engine.begin() as conn:
+        for table in (backtest_trades, backtest_results):
+            conn.execute(delete(table).where(table.c.run_id == run_id))
+        conn.execute(delete(backtest_runs).where(backtest_runs.c.run_id == run_id))

@@ -1,0 +1,124 @@
+"""Run a spec's variant grid (one vectorbt run per memory chunk), rank it, and the out-of-sample mode.
+
+Out of sample: variants are ranked on the events announced before ``oos.split`` ("in" sample) and
+the best by ``oos.select_by`` is reported on the events announced on or after it ("out" sample),
+together with every other variant's out-of-sample figures (so the selection's luck is visible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .data import PriceData, check_events
+from .engine import DEFAULT_MAX_CELLS, SimResult, simulate
+from .signals import filter_events
+from .spec import ALL_ROLES, StrategySpec
+
+
+@dataclass
+class BacktestResult:
+    """A finished backtest.
+
+    ``results``: one row per (sample, variant): parameters, ``label``, metrics, ``rank`` (1 = best by
+    ``spec.rank_by`` within the sample) and ``selected`` (the out-of-sample pick).
+    ``trades``, ``benchmarks``, ``skipped``: as in :class:`~eventstudy.backtest.engine.SimResult`,
+    with a ``sample`` column.  ``equity``: per sample, (sessions x variant labels) portfolio value.
+    ``sample`` is ``all`` without out-of-sample mode, else ``in`` / ``out``.
+    """
+
+    spec: StrategySpec
+    results: pd.DataFrame
+    trades: pd.DataFrame
+    equity: dict[str, pd.DataFrame]
+    benchmarks: pd.DataFrame
+    skipped: pd.DataFrame
+    info: dict = field(default_factory=dict)
+
+    @property
+    def report_sample(self) -> str:
+        return "out" if self.spec.oos else "all"
+
+    def ranked(self, sample: str | None = None) -> pd.DataFrame:
+        """Results of one sample (default: the reported one), best first."""
+        sample = sample or self.report_sample
+        return self.results.loc[self.results["sample"] == sample].sort_values("rank").reset_index(drop=True)
+
+    def best_variant(self) -> int:
+        """Variant number reported as the strategy's result (the OOS pick, else rank 1)."""
+        rows = self.results.loc[self.results["sample"] == self.report_sample]
+        if self.spec.oos:
+            return int(rows.loc[rows["selected"], "variant"].iloc[0])
+        return int(rows.sort_values("rank")["variant"].iloc[0])
+
+    def trades_of(self, variant: int, sample: str | None = None) -> pd.DataFrame:
+        sample = sample or self.report_sample
+        t = self.trades
+        return t.loc[(t["variant"] == variant) & (t["sample"] == sample)].reset_index(drop=True)
+
+
+def required_tickers(spec: StrategySpec, events: pd.DataFrame) -> list[str]:
+    """Every ticker a run of ``spec`` needs prices for: traded names, hedge benchmarks, the comparison."""
+    events = check_events(events)
+    names: list[str] = []
+    variants = spec.variants()
+    for role in dict.fromkeys(v["role"] for v in variants):
+        roles = ALL_ROLES if role == ALL_ROLES else role.split(",")
+        u = spec.universe
+        names += filter_events(events, roles=roles, deal_types=u.deal_types, min_amount=u.min_amount,
+                               tickers=u.tickers)["ticker"].tolist()
+    names += [v["benchmark"] for v in variants if v["hedge"]]
+    names.append(spec.benchmark)
+    return list(dict.fromkeys(names))
+
+
+def rank(frame: pd.DataFrame, by: str) -> pd.Series:
+    """1 = best (highest ``by``); NaN values rank last; ties keep variant order."""
+    return frame[by].rank(ascending=False, method="first", na_option="bottom").astype(int)
+
+
+def _finish(sim: SimResult, sample: str, spec: StrategySpec) -> tuple:
+    res = sim.metrics.copy()
+    res.insert(0, "sample", sample)
+    res.insert(2, "label", np.asarray(sim.equity.columns, dtype=object)[res["variant"].to_numpy()])
+    res["rank"] = rank(res, spec.rank_by)
+    res["selected"] = False
+    return (res, sim.trades.assign(sample=sample), sim.benchmarks.assign(sample=sample),
+            sim.skipped.assign(sample=sample) if len(sim.skipped) else sim.skipped)
+
+
+def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *, max_cells: int = DEFAULT_MAX_CELLS,
+                 progress: Callable[[int, int], None] | None = None) -> BacktestResult:
+    """Backtest every variant of ``spec`` on ``events`` (see :func:`eventstudy.backtest.engine.simulate`)."""
+    events = check_events(events)
+    if spec.start is not None:
+        events = events.loc[events["announced"] >= pd.Timestamp(spec.start)]
+    if spec.end is not None:
+        events = events.loc[events["announced"] <= pd.Timestamp(spec.end)]
+    variants = spec.variants()
+    if spec.oos is None:
+        samples = {"all": events}
+    else:
+        split = pd.Timestamp(spec.oos.split)
+        samples = {"in": events.loc[events["announced"] < split], "out": events.loc[events["announced"] >= split]}
+    total = len(variants) * len(samples)
+    parts, equity, info = [], {}, {}
+    for i, (name, ev) in enumerate(samples.items()):
+        step = (lambda done, _n, i=i: progress(i * len(variants) + done, total)) if progress else None
+        sim = simulate(spec, ev, prices, variants, max_cells=max_cells, progress=step)
+        parts.append(_finish(sim, name, spec))
+        equity[name] = sim.equity
+        info[name] = sim.info
+    results = pd.concat([p[0] for p in parts], ignore_index=True)
+    if spec.oos is not None:
+        ins = results.loc[results["sample"] == "in"]
+        pick = int(ins.loc[ins[spec.oos.select_by].fillna(-np.inf).idxmax(), "variant"]) if len(ins) else 0
+        results["selected"] = results["variant"] == pick
+        chosen = ins.set_index("variant")[spec.oos.select_by]
+        results["in_sample_" + spec.oos.select_by] = results["variant"].map(chosen)
+    concat = lambda frames: pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()  # noqa: E731
+    return BacktestResult(spec, results, concat([p[1] for p in parts]), equity, concat([p[2] for p in parts]),
+                          concat([p[3] for p in parts]), info)

@@ -1,0 +1,216 @@
+"""Abnormal returns, CARs, BHARs and their forecast-error variances for all events at once.
+
+Inputs are calendar-time matrices (rows = sessions) and per-event row/column
+indices; everything is gathered into ``(L, E)`` event-time arrays by index
+arithmetic (:func:`eventstudy.core.windows.gather`) and computed without a loop
+over events. Returns are simple daily returns in decimal fractions; window ends
+are included (``[a, b]`` covers offsets a, a+1, ..., b in trading sessions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._typing import Float64Array1D, Float64Array2D, Float64Array3D, IntArray
+from .models import ModelSpec
+from .ols import BatchOLS, fit_masked_ols
+from .windows import gather, gather_rows, offsets_range
+
+
+@dataclass(frozen=True)
+class AbnormalFit:
+    """Estimation results and event-window abnormal returns, shape conventions ``(L, E)``.
+
+    Attributes
+    ----------
+    model : the expected-return model.
+    est_offsets, ev_offsets : (Le,), (Lv,) event-time offsets of the estimation and event windows.
+    ar : (Lv, E) abnormal returns in the event window (decimal), NaN on missing days.
+    raw : (Lv, E) the firm's simple returns in the event window.
+    expected : (Lv, E) expected simple return (``raw - ar``; for factor models this includes rf).
+    ev_x : (Lv, E, P) event-window regressors (None when the model has none in its fit).
+    est_ar : (Le, E) estimation-window abnormal returns (OLS residuals; ``R - Rm`` for market-adjusted).
+    est_raw : (Le, E) the firm's simple returns in the estimation window (for mean-adjusted tests).
+    n_est : (E,) int, estimation observations used.
+    dof : (E,) int, residual degrees of freedom (``n_est - K``; ``n_est - 1`` for market-adjusted).
+    sigma2 : (E,) variance of the estimation-window abnormal returns.
+    coef : (E, K) fitted coefficients, intercept first (K = 0 columns for market-adjusted).
+    ols : the batched OLS fit (None for market-adjusted).
+    """
+
+    model: ModelSpec
+    est_offsets: IntArray
+    ev_offsets: IntArray
+    ar: Float64Array2D
+    raw: Float64Array2D
+    expected: Float64Array2D
+    ev_x: Float64Array3D | None
+    est_ar: Float64Array2D
+    est_raw: Float64Array2D
+    n_est: np.ndarray
+    dof: np.ndarray
+    sigma2: Float64Array1D
+    coef: Float64Array2D
+    ols: BatchOLS | None
+
+    def rows(self, a: int, b: int) -> slice:
+        """Rows of the event-window arrays holding offsets ``a .. b`` (inclusive)."""
+        start = int(self.ev_offsets[0])
+        return slice(a - start, b - start + 1)
+
+
+@dataclass(frozen=True)
+class WindowMeasures:
+    """Per-event measures over one event window ``[a, b]`` (ends included).
+
+    Attributes
+    ----------
+    car : (E,) cumulative abnormal return, sum of the ARs on available days (NaN if none).
+    car_var : (E,) forecast-error variance of the CAR (see :func:`window_measures`).
+    n_days : (E,) int, window days with an abnormal return.
+    bhar : (E,) buy-and-hold abnormal return ``prod(1 + R) - prod(1 + E[R])`` over available days.
+    """
+
+    car: Float64Array1D
+    car_var: Float64Array1D
+    n_days: np.ndarray
+    bhar: Float64Array1D
+
+    @property
+    def car_se(self) -> Float64Array1D:
+        """Standard error of the CAR, ``sqrt(car_var)``."""
+        return np.sqrt(self.car_var)
+
+
+def compute_abnormal(
+    model: ModelSpec,
+    returns: Float64Array2D,
+    day0: IntArray,
+    col: IntArray,
+    *,
+    estimation: tuple[int, int] = (-250, -11),
+    event: tuple[int, int] = (-5, 10),
+    bench: Float64Array2D | None = None,
+    bcol: IntArray | None = None,
+    factors: Float64Array2D | None = None,
+    rf: Float64Array1D | None = None,
+) -> AbnormalFit:
+    """Fit the expected-return model on every estimation window and compute event-window ARs.
+
+    Parameters
+    ----------
+    model : ModelSpec from :func:`eventstudy.core.models.get_model`.
+    returns : (T, N) firm simple daily returns (decimal), rows = sessions, NaN = no price.
+    day0 : (E,) int, row of each event's day 0; col : (E,) int, its column in ``returns``.
+    estimation : (start, end) offsets of the estimation window, both included.
+    event : (start, end) offsets spanning every event window (their union), both included.
+    bench : (T, B) benchmark returns, and bcol : (E,) the benchmark column of each event
+        (market and market-adjusted models).
+    factors : (T, P) factor returns in the order of ``model.factors`` (decimal);
+        rf : (T,) risk-free rate (decimal per day) for excess-return models.
+
+    Returns
+    -------
+    AbnormalFit
+
+    Notes
+    -----
+    Missing days (NaN in the firm, benchmark or factor series, or rows before the first
+    session as for a recent IPO) are dropped from the estimation sums, so ``n_est`` counts
+    the days actually used; in the event window they give NaN abnormal returns.
+    """
+    day0 = np.asarray(day0, dtype=np.intp)
+    col = np.asarray(col, dtype=np.intp)
+    est_off = offsets_range(*estimation)
+    ev_off = offsets_range(*event)
+    y_est = gather(returns, day0, col, est_off)
+    y_ev = gather(returns, day0, col, ev_off)
+    raw_est, raw_ev = y_est, y_ev
+    x_est = x_ev = None
+    if model.uses_benchmark:
+        if bench is None or bcol is None:
+            raise ValueError(f"model {model.name!r} needs benchmark returns")
+        m_est = gather(bench, day0, np.asarray(bcol, dtype=np.intp), est_off)
+        m_ev = gather(bench, day0, np.asarray(bcol, dtype=np.intp), ev_off)
+        if model.estimated:
+            x_est, x_ev = m_est[:, :, None], m_ev[:, :, None]
+        else:  # market-adjusted: AR = R - Rm, nothing estimated
+            y_est, y_ev = y_est - m_est, y_ev - m_ev
+    if model.factors:
+        if factors is None:
+            raise ValueError(f"model {model.name!r} needs factors {model.factors}")
+        x_est = gather_rows(factors, day0, est_off)
+        x_ev = gather_rows(factors, day0, ev_off)
+    rf_ev = None
+    if model.excess:
+        rf_est = gather_rows(np.asarray(rf, dtype=np.float64)[:, None], day0, est_off)[:, :, 0]
+        rf_ev = gather_rows(np.asarray(rf, dtype=np.float64)[:, None], day0, ev_off)[:, :, 0]
+        y_est, y_ev = y_est - rf_est, y_ev - rf_ev
+
+    if model.estimated:
+        ols = fit_masked_ols(y_est, x_est)
+        fitted = ols.predict(x_ev, y_ev.shape)
+        ar = y_ev - fitted
+        if x_ev is not None:
+            ar[~np.isfinite(x_ev).all(axis=2)] = np.nan
+        est_ar, n_est, dof, sigma2, coef = ols.resid, ols.n, ols.dof, ols.sigma2, ols.coef
+    else:
+        ols = None
+        ar = y_ev.copy()
+        mask = np.isfinite(y_est)
+        n_est = mask.sum(axis=0)
+        dof = n_est - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(mask, y_est, 0.0).sum(axis=0) / n_est
+            ssq = np.where(mask, (y_est - mean) ** 2, 0.0).sum(axis=0)
+            sigma2 = np.where(dof > 0, ssq / np.where(dof > 0, dof, 1), np.nan)
+        est_ar = np.where(mask, y_est, np.nan)
+        coef = np.empty((len(day0), 0))
+    expected = raw_ev - ar
+    return AbnormalFit(
+        model=model, est_offsets=est_off, ev_offsets=ev_off, ar=ar, raw=raw_ev,
+        expected=expected, ev_x=x_ev, est_ar=est_ar, est_raw=raw_est, n_est=n_est,
+        dof=dof, sigma2=sigma2, coef=coef, ols=ols,
+    )
+
+
+def window_measures(fit: AbnormalFit, a: int, b: int) -> WindowMeasures:
+    """CAR, its variance and BHAR over ``[a, b]`` for every event.
+
+    Notes
+    -----
+    ``CAR_i = sum_{t in w, AR_it available} AR_it`` over the ``c_i`` available days.
+    Its variance is the forecast-error variance of the summed prediction errors
+    (Campbell, Lo & MacKinlay 1997, sec. 4.4.3; the full ``X0 (X'X)^{-1} X0'`` matrix
+    summed over the window)::
+
+        Var(CAR_i) = sigma_i^2 * (c_i + s_i' (X_i'X_i)^{-1} s_i),   s_i = sum_{t in w} [1, x_it]
+
+    which for the market model is ``sigma^2 (c + c^2/L1 + c^2 (mean_w Rm - mean_est Rm)^2
+    / sum_est (Rm - mean Rm)^2)``. For market-adjusted returns nothing is estimated and
+    ``Var(CAR) = c sigma^2`` with ``sigma^2`` the sample variance (denominator n - 1) of
+    the estimation-window ``R - Rm``.
+    BHAR (Barber & Lyon 1997): ``prod(1 + R_it) - prod(1 + E[R_it])`` over the days where
+    both are available (missing days are skipped in both products).
+    """
+    rows = fit.rows(a, b)
+    ar = fit.ar[rows]
+    mask = np.isfinite(ar)
+    c = mask.sum(axis=0)
+    car = np.where(c > 0, np.where(mask, ar, 0.0).sum(axis=0), np.nan)
+    if fit.ols is not None:
+        xsum = None
+        if fit.ev_x is not None:
+            xsum = np.where(mask[:, :, None], fit.ev_x[rows], 0.0).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lev = fit.ols.leverage_of_sum(c, xsum)
+        var = fit.sigma2 * (c + lev)
+    else:
+        var = fit.sigma2 * c
+    var = np.where(c > 0, var, np.nan)
+    gross_r = np.where(mask, 1.0 + fit.raw[rows], 1.0).prod(axis=0)
+    gross_e = np.where(mask, 1.0 + fit.expected[rows], 1.0).prod(axis=0)
+    bhar = np.where(c > 0, gross_r - gross_e, np.nan)
+    return WindowMeasures(car=car, car_var=var, n_days=c, bhar=bhar)

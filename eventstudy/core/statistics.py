@@ -1,0 +1,468 @@
+"""Test statistics for abnormal returns, as objects.
+
+Each test takes a :class:`WindowPanel` (the per-event quantities for one event
+window, columns = event-firms) and returns a :class:`TestStatistic`, or an
+:class:`InvalidTestStatistic` with a reason and NaN p-value when it cannot be
+computed (too few events, no estimation data). Nothing here raises on thin data.
+
+Conventions shared by every test (stated once here, repeated where they matter):
+
+* returns are simple daily returns in decimal; windows ``[a, b]`` include both ends;
+* ``N`` = number of event-firms with a CAR in the window; missing days inside a
+  window are skipped (the CAR sums the available days);
+* sample standard deviations use the ``n - 1`` denominator unless stated;
+* p-values are two-sided.
+
+References
+----------
+1. Brown, S. J. & Warner, J. B. (1980). Measuring security price performance. JFE 8, 205-258.
+2. Brown, S. J. & Warner, J. B. (1985). Using daily stock returns. JFE 14, 3-31.
+3. Patell, J. M. (1976). Corporate forecasts of earnings per share and stock price behavior. JAR 14, 246-276.
+4. Boehmer, E., Musumeci, J. & Poulsen, A. B. (1991). Event-study methodology under conditions of
+   event-induced variance. JFE 30, 253-272.
+5. Kolari, J. W. & Pynnönen, S. (2010). Event study testing with cross-sectional correlation of
+   abnormal returns. RFS 23, 3996-4025.
+6. Corrado, C. J. (1989). A nonparametric test for abnormal security-price performance in event
+   studies. JFE 23, 385-395; Corrado, C. J. & Zivney, T. L. (1992). JFQA 27, 465-478.
+7. Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2, 343-358.
+8. Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin 1, 80-83.
+9. Hall, P. (1992). On the removal of skewness by transformation. JRSS-B 54, 221-228;
+   Lyon, J. D., Barber, B. M. & Tsai, C.-L. (1999). Improved methods for tests of long-run
+   abnormal stock returns. JF 54, 165-201.
+10. Campbell, J. Y., Lo, A. W. & MacKinlay, A. C. (1997). The Econometrics of Financial Markets, ch. 4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, ClassVar
+
+import numpy as np
+from scipy import stats
+
+from .._typing import BoolArray, Float64Array1D, Float64Array2D
+
+
+@dataclass(frozen=True)
+class TestStatistic:
+    """Outcome of one hypothesis test.
+
+    Attributes
+    ----------
+    name : registry name of the test (e.g. ``"patell"``).
+    stat : value of the statistic.
+    pvalue : two-sided p-value under ``distribution``.
+    null : the null hypothesis in plain English.
+    distribution : reference distribution, e.g. ``"t(23)"`` or ``"N(0,1)"``.
+    n : number of event-firms used.
+    """
+
+    __test__: ClassVar[bool] = False  # not a pytest test class
+
+    name: str
+    stat: float
+    pvalue: float
+    null: str
+    distribution: str
+    n: int
+    valid: ClassVar[bool] = True
+
+    @property
+    def stars(self) -> str:
+        """``***`` p < 0.01, ``**`` p < 0.05, ``*`` p < 0.10, else empty."""
+        return significance_stars(self.pvalue)
+
+    def __str__(self) -> str:
+        return f"{self.name}: stat={self.stat:.4f}{self.stars} p={self.pvalue:.4g} ~ {self.distribution} (n={self.n}); H0: {self.null}"
+
+
+@dataclass(frozen=True)
+class InvalidTestStatistic(TestStatistic):
+    """A test that could not be computed: NaN statistic and p-value, with the reason."""
+
+    reason: str = ""
+    valid: ClassVar[bool] = False
+
+    def __str__(self) -> str:
+        return f"{self.name}: not computed ({self.reason})"
+
+
+def significance_stars(p: float) -> str:
+    """Stars for a p-value: ``***`` < 0.01, ``**`` < 0.05, ``*`` < 0.10."""
+    if not np.isfinite(p):
+        return ""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
+
+
+@dataclass(frozen=True)
+class WindowPanel:
+    """Everything the tests need for one event window, columns = event-firms (E).
+
+    Attributes
+    ----------
+    car : (E,) CAR over the window (decimal). bhar : (E,) BHAR over the window.
+    car_se : (E,) forecast-error standard error of each CAR.
+    dof : (E,) residual degrees of freedom of each event's estimation (``n_est - K``).
+    ar : (Lw, E) abnormal returns on the window days.
+    est_ar : (Le, E) estimation-window abnormal returns (residuals).
+    ma : (Lw, E) mean-adjusted returns in the window (``R - mean_est(R)``, Brown-Warner 1980).
+    ma_est : (Le, E) mean-adjusted returns in the estimation window.
+    u : (Lc, E) standardised ranks ``K_it / (1 + n_i)`` over the combined estimation + event
+        span (NaN on missing days). u_window : (Lc,) bool, the rows of ``u`` inside this window.
+    """
+
+    car: Float64Array1D
+    bhar: Float64Array1D
+    car_se: Float64Array1D
+    dof: np.ndarray
+    ar: Float64Array2D
+    est_ar: Float64Array2D
+    ma: Float64Array2D
+    ma_est: Float64Array2D
+    u: Float64Array2D
+    u_window: BoolArray = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of event-firms with a CAR."""
+        return int(np.isfinite(self.car).sum())
+
+    @property
+    def length(self) -> int:
+        """Number of days in the window."""
+        return self.ar.shape[0]
+
+    def subset(self, keep: BoolArray) -> "WindowPanel":
+        """The same panel restricted to the event-firms where ``keep`` is True."""
+        keep = np.asarray(keep, dtype=bool)
+        return WindowPanel(
+            car=self.car[keep], bhar=self.bhar[keep], car_se=self.car_se[keep], dof=self.dof[keep],
+            ar=self.ar[:, keep], est_ar=self.est_ar[:, keep], ma=self.ma[:, keep],
+            ma_est=self.ma_est[:, keep], u=self.u[:, keep], u_window=self.u_window,
+        )
+
+
+def _t_p(stat: float, df: float) -> float:
+    return float(2 * stats.t.sf(abs(stat), df)) if np.isfinite(stat) and df > 0 else np.nan
+
+
+def _z_p(stat: float) -> float:
+    return float(2 * stats.norm.sf(abs(stat))) if np.isfinite(stat) else np.nan
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    return x[np.isfinite(x)]
+
+
+NULL_MEAN_CAR = "mean CAR = 0"
+
+
+def _need(name: str, null: str, n: int, minimum: int) -> InvalidTestStatistic | None:
+    if n < minimum:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason=f"needs at least {minimum} events, has {n}")
+    return None
+
+
+def cross_sectional_t(x: Float64Array1D, name: str = "t-cs", null: str = NULL_MEAN_CAR) -> TestStatistic:
+    """Cross-sectional t test of the mean (e.g. of CARs or BHARs).
+
+    ``t = mean(x) / (s(x) / sqrt(N))`` with ``s`` the sample standard deviation
+    (denominator ``N - 1``); ``t(N - 1)``. Ignores the estimation-window variance, so it
+    is robust to event-induced variance (Brown & Warner 1985; CLM 1997 sec. 4.4.5).
+    Events with a NaN value are left out.
+    """
+    x = _finite(np.asarray(x, dtype=np.float64))
+    bad = _need(name, null, len(x), 2)
+    if bad:
+        return bad
+    s = x.std(ddof=1)
+    if s == 0:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", len(x), reason="zero cross-sectional variance")
+    stat = float(x.mean() / (s / np.sqrt(len(x))))
+    return TestStatistic(name, stat, _t_p(stat, len(x) - 1), null, f"t({len(x) - 1})", len(x))
+
+
+def _crude_dependence(ar_window: Float64Array2D, ar_est: Float64Array2D, name: str, null: str) -> TestStatistic:
+    n = int(np.isfinite(ar_window).any(axis=0).sum())
+    bad = _need(name, null, n, 1)
+    if bad:
+        return bad
+    with np.errstate(invalid="ignore"):
+        aar_est = np.nanmean(np.where(np.isfinite(ar_est), ar_est, np.nan), axis=1) if ar_est.size else np.empty(0)
+        aar_win = np.nanmean(ar_window, axis=1)
+    aar_est = _finite(aar_est)
+    aar_win = _finite(aar_win)
+    m = len(aar_est)
+    if m < 3:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason=f"only {m} estimation days with data")
+    s = aar_est.std(ddof=1)
+    stat = float(aar_win.sum() / (s * np.sqrt(len(aar_win))))
+    return TestStatistic(name, stat, _t_p(stat, m - 1), null, f"t({m - 1})", n)
+
+
+def brown_warner_1980(panel: WindowPanel) -> TestStatistic:
+    """Brown & Warner (1980) mean-adjusted returns test with the time-series SD of the AAR.
+
+    Mean-adjusted returns ``A_it = R_it - mean_est(R_i)`` (whatever model was chosen for
+    the other tests). ``AAR_t`` = mean over the events with data on day t (event time);
+    ``S = sd_t(AAR_t)`` over the estimation-window days (denominator ``M - 1``, M = days
+    with at least one event); ``t = sum_{t in w} AAR_t / (S sqrt(L_w))`` with L_w the
+    window days that have data; ``t(M - 1)``.
+    """
+    return _crude_dependence(panel.ma, panel.ma_est, "bw1980", "mean mean-adjusted return = 0 in the window")
+
+
+def brown_warner_1985(panel: WindowPanel) -> TestStatistic:
+    """Brown & Warner (1985) crude dependence adjustment on the model's abnormal returns.
+
+    ``S = sd_t(AAR_t)`` over the estimation-window days (event time, denominator
+    ``M - 1``), so cross-sectional dependence enters through the variance of the portfolio
+    AAR; ``t = CAAR_w / (S sqrt(L_w))`` with ``CAAR_w = sum_{t in w} AAR_t`` (each AAR_t
+    averages the events with data that day); ``t(M - 1)``.
+    """
+    return _crude_dependence(panel.ar, panel.est_ar, "bw1985", NULL_MEAN_CAR)
+
+
+def _scar(panel: WindowPanel) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(panel.car) & np.isfinite(panel.car_se) & (panel.car_se > 0)
+    return panel.car[ok] / panel.car_se[ok], ok
+
+
+def patell(panel: WindowPanel) -> TestStatistic:
+    """Patell (1976) standardised residual test, multi-day form of CLM (1997, J2).
+
+    ``SCAR_i = CAR_i / se(CAR_i)`` with the forecast-error SE (estimation-error term
+    included, :func:`eventstudy.core.abnormal.window_measures`); under H0 each SCAR is
+    t with ``d_i = n_est_i - K`` degrees of freedom, variance ``d_i / (d_i - 2)``;
+    ``Z = sum SCAR_i / sqrt(sum d_i / (d_i - 2))`` ~ N(0, 1). Events with ``d_i <= 2`` are left out.
+    Assumes cross-sectional independence and no event-induced variance.
+    """
+    name, null = "patell", NULL_MEAN_CAR
+    scar, ok = _scar(panel)
+    d = panel.dof[ok].astype(np.float64)
+    keep = d > 2
+    scar, d = scar[keep], d[keep]
+    bad = _need(name, null, len(scar), 1)
+    if bad:
+        return bad
+    stat = float(scar.sum() / np.sqrt((d / (d - 2)).sum()))
+    return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", len(scar))
+
+
+def bmp(panel: WindowPanel) -> TestStatistic:
+    """Boehmer, Musumeci & Poulsen (1991) standardised cross-sectional test.
+
+    ``t = mean(SCAR) / (sd(SCAR) / sqrt(N))``, SCAR as in :func:`patell`, ``sd`` with
+    denominator ``N - 1``; ``t(N - 1)``. Robust to event-induced variance; assumes
+    cross-sectional independence.
+    """
+    scar, _ = _scar(panel)
+    return _renamed(cross_sectional_t(scar, "bmp"), "mean standardised CAR = 0")
+
+
+def average_cross_correlation(est_ar: Float64Array2D) -> float:
+    """Average pairwise correlation of estimation-window residuals across events.
+
+    Columns are standardised over their own available days (event time) and missing
+    days set to 0; then ``r = (||sum_i u_i||^2 - N) / (N (N - 1))`` with ``u_i`` the unit-norm
+    demeaned columns, i.e. the mean of the ``N (N - 1)`` off-diagonal Pearson correlations
+    (exact when no day is missing; with missing days each pair's cross-product runs over
+    their common days but is normalised by full-column norms). No ``N x N`` matrix is formed.
+    """
+    mask = np.isfinite(est_ar)
+    n_i = mask.sum(axis=0)
+    keep = n_i >= 3
+    x = np.where(mask, est_ar, 0.0)[:, keep]
+    mask = mask[:, keep]
+    n = x.shape[1]
+    if n < 2:
+        return np.nan
+    mean = x.sum(axis=0) / mask.sum(axis=0)
+    x = np.where(mask, x - mean, 0.0)
+    norm = np.sqrt((x**2).sum(axis=0))
+    good = norm > 0
+    u = x[:, good] / norm[good]
+    n = u.shape[1]
+    if n < 2:
+        return np.nan
+    total = u.sum(axis=1)
+    return float((total @ total - n) / (n * (n - 1)))
+
+
+def kolari_pynnonen(panel: WindowPanel) -> TestStatistic:
+    """Kolari & Pynnönen (2010) adjusted BMP test for cross-sectional correlation.
+
+    ``t_KP = t_BMP * sqrt((1 - r) / (1 + (N - 1) r))`` with ``r`` the average cross-correlation
+    of estimation-window residuals (:func:`average_cross_correlation`, aligned in event
+    time); ``t(N - 1)``.
+    """
+    base = bmp(panel)
+    if not base.valid:
+        return _renamed(base, base.null, "kp")
+    r = average_cross_correlation(panel.est_ar[:, np.isfinite(panel.car)])
+    if not np.isfinite(r):
+        return InvalidTestStatistic("kp", np.nan, np.nan, base.null, "", base.n, reason="no estimation residuals for the cross-correlation")
+    stat = base.stat * np.sqrt((1 - r) / (1 + (base.n - 1) * r))
+    return TestStatistic("kp", float(stat), _t_p(stat, base.n - 1), base.null, f"t({base.n - 1})", base.n)
+
+
+def corrado_rank(panel: WindowPanel) -> TestStatistic:
+    """Corrado (1989) rank test, multi-day form with missing days (Corrado & Zivney 1992; Cowan 1992).
+
+    Ranks ``K_it`` of each event's ARs over the combined estimation + event span (ties
+    averaged, missing days excluded), standardised ``U_it = K_it / (1 + n_i)`` with n_i the
+    event's available days. ``D_t = mean_i (U_it - 1/2)`` over events with data on day t;
+    ``S = sqrt(mean_t D_t^2)`` over all days of the span (denominator = number of days,
+    Corrado's convention); ``Z = sum_{t in w} D_t / (sqrt(L_w) S)`` ~ N(0, 1).
+    """
+    name, null = "corrado", "abnormal returns in the window are not ranked higher or lower than usual"
+    n = panel.n
+    bad = _need(name, null, n, 1)
+    if bad:
+        return bad
+    with np.errstate(invalid="ignore"):
+        d = np.nanmean(panel.u - 0.5, axis=1)
+    have = np.isfinite(d)
+    s = np.sqrt(np.mean(d[have] ** 2))
+    dw = d[panel.u_window & have]
+    if s == 0 or len(dw) == 0:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="degenerate ranks")
+    stat = float(dw.sum() / (np.sqrt(len(dw)) * s))
+    return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", n)
+
+
+def generalized_sign(panel: WindowPanel) -> TestStatistic:
+    """Cowan (1992) generalized sign test.
+
+    ``p_hat = (1/N) sum_i (1/n_i) sum_{t in est} 1[AR_it > 0]`` (fraction of positive
+    estimation-window ARs, per event then averaged); ``w`` = number of events with CAR > 0;
+    ``Z = (w - N p_hat) / sqrt(N p_hat (1 - p_hat))`` ~ N(0, 1), no continuity correction.
+    """
+    name, null = "gsign", "share of positive CARs = share of positive estimation-window ARs"
+    ok = np.isfinite(panel.car)
+    n = int(ok.sum())
+    bad = _need(name, null, n, 1)
+    if bad:
+        return bad
+    est = panel.est_ar[:, ok]
+    avail = np.isfinite(est).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = (est > 0).sum(axis=0) / avail
+    frac = frac[avail > 0]
+    if len(frac) == 0:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="no estimation-window ARs")
+    p = frac.mean()
+    if p <= 0 or p >= 1:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason=f"p_hat = {p}")
+    w = float((panel.car[ok] > 0).sum())
+    stat = float((w - n * p) / np.sqrt(n * p * (1 - p)))
+    return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", n)
+
+
+def wilcoxon_signed_rank(x: Float64Array1D, name: str = "wilcoxon", null: str = "CARs are symmetric about 0") -> TestStatistic:
+    """Wilcoxon (1945) signed-rank test, normal approximation.
+
+    Zeros dropped (Wilcoxon's convention), ranks of ``|x|`` with ties averaged,
+    ``W+`` = sum of ranks of positive values; ``Z = (W+ - n(n+1)/4) / sqrt(n(n+1)(2n+1)/24
+    - sum(t^3 - t)/48)`` (tie correction), no continuity correction; N(0, 1). Equals
+    ``scipy.stats.wilcoxon(x, method="approx", correction=False)``.
+    """
+    x = _finite(np.asarray(x, dtype=np.float64))
+    x = x[x != 0]
+    n = len(x)
+    bad = _need(name, null, n, 2)
+    if bad:
+        return bad
+    r = stats.rankdata(np.abs(x))
+    w_plus = r[x > 0].sum()
+    _, counts = np.unique(r, return_counts=True)
+    var = n * (n + 1) * (2 * n + 1) / 24 - ((counts**3 - counts).sum()) / 48
+    stat = float((w_plus - n * (n + 1) / 4) / np.sqrt(var))
+    return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", n)
+
+
+def skewness_adjusted_t(x: Float64Array1D, name: str = "skew-t", null: str = "mean BHAR = 0") -> TestStatistic:
+    """Skewness-adjusted t (Hall 1992; Lyon, Barber & Tsai 1999, eq. 5), for BHARs.
+
+    ``S = mean(x) / s(x)`` (s with denominator N - 1), ``g = sum (x - mean)^3 / (N s^3)``,
+    ``t_sa = sqrt(N) (S + g S^2 / 3 + g / (6 N))``; p-value from ``t(N - 1)`` (LBT's
+    analytic version, not their bootstrap).
+    """
+    x = _finite(np.asarray(x, dtype=np.float64))
+    n = len(x)
+    bad = _need(name, null, n, 3)
+    if bad:
+        return bad
+    s = x.std(ddof=1)
+    if s == 0:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="zero cross-sectional variance")
+    ratio = x.mean() / s
+    g = ((x - x.mean()) ** 3).sum() / (n * s**3)
+    stat = float(np.sqrt(n) * (ratio + g * ratio**2 / 3 + g / (6 * n)))
+    return TestStatistic(name, stat, _t_p(stat, n - 1), null, f"t({n - 1})", n)
+
+
+def _renamed(t: TestStatistic, null: str, name: str | None = None) -> TestStatistic:
+    name = name or t.name
+    if isinstance(t, InvalidTestStatistic):
+        return InvalidTestStatistic(name, t.stat, t.pvalue, null, t.distribution, t.n, reason=t.reason)
+    return TestStatistic(name, t.stat, t.pvalue, null, t.distribution, t.n)
+
+
+#: CAR tests by name, in display order.
+CAR_TESTS: dict[str, Callable[[WindowPanel], TestStatistic]] = {
+    "t-cs": lambda p: cross_sectional_t(p.car),
+    "bw1980": brown_warner_1980,
+    "bw1985": brown_warner_1985,
+    "patell": patell,
+    "bmp": bmp,
+    "kp": kolari_pynnonen,
+    "corrado": corrado_rank,
+    "gsign": generalized_sign,
+    "wilcoxon": lambda p: wilcoxon_signed_rank(p.car),
+}
+
+#: BHAR tests by name.
+BHAR_TESTS: dict[str, Callable[[WindowPanel], TestStatistic]] = {
+    "t-cs": lambda p: cross_sectional_t(p.bhar, null="mean BHAR = 0"),
+    "skew-t": lambda p: skewness_adjusted_t(p.bhar),
+    "wilcoxon": lambda p: wilcoxon_signed_rank(p.bhar, null="BHARs are symmetric about 0"),
+}
+
+#: Accepted spellings -> registry names.
+TEST_ALIASES: dict[str, str] = {
+    "t": "t-cs", "cross-sectional": "t-cs", "csect": "t-cs",
+    "brown-warner-1980": "bw1980", "brown-warner-1985": "bw1985", "bw": "bw1985", "crude": "bw1985",
+    "patell-z": "patell", "boehmer": "bmp", "kolari-pynnonen": "kp", "adjusted-bmp": "kp",
+    "rank": "corrado", "corrado-rank": "corrado", "sign": "gsign", "generalized-sign": "gsign",
+    "signed-rank": "wilcoxon", "skewness-adjusted": "skew-t", "hall": "skew-t",
+}
+
+#: Per-test long titles used in summaries.
+TEST_TITLES: dict[str, str] = {
+    "t-cs": "Cross-sectional t",
+    "bw1980": "Brown-Warner 1980 (mean-adjusted)",
+    "bw1985": "Brown-Warner 1985 (crude dependence)",
+    "patell": "Patell Z",
+    "bmp": "BMP t",
+    "kp": "Kolari-Pynnonen adj. BMP",
+    "corrado": "Corrado rank Z",
+    "gsign": "Generalized sign Z",
+    "wilcoxon": "Wilcoxon signed-rank Z",
+    "skew-t": "Skewness-adjusted t",
+}
+
+
+def run_tests(panel: WindowPanel, measure: str, names: list[str] | None = None) -> list[TestStatistic]:
+    """Run the named tests (default: all) of ``measure`` ("CAR" or "BHAR") on one panel."""
+    registry = CAR_TESTS if measure == "CAR" else BHAR_TESTS
+    chosen = list(registry) if names is None else [TEST_ALIASES.get(n, n) for n in names]
+    return [registry[name](panel) for name in chosen if name in registry]
+
+
+def event_t(car: Float64Array1D, car_se: Float64Array1D, dof: np.ndarray) -> tuple[Float64Array1D, Float64Array1D]:
+    """Per-event t statistics ``CAR / se(CAR)`` and two-sided p-values from ``t(n_est - K)``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = car / car_se
+        p = 2 * stats.t.sf(np.abs(t), np.where(dof > 0, dof, np.nan))
+    return t, p

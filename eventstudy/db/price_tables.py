@@ -1,0 +1,54 @@
+"""Price tables: ``prices``, ``factors``, ``ingest_runs``.
+
+Units: ``prices`` open/high/low/close are split-adjusted, NOT dividend-adjusted
+(as traded, in the listing currency); ``dividend`` is the cash dividend per
+share whose ex-date is ``date`` (0 when none); ``split_factor`` is the split
+ratio taking effect on ``date`` (10.0 for a 10-for-1 split, 1.0 when none).
+``factors`` values are DECIMAL daily returns (Ken French's percent / 100).
+"""
+
+from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Integer, String, Table, Text
+
+from .meta import metadata
+
+PRICE_VALUE_COLUMNS = ("open", "high", "low", "close", "volume", "dividend", "split_factor")
+FACTOR_COLUMNS = ("mkt_rf", "smb", "hml", "rf", "mom", "rmw", "cma")
+
+prices = Table(
+    "prices",
+    metadata,
+    # The key (ticker, date) is the unique constraint the upserts conflict on.
+    Column("ticker", String(20), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("open", Float),
+    Column("high", Float),
+    Column("low", Float),
+    Column("close", Float, nullable=False),
+    Column("volume", BigInteger),
+    Column("dividend", Float, nullable=False),
+    Column("split_factor", Float, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+factors = Table(
+    "factors",
+    metadata,
+    Column("date", Date, primary_key=True),
+    *(Column(name, Float) for name in FACTOR_COLUMNS),
+)
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("source", String(300), nullable=False),
+    Column("tickers_ok", Integer, nullable=False, default=0),
+    Column("tickers_failed", Integer, nullable=False, default=0),
+    Column("rows_inserted", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("errors", Text),
+    Column("status", String(20), nullable=False),
+)

@@ -1,0 +1,91 @@
+"""Data-quality checks of one ticker's daily prices against the exchange calendar.
+
+Checks: sessions missing after the first stored date (gaps), dates that are not
+sessions, duplicate dates, non-positive prices, and one-day close ratios close to
+a split ratio (2, 3, 4, 5, 10, ... or their inverses) on a day with no split
+recorded: the mark of a price series that was not split-adjusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from ..db.price_tables import prices
+from .calendar import DEFAULT_EXCHANGE, trading_sessions
+
+SPLIT_RATIOS = (2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50, 100)
+#: Relative tolerance around a split ratio (0.03: a 1-for-2 drop between 0.485 and 0.515).
+SPLIT_TOLERANCE = 0.03
+_SHOWN = 5
+
+
+def _listed(dates: Iterable[pd.Timestamp]) -> str:
+    dates = list(dates)
+    text = ", ".join(str(d.date()) for d in dates[:_SHOWN])
+    return text + (f" (+{len(dates) - _SHOWN} more)" if len(dates) > _SHOWN else "")
+
+
+def suspect_splits(close: pd.Series, split_factor: pd.Series | None = None) -> pd.DatetimeIndex:
+    """Dates whose close / previous close is within :data:`SPLIT_TOLERANCE` of k or 1/k (k in :data:`SPLIT_RATIOS`) with no split recorded."""
+    ratio = (close / close.shift(1)).to_numpy("float64")
+    near = np.zeros(len(close), dtype=bool)
+    for k in SPLIT_RATIOS:
+        near |= np.abs(ratio * k - 1.0) <= SPLIT_TOLERANCE  # k-for-1 split: price / k
+        near |= np.abs(ratio / k - 1.0) <= SPLIT_TOLERANCE  # 1-for-k reverse split: price * k
+    if split_factor is not None:
+        near &= (split_factor.fillna(1.0).to_numpy("float64") == 1.0)
+    return close.index[near]
+
+
+def check_frame(ticker: str, frame: pd.DataFrame, exchange: str = DEFAULT_EXCHANGE) -> dict:
+    """The quality report of one ticker's frame (index dates; columns open, high, low, close[, split_factor]).
+
+    Returns one flat dict: ``ticker, first, last, rows, missing_sessions,
+    non_sessions, duplicate_dates, non_positive, suspect_splits, ok, details``.
+    """
+    dates = pd.DatetimeIndex(frame.index)
+    unique = dates.unique().sort_values()
+    if len(unique) == 0:
+        return {"ticker": ticker, "first": None, "last": None, "rows": 0, "missing_sessions": 0, "non_sessions": 0,
+                "duplicate_dates": 0, "non_positive": 0, "suspect_splits": 0, "ok": False, "details": "no rows"}
+    sessions = trading_sessions(unique[0], unique[-1], exchange)
+    missing = sessions.difference(unique)
+    extra = unique.difference(sessions)
+    duplicated = dates[dates.duplicated()].unique()
+    price_cols = [c for c in ("open", "high", "low", "close") if c in frame.columns]
+    nonpos = dates[(frame[price_cols] <= 0).any(axis=1).to_numpy()]
+    clean = frame.loc[~dates.duplicated()].sort_index()
+    splits = suspect_splits(clean["close"], clean["split_factor"] if "split_factor" in clean else None)
+    details = []
+    for label, found in (("missing sessions", missing), ("not sessions", extra), ("duplicate dates", duplicated),
+                         ("non-positive prices", nonpos), ("split-like jumps", splits)):
+        if len(found):
+            details.append(f"{label}: {_listed(found)}")
+    return {
+        "ticker": ticker, "first": unique[0].date(), "last": unique[-1].date(), "rows": len(frame),
+        "missing_sessions": len(missing), "non_sessions": len(extra), "duplicate_dates": len(duplicated),
+        "non_positive": len(nonpos), "suspect_splits": len(splits), "ok": not details, "details": "; ".join(details),
+    }
+
+
+def quality_report(engine: Engine, tickers: Iterable[str] | None = None, exchange: str = DEFAULT_EXCHANGE) -> pd.DataFrame:
+    """:func:`check_frame` for every stored ticker (or those given), one row each, read in one query."""
+    cols = ("open", "high", "low", "close", "split_factor")
+    q = select(prices.c.ticker, prices.c.date, *(prices.c[c] for c in cols)).order_by(prices.c.ticker, prices.c.date)
+    wanted = None if tickers is None else [t.upper() for t in tickers]
+    if wanted is not None:
+        q = q.where(prices.c.ticker.in_(wanted))
+    with engine.connect() as conn:
+        long = pd.DataFrame(conn.execute(q).all(), columns=["ticker", "date", *cols])
+    long["date"] = pd.to_datetime(long["date"])
+    rows = []
+    for ticker, group in long.groupby("ticker", sort=True):
+        rows.append(check_frame(str(ticker), group.set_index("date")[list(cols)].astype("float64"), exchange))
+    for ticker in wanted or []:
+        if ticker not in set(long["ticker"]):
+            rows.append(check_frame(ticker, pd.DataFrame(columns=list(cols), index=pd.DatetimeIndex([])), exchange))
+    return pd.DataFrame(rows)

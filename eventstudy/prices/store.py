@@ -1,0 +1,346 @@
+"""Prices and factors in the database: bulk idempotent upserts, and wide loads for the engine.
+
+Writes compare the incoming rows with the stored ones first and send only new or
+changed rows, through one bulk statement per ticker: SQLite ``INSERT ... ON
+CONFLICT DO UPDATE`` run with the driver's ``executemany``, PostgreSQL ``COPY``
+into a temporary staging table then ``INSERT ... SELECT ... ON CONFLICT DO
+UPDATE``.  Loading the same data twice therefore changes zero rows.
+
+Reads fetch every requested ticker in ONE query and return wide frames indexed by
+the exchange's sessions (see :func:`eventstudy.prices.calendar.trading_sessions`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, column, func, or_, select, table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..db.price_tables import FACTOR_COLUMNS, PRICE_VALUE_COLUMNS, factors, prices
+from ..exceptions import DataError
+from .calendar import DEFAULT_EXCHANGE, trading_sessions
+
+RETURN_KINDS = ("simple", "log", "total")
+PRICE_FIELDS = PRICE_VALUE_COLUMNS
+# Extra calendar days read before ``start`` so that the first requested day has a previous close.
+_LOOKBACK_DAYS = 14
+_STAGE = "_prices_stage"
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    """Rows of one upsert by outcome."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+# --------------------------------------------------------------------------- writes
+
+def last_dates(conn: Connection | Engine, tickers: Sequence[str] | None = None) -> dict[str, pd.Timestamp]:
+    """The last stored date per ticker (tickers with no rows are absent)."""
+    q = select(prices.c.ticker, func.max(prices.c.date)).group_by(prices.c.ticker)
+    if tickers is not None:
+        q = q.where(prices.c.ticker.in_(list(tickers)))
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            rows = c.execute(q).all()
+    else:
+        rows = conn.execute(q).all()
+    return {t: pd.Timestamp(d) for t, d in rows}
+
+
+def _stored(conn: Connection, ticker: str, start: pd.Timestamp) -> pd.DataFrame:
+    q = select(prices.c.date, *(prices.c[c] for c in PRICE_VALUE_COLUMNS)).where(
+        prices.c.ticker == ticker, prices.c.date >= start.date())
+    rows = conn.execute(q).all()
+    frame = pd.DataFrame(rows, columns=["date", *PRICE_VALUE_COLUMNS])
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("date")), name="date")
+    return frame.astype("float64")
+
+
+def _differs(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
+    """Row mask: any value of ``new`` differs from ``old`` (same index; NaN equals NaN)."""
+    a, b = new.to_numpy("float64"), old.to_numpy("float64")
+    return ((a != b) & ~(np.isnan(a) & np.isnan(b))).any(axis=1)
+
+
+def _sqlite_upsert_sql(conn: Connection) -> tuple[str, list[str]]:
+    stmt = sqlite.insert(prices)
+    values = [prices.c[c] for c in PRICE_VALUE_COLUMNS]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[prices.c.ticker, prices.c.date],
+        set_={c: stmt.excluded[c] for c in (*PRICE_VALUE_COLUMNS, "source", "ingested_at")},
+        # Safety net for concurrent writers: never rewrite a row whose values are equal.
+        where=or_(*(col.is_distinct_from(stmt.excluded[col.name]) for col in values)),
+    )
+    compiled = stmt.compile(dialect=conn.dialect)
+    return str(compiled), list(compiled.positiontup)
+
+
+def _column_values(ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> dict[str, list]:
+    """Driver-ready values: NaN -> None, volume as int, dates as ISO text (SQLAlchemy's SQLite storage format)."""
+    n = len(rows)
+    out: dict[str, list] = {
+        "ticker": [ticker] * n,
+        "date": np.datetime_as_string(rows.index.to_numpy("datetime64[D]"), unit="D").tolist(),
+        "source": [source] * n,
+        "ingested_at": [now.strftime("%Y-%m-%d %H:%M:%S.%f")] * n,
+    }
+    for col in PRICE_VALUE_COLUMNS:
+        values = rows[col].to_numpy("float64")
+        missing = np.isnan(values)
+        cells = values.astype("int64").tolist() if col == "volume" and not missing.all() else values.tolist()
+        if missing.any():
+            cells = [None if m else v for v, m in zip(cells, missing.tolist())]
+        out[col] = cells
+    return out
+
+
+def _write_sqlite(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
+    sql, order = _sqlite_upsert_sql(conn)
+    values = _column_values(ticker, rows, source, now)
+    conn.exec_driver_sql(sql, list(zip(*(values[name] for name in order))))
+
+
+def _write_postgres(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
+    names = ["ticker", "date", *PRICE_VALUE_COLUMNS, "source", "ingested_at"]
+    # Dropped at commit: the staging rows never outlive the ticker's transaction.
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE prices) ON COMMIT DELETE ROWS")
+    frame = rows.copy()
+    frame.insert(0, "ticker", ticker)
+    frame.insert(1, "date", rows.index.strftime("%Y-%m-%d"))
+    frame["volume"] = frame["volume"].round().astype("Int64")
+    frame["source"] = source
+    frame["ingested_at"] = now.isoformat()
+    buffer = io.StringIO()
+    frame[names].to_csv(buffer, index=False, header=False)  # shortest float repr: round-trips exactly
+    cursor = conn.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY {_STAGE} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+    stage = table(_STAGE, *(column(n) for n in names))
+    stmt = postgresql.insert(prices).from_select(names, select(*stage.c))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[prices.c.ticker, prices.c.date],
+        set_={c: stmt.excluded[c] for c in (*PRICE_VALUE_COLUMNS, "source", "ingested_at")},
+        where=or_(*(prices.c[c].is_distinct_from(stmt.excluded[c]) for c in PRICE_VALUE_COLUMNS)),
+    )
+    conn.execute(stmt)
+    conn.exec_driver_sql(f"DELETE FROM {_STAGE}")
+
+
+def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: str,
+                  now: dt.datetime | None = None) -> UpsertCounts:
+    """Write one ticker's canonical frame (see :mod:`eventstudy.sources.base`); return the counts.
+
+    Only rows that are new or whose values differ from the stored ones are sent.
+    Runs inside the caller's transaction (the ingest uses one per ticker).
+    """
+    if frame.empty:
+        return UpsertCounts()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    frame = frame.loc[:, list(PRICE_VALUE_COLUMNS)].astype("float64")
+    old = _stored(conn, ticker, frame.index[0])
+    known = frame.index.isin(old.index)
+    changed = np.zeros(len(frame), dtype=bool)
+    if known.any():
+        changed[known] = _differs(frame.loc[known], old.loc[frame.index[known]])
+    send = frame.loc[~known | changed]
+    if len(send):
+        if conn.dialect.name == "postgresql":
+            _write_postgres(conn, ticker, send, source, now)
+        elif conn.dialect.name == "sqlite":
+            _write_sqlite(conn, ticker, send, source, now)
+        else:
+            raise DataError(f"bulk price upserts support SQLite and PostgreSQL, not {conn.dialect.name}")
+    n_new, n_changed = int((~known).sum()), int(changed.sum())
+    return UpsertCounts(n_new, n_changed, len(frame) - n_new - n_changed)
+
+
+def upsert_factors(conn: Connection, frame: pd.DataFrame, fill_only: Iterable[str] = ()) -> int:
+    """Merge factor columns by date (only the columns ``frame`` has); return rows inserted or changed.
+
+    ``frame``: index dates, columns among :data:`FACTOR_COLUMNS`, DECIMAL values.
+    Columns in ``fill_only`` are written only where no value is stored yet.
+    """
+    cols = [c for c in frame.columns if c in FACTOR_COLUMNS]
+    if frame.empty or not cols:
+        return 0
+    frame = frame[cols].astype("float64")
+    rows = conn.execute(select(factors.c.date, *(factors.c[c] for c in cols))
+                        .where(factors.c.date >= frame.index[0].date(), factors.c.date <= frame.index[-1].date())).all()
+    old = pd.DataFrame(rows, columns=["date", *cols])
+    old.index = pd.DatetimeIndex(pd.to_datetime(old.pop("date")), name="date")
+    old = old.astype("float64")
+    known = frame.index.isin(old.index)
+    changed = np.zeros(len(frame), dtype=bool)
+    if known.any():
+        stored = old.loc[frame.index[known]]
+        for col in set(fill_only) & set(cols):
+            keep = stored[col].notna().to_numpy()
+            frame.loc[frame.index[known][keep], col] = stored[col].to_numpy()[keep]
+        changed[known] = _differs(frame.loc[known], stored)
+    send = frame.loc[~known | changed]
+    if send.empty:
+        return 0
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(factors)
+    stmt = stmt.on_conflict_do_update(index_elements=[factors.c.date], set_={c: stmt.excluded[c] for c in cols})
+    records = [{"date": d, **{c: (None if v != v else v) for c, v in zip(cols, vals)}}  # v != v: NaN
+               for d, vals in zip(send.index.date, send.to_numpy().tolist())]
+    conn.execute(stmt, records)
+    return len(send)
+
+
+# --------------------------------------------------------------------------- reads
+
+def _as_list(tickers: str | Iterable[str]) -> list[str]:
+    items = [tickers] if isinstance(tickers, str) else list(tickers)
+    return list(dict.fromkeys(t.strip().upper() for t in items if t and t.strip()))
+
+
+def _day(value) -> pd.Timestamp | None:
+    return None if value is None else pd.Timestamp(value).normalize()
+
+
+def _long(engine: Engine, tickers: list[str], fields: Sequence[str],
+          start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+    """Rows for all ``tickers`` in one query: columns ``ticker, date`` + ``fields``."""
+    q = select(prices.c.ticker, prices.c.date, *(prices.c[f] for f in fields)).where(prices.c.ticker.in_(tickers))
+    if start is not None:
+        q = q.where(prices.c.date >= start.date())
+    if end is not None:
+        q = q.where(prices.c.date <= end.date())
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    frame = pd.DataFrame(rows, columns=["ticker", "date", *fields])
+    frame["date"] = pd.to_datetime(frame["date"])
+    for f in fields:
+        frame[f] = frame[f].astype("float64")
+    return frame
+
+
+def _no_data(tickers: list[str], found: Iterable[str], start, end) -> None:
+    missing = [t for t in tickers if t not in set(found)]
+    if missing:
+        span = "" if start is None and end is None else f" between {start.date() if start is not None else '...'} and {end.date() if end is not None else '...'}"
+        raise DataError(f"no prices in the database for {', '.join(missing)}{span} "
+                        "(run 'eventstudy prices ingest --tickers ...' first?)")
+
+
+def _wide(long: pd.DataFrame, field: str, tickers: list[str], sessions: pd.DatetimeIndex) -> pd.DataFrame:
+    wide = long.pivot(index="date", columns="ticker", values=field).reindex(index=sessions, columns=tickers)
+    wide.columns.name = None
+    wide.index.name = "date"
+    return wide
+
+
+def _sessions(long: pd.DataFrame, start, end, exchange: str) -> pd.DatetimeIndex:
+    first = start if start is not None else long["date"].min()
+    last = end if end is not None else long["date"].max()
+    return trading_sessions(first, last, exchange)
+
+
+def load_prices(engine: Engine, tickers: str | Iterable[str], fields: Sequence[str] = ("open", "high", "low", "close"),
+                start=None, end=None, *, exchange: str = DEFAULT_EXCHANGE) -> dict[str, pd.DataFrame]:
+    """Stored prices as one wide frame per field, from one query.
+
+    Each frame: index = ``exchange`` sessions from ``start`` (default: the first
+    stored date) to ``end`` (default: the last), both included; columns = tickers
+    in the order asked; NaN where a ticker has no row for a session.  Prices are
+    split-adjusted, not dividend-adjusted; ``dividend`` is cash per share.
+
+    Raises
+    ------
+    DataError
+        Naming every ticker with no row at all in the range, or an unknown field.
+    """
+    names = _as_list(tickers)
+    bad = [f for f in fields if f not in PRICE_FIELDS]
+    if bad:
+        raise DataError(f"unknown price field(s) {', '.join(bad)}; choose among {', '.join(PRICE_FIELDS)}")
+    start, end = _day(start), _day(end)
+    long = _long(engine, names, list(fields), start, end)
+    _no_data(names, long["ticker"].unique(), start, end)
+    sessions = _sessions(long, start, end, exchange)
+    return {f: _wide(long, f, names, sessions) for f in fields}
+
+
+def load_returns(engine: Engine, tickers: str | Iterable[str], start=None, end=None, kind: str = "simple",
+                 *, exchange: str = DEFAULT_EXCHANGE) -> pd.DataFrame:
+    """Daily close-to-close returns, wide and aligned on the exchange calendar, from one query.
+
+    Parameters
+    ----------
+    kind
+        ``simple``: C_t / C_{t-1} - 1; ``log``: ln(C_t / C_{t-1});
+        ``total``: (C_t + D_t) / C_{t-1} - 1 with D_t the cash dividend whose ex-date is t.
+        C_{t-1} is the close of the previous session of ``exchange``.
+    start, end
+        First and last session returned, both included (default: the stored range).
+
+    Returns
+    -------
+    DataFrame
+        Index = sessions (tz-naive), columns = tickers in the order asked, values
+        DECIMAL fractions (0.01 = +1 %).  NaN where a ticker has no close on the
+        session or on the previous one (before its listing, around a gap).
+
+    Raises
+    ------
+    DataError
+        Naming every ticker with no price at all in the range, or an unknown ``kind``.
+    """
+    if kind not in RETURN_KINDS:
+        raise DataError(f"unknown return kind {kind!r}; choose among {', '.join(RETURN_KINDS)}")
+    names = _as_list(tickers)
+    start, end = _day(start), _day(end)
+    fetch_from = None if start is None else start - pd.Timedelta(days=_LOOKBACK_DAYS)
+    long = _long(engine, names, ["close", "dividend"], fetch_from, end)
+    in_range = long if start is None else long.loc[long["date"] >= start]
+    _no_data(names, in_range["ticker"].unique(), start, end)
+    sessions = _sessions(long, fetch_from, end, exchange)
+    close = _wide(long, "close", names, sessions)
+    previous = close.shift(1)
+    if kind == "simple":
+        out = close / previous - 1.0
+    elif kind == "log":
+        out = np.log(close / previous)
+    else:
+        dividend = _wide(long, "dividend", names, sessions).fillna(0.0)
+        out = (close + dividend) / previous - 1.0
+    return out if start is None else out.loc[out.index >= start]
+
+
+def load_factors(engine: Engine, start=None, end=None) -> pd.DataFrame:
+    """Stored Fama-French daily factors in DECIMAL (0.0039 = +0.39 %).
+
+    Index = dates (``date``), both ends included; columns among
+    ``mkt_rf, smb, hml, rf, mom, rmw, cma`` (columns never loaded are left out).
+
+    Raises
+    ------
+    DataError
+        When no factor row lies in the range (run ``eventstudy prices ingest --factors FILE``).
+    """
+    start, end = _day(start), _day(end)
+    q = select(factors).order_by(factors.c.date)
+    if start is not None:
+        q = q.where(factors.c.date >= start.date())
+    if end is not None:
+        q = q.where(factors.c.date <= end.date())
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    if not rows:
+        raise DataError("no Fama-French factors in the database for the range asked "
+                        "(run 'eventstudy prices ingest --factors FILE' first?)")
+    frame = pd.DataFrame(rows, columns=["date", *FACTOR_COLUMNS])
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("date")), name="date")
+    return frame.astype("float64").dropna(axis=1, how="all")

@@ -1,0 +1,171 @@
+"""Prices from a folder of CSV files, the layout of ``shared/data/prices/raw/SungKyu-Kim39__BackTester39``.
+
+Per ticker ``T``: ``T.csv`` or ``T.csv.gz`` with header ``Date,Open,High,Low,Close,Volume``
+(ISO dates, one row per session, ascending), optionally ``T_dividends.csv[.gz]`` with
+``Date,Dividend`` (ex-date, cash per share).  Closes are split-adjusted and not
+dividend-adjusted, as yfinance gives them with ``auto_adjust=False``.
+
+Every malformed file raises :class:`~eventstudy.exceptions.DataError` naming the file
+and the line (line 1 is the header), before anything is written anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError
+from .base import FetchOutcome, since
+
+PRICE_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume")
+DIVIDEND_HEADER = ("Date", "Dividend")
+_SUFFIXES = (".csv", ".csv.gz")
+_DIVIDEND_TAG = "_dividends"
+
+
+def _problem(path: Path, line: int, what: str) -> DataError:
+    return DataError(f"{path}:{line}: {what}")
+
+
+def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
+    """Read ``path`` checking header, dates, numbers and row order; index = parsed dates.
+
+    Line numbers count the header as line 1, so data row ``i`` (0-based) is line ``i + 2``.
+    """
+    numeric = list(header[1:])
+    try:
+        head = pd.read_csv(path, nrows=0)
+    except (OSError, ValueError, EOFError) as exc:
+        raise _problem(path, 1, f"cannot read the file: {exc}") from None
+    missing = [c for c in header if c not in head.columns]
+    if missing:
+        raise _problem(path, 1, f"missing column(s) {', '.join(missing)} (header must hold {','.join(header)})")
+    try:
+        # Fast path: the C parser straight to float64.  Blank lines are kept (as
+        # all-NaN rows) so that row positions still map to file lines.
+        table = pd.read_csv(path, usecols=list(header), dtype={"Date": str, **{c: "float64" for c in numeric}},
+                            skip_blank_lines=False)
+    except ValueError:
+        table = _locate_bad_number(path, header)
+    dates = pd.to_datetime(table["Date"], format="%Y-%m-%d", errors="coerce")
+    bad = dates.isna().to_numpy()
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise _problem(path, row + 2, f"bad date {table['Date'].iloc[row]!r} (expected YYYY-MM-DD)")
+    steps = np.diff(dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+    if (steps <= 0).any():
+        row = int(np.argmax(steps <= 0)) + 1
+        kind = "duplicate date" if steps[row - 1] == 0 else "rows not in ascending date order at"
+        raise _problem(path, row + 2, f"{kind} {dates.iloc[row].date()}")
+    table.index = pd.DatetimeIndex(dates, name="date")
+    return table.drop(columns="Date")
+
+
+def _locate_bad_number(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
+    """Slow path after the fast parse failed: find the first cell that is not a number."""
+    raw = pd.read_csv(path, usecols=list(header), dtype=str, keep_default_na=False, skip_blank_lines=False)
+    for col in header[1:]:
+        text = raw[col].str.strip()
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = (values.isna() & (text != "")).to_numpy()
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise _problem(path, row + 2, f"column {col}: {raw[col].iloc[row]!r} is not a number")
+    raise _problem(path, 1, "cannot parse the file as CSV")  # unreachable unless the parser failed otherwise
+
+
+def _first_missing(path: Path, table: pd.DataFrame, column: str, what: str) -> None:
+    bad = table[column].isna().to_numpy()
+    if bad.any():
+        raise _problem(path, int(np.argmax(bad)) + 2, f"{what}: {column} is empty")
+
+
+def find_file(folder: Path, stem: str) -> Path | None:
+    """``folder/stem.csv`` or ``folder/stem.csv.gz``, whichever exists (None if neither)."""
+    for suffix in _SUFFIXES:
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def list_tickers(folder: Path) -> list[str]:
+    """Every ticker with a price file in ``folder``, sorted."""
+    found = set()
+    for path in folder.iterdir():
+        for suffix in _SUFFIXES:
+            if path.name.endswith(suffix) and not path.name[: -len(suffix)].endswith(_DIVIDEND_TAG):
+                found.add(path.name[: -len(suffix)])
+    return sorted(found)
+
+
+def read_price_file(path: str | Path) -> pd.DataFrame:
+    """Read one ticker's price file (and its ``_dividends`` sibling if there is one).
+
+    Returns a frame indexed by ``Date`` (tz-naive) with float columns
+    ``Open, High, Low, Close, Volume`` (split-adjusted, not dividend-adjusted) and
+    ``Dividend`` (cash per share on its ex-date, 0 when none).  A dividend whose
+    ex-date is not a row of the price file (an exchange closure, as on 2001-09-12)
+    is put on the next row, the first session that traded ex-dividend; one after the last
+    price row is left out (a later ingest picks it up).
+
+    Raises
+    ------
+    DataError
+        Naming the file and line of the first problem: missing column, bad date,
+        text in a number, duplicate date, rows out of order, empty Close.
+    """
+    path = Path(path)
+    table = _read_table(path, PRICE_HEADER)
+    _first_missing(path, table, "Close", "no close price")
+    table["Dividend"] = 0.0
+    stem = path.name[: -len(".csv.gz")] if path.name.endswith(".csv.gz") else path.stem
+    div_path = find_file(path.parent, f"{stem}{_DIVIDEND_TAG}")
+    if div_path is not None:
+        divs = _read_table(div_path, DIVIDEND_HEADER)
+        _first_missing(div_path, divs, "Dividend", "no amount")
+        # An ex-date after the last price row has no session yet: it is picked up by a later ingest.
+        divs = divs.loc[divs.index <= table.index[-1]] if len(table) else divs.iloc[:0]
+        if len(divs):
+            slot = table.index.searchsorted(divs.index, side="left")
+            amounts = np.zeros(len(table))
+            np.add.at(amounts, slot, divs["Dividend"].to_numpy())
+            table["Dividend"] = amounts
+    table.index.name = "Date"
+    return table
+
+
+def to_canonical(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`read_price_file` frame in the canonical layout of :mod:`eventstudy.sources.base`."""
+    frame = table.rename(columns=str.lower)
+    frame.index.name = "date"
+    frame["split_factor"] = 1.0  # the files carry split-adjusted prices and no split events
+    return frame
+
+
+class FileSource:
+    """Prices read from ``folder`` (see the module docstring for the layout)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise DataError(f"price folder {self.folder} does not exist")
+        self.name = f"files:{self.folder.name}"
+
+    def tickers(self) -> list[str]:
+        """Every ticker with a price file in the folder."""
+        return list_tickers(self.folder)
+
+    def fetch(self, wanted: Mapping[str, pd.Timestamp | None]) -> Iterator[FetchOutcome]:
+        for ticker, start in wanted.items():
+            path = find_file(self.folder, ticker)
+            if path is None:
+                yield ticker, DataError(f"no price file for {ticker} in {self.folder} (expected {ticker}.csv or {ticker}.csv.gz)")
+                continue
+            try:
+                yield ticker, since(to_canonical(read_price_file(path)), start)
+            except DataError as exc:
+                yield ticker, exc

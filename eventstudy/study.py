@@ -1,0 +1,267 @@
+"""Pandas front end of the event-study engine: labels in, :class:`EventStudyResults` out.
+
+:class:`EventStudy` normalises its inputs once (returns matrix, events, benchmarks,
+factors), translates tickers and dates into column/row indices, calls the pure
+core (:func:`eventstudy.core.engine.run_event_study`) and hands the arrays to the
+passive results object, which puts the labels back.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .core.engine import STATUS_TEXT, run_event_study
+from .core.models import ModelSpec, get_model
+from .core.windows import day0_positions, is_after_close, overlapping_pairs
+from .exceptions import ConfigError, DataError, DataScaleWarning
+from .results import EventStudyResults
+
+#: Columns the events frame must have.
+REQUIRED_EVENT_COLUMNS = ("event_id", "ticker", "announced", "timing")
+#: Default event windows (trading-session offsets, both ends included).
+DEFAULT_WINDOWS: tuple[tuple[int, int], ...] = ((0, 0), (0, 2), (-1, 1), (-5, 5), (0, 10))
+#: Valid catalog timings.
+TIMINGS = frozenset({"pre-open", "intraday", "after-close", "unknown"})
+
+BenchmarkSpec = str | Mapping[str, str]
+
+
+def window_label(window: tuple[int, int]) -> str:
+    """Column label of a window, e.g. ``(0, 2) -> "[0,2]"``."""
+    return f"[{window[0]},{window[1]}]"
+
+
+class EventStudy:
+    """Event study on a wide returns frame and a table of events.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Wide daily SIMPLE returns in DECIMAL fractions (0.01 = 1%): index = sorted
+        tz-naive session dates, columns = tickers, NaN where a ticker has no price
+        (e.g. before its IPO). Must contain the benchmark column(s) for the market
+        and market-adjusted models. This is the frame of
+        :func:`eventstudy.prices.store.load_returns`.
+    events : DataFrame
+        One row per event x listed firm with at least ``event_id, ticker, announced,
+        timing`` (timing in pre-open | intraday | after-close | unknown). Any other
+        column (``role``, ``deal_type``, ``name`` ...) is kept as a group column. An
+        optional ``confounders`` column (free text, e.g. ``"FQ1 earnings"``) marks a
+        known confounding event that is not in the catalog.
+    benchmark : str or mapping, default "SPY"
+        The market return: one ticker for every event, or a mapping role -> ticker
+        (key ``"*"`` or ``"default"`` for roles not listed; otherwise SPY).
+    factors : DataFrame, optional
+        Daily factors in DECIMAL, index = dates, columns among ``mkt_rf, smb, hml,
+        rf, mom, rmw, cma`` (needed by ff3 / carhart / ff5).
+
+    Examples
+    --------
+    >>> res = EventStudy(returns, events).fit(model="market")  # doctest: +SKIP
+    >>> res.car.loc[:, "[0,2]"]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        returns: pd.DataFrame,
+        events: pd.DataFrame,
+        *,
+        benchmark: BenchmarkSpec = "SPY",
+        factors: pd.DataFrame | None = None,
+    ) -> None:
+        self.returns = _check_returns(returns)
+        self.events = _check_events(events)
+        self.benchmark = benchmark
+        self.factors = None if factors is None else _check_factors(factors, self.returns.index)
+
+    def _benchmarks(self) -> list[str]:
+        if isinstance(self.benchmark, str):
+            return [self.benchmark] * len(self.events)
+        fallback = self.benchmark.get("*", self.benchmark.get("default", "SPY"))
+        roles = self.events["role"] if "role" in self.events else pd.Series([None] * len(self.events))
+        return [self.benchmark.get(r, fallback) if isinstance(r, str) else fallback for r in roles]
+
+    def fit(
+        self,
+        model: str | ModelSpec = "market",
+        estimation: tuple[int, int] = (-250, -11),
+        windows: Sequence[tuple[int, int]] = DEFAULT_WINDOWS,
+        min_estimation_obs: int = 100,
+    ) -> EventStudyResults:
+        """Estimate the model for every event-firm and compute ARs, CARs, BHARs and tests.
+
+        Parameters
+        ----------
+        model : registry name or alias ("constant", "market-adj", "market", "ff3", "carhart", "ff5").
+        estimation : (start, end) offsets in trading sessions relative to day 0, both included.
+        windows : event windows (a, b), both ends included; every a must exceed ``estimation[1]``.
+        min_estimation_obs : event-firms with fewer usable estimation days are skipped
+            (status "too few estimation observations", listed in ``results.firms``).
+
+        Returns
+        -------
+        EventStudyResults
+        """
+        spec = get_model(model)
+        windows = _check_windows(windows, estimation)
+        ev = self.events
+        sessions = self.returns.index.values.astype("datetime64[D]")
+        dates = ev["announced"].values.astype("datetime64[D]")
+        day0 = day0_positions(sessions, dates, is_after_close(ev["timing"]))
+        cols = self.returns.columns.get_indexer(ev["ticker"].astype(object))
+
+        kwargs: dict = {}
+        bench_names = self._benchmarks() if spec.uses_benchmark else [None] * len(ev)
+        if spec.uses_benchmark:
+            unique = list(dict.fromkeys(bench_names))
+            missing = [b for b in unique if b not in self.returns.columns]
+            if missing:
+                raise ConfigError(f"benchmark {', '.join(missing)} not in the returns columns (load its prices)")
+            kwargs["bench"] = self.returns[unique].to_numpy(dtype=np.float64)
+            kwargs["bcol"] = np.array([unique.index(b) for b in bench_names], dtype=np.intp)
+        if spec.factors or spec.excess:
+            if self.factors is None:
+                raise ConfigError(f"model {spec.name!r} needs factors ({', '.join(spec.needs_factors)}); pass factors=")
+            missing = [f for f in spec.needs_factors if f not in self.factors.columns]
+            if missing:
+                raise ConfigError(f"model {spec.name!r} needs factor columns {missing}; the factors frame has {list(self.factors.columns)}")
+            kwargs["factors"] = self.factors[list(spec.factors)].to_numpy(dtype=np.float64)
+            kwargs["rf"] = self.factors["rf"].to_numpy(dtype=np.float64)
+
+        core = run_event_study(
+            spec, self.returns.to_numpy(dtype=np.float64), day0, cols, windows=windows,
+            estimation=estimation, min_estimation_obs=min_estimation_obs, **kwargs,
+        )
+        firms = self._firms_frame(core, day0, sessions, bench_names, spec, min_estimation_obs, windows)
+        params = {
+            "model": spec.name, "model_title": spec.title, "estimation": tuple(estimation),
+            "windows": list(windows), "min_estimation_obs": int(min_estimation_obs),
+            "benchmark": self.benchmark if isinstance(self.benchmark, str) else dict(self.benchmark),
+            "returns": "simple, decimal", "sample": (str(self.returns.index[0].date()), str(self.returns.index[-1].date())),
+            "n_events": int(ev["event_id"].nunique()), "n_event_firms": len(ev),
+        }
+        return EventStudyResults(core=core, firms=firms, params=params, model=spec)
+
+    def _firms_frame(self, core, day0, sessions, bench_names, spec, min_obs, windows) -> pd.DataFrame:
+        ev = self.events
+        firms = ev[["event_id", "ticker"]].copy()
+        firms["day0"] = pd.to_datetime(np.where(day0 >= 0, sessions[np.clip(day0, 0, None)], np.datetime64("NaT")))
+        text = np.array(STATUS_TEXT, dtype=object)[core.status]
+        few = core.status == 3
+        if few.any():
+            text = text.copy()
+            text[few] = [f"too few estimation observations ({n} < {min_obs})" for n in core.fit.n_est[few]]
+        firms["status"] = text
+        firms["n_est"] = np.where(core.status == 2, 0, core.fit.n_est)
+        firms["sigma"] = np.sqrt(core.fit.sigma2)
+        coef = core.fit.coef
+        firms["alpha"] = coef[:, 0] if spec.n_params and spec.intercept else np.nan
+        firms["beta"] = coef[:, 1] if coef.shape[1] > 1 else (1.0 if spec.name == "market-adj" else np.nan)
+        for j, f in enumerate(spec.factors[1:], start=2):
+            firms[f"beta_{f}"] = coef[:, j]
+        firms.loc[core.status != 0, ["sigma", "alpha", "beta"]] = np.nan
+        firms["benchmark"] = bench_names
+        lo = min(a for a, _ in windows)
+        hi = max(b for _, b in windows)
+        codes = pd.factorize(ev["ticker"])[0]
+        i, j = overlapping_pairs(codes, day0, lo, hi)
+        other = pd.Series(ev["event_id"].to_numpy(dtype=object)[j]).groupby(i).agg(lambda s: ", ".join(dict.fromkeys(s)))
+        by = pd.Series([""] * len(ev), dtype=object)
+        by.iloc[other.index.to_numpy()] = other.to_numpy()
+        if "confounders" in ev:
+            extra = ev["confounders"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+            by = pd.Series([", ".join(x for x in (a, b) if x) for a, b in zip(by, extra)], dtype=object)
+        firms["confounded"] = (by != "").to_numpy()
+        firms["confounded_by"] = by.to_numpy()
+        group_cols = [c for c in ev.columns if c not in REQUIRED_EVENT_COLUMNS and c != "confounders"]
+        for c in ["announced", "timing", *group_cols]:
+            firms[c] = ev[c].to_numpy()
+        return firms.reset_index(drop=True)
+
+
+def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(returns, pd.DataFrame) or returns.empty:
+        raise DataError("returns must be a non-empty DataFrame (index = session dates, columns = tickers)")
+    try:
+        idx = pd.DatetimeIndex(returns.index)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"returns index is not dates: {exc}") from None
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    idx = idx.normalize()
+    if idx.has_duplicates:
+        raise DataError(f"returns index has duplicate dates, e.g. {idx[idx.duplicated()][0].date()}")
+    out = returns.set_axis(idx, axis=0).sort_index()
+    out.columns = [str(c) for c in out.columns]
+    values = out.to_numpy(dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    if finite.size and np.median(np.abs(finite)) > 0.2:
+        warnings.warn(
+            f"returns have median |r| = {np.median(np.abs(finite)):.3g}: they look like percent; the engine expects decimal fractions",
+            DataScaleWarning, stacklevel=3,
+        )
+    return out
+
+
+def _check_events(events: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in REQUIRED_EVENT_COLUMNS if c not in events.columns]
+    if missing:
+        raise DataError(f"events frame lacks column(s) {missing}; it has {list(events.columns)}")
+    ev = events.copy()
+    ev = ev[ev["ticker"].notna() & (ev["ticker"].astype(str).str.strip() != "")].reset_index(drop=True)
+    if ev.empty:
+        raise DataError("no events with a ticker to study")
+    ev["ticker"] = ev["ticker"].astype(str)
+    ev["event_id"] = ev["event_id"].astype(str)
+    try:
+        announced = pd.to_datetime(ev["announced"])
+        ev["announced"] = announced.dt.tz_localize(None) if announced.dt.tz is not None else announced
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"events column 'announced' is not dates: {exc}") from None
+    if ev["announced"].isna().any():
+        bad = ev.loc[ev["announced"].isna(), "event_id"].iloc[0]
+        raise DataError(f"event {bad}: missing announcement date")
+    bad = ~ev["timing"].isin(TIMINGS)
+    if bad.any():
+        row = ev[bad].iloc[0]
+        raise DataError(f"event {row['event_id']}: timing {row['timing']!r} is not one of {sorted(TIMINGS)}")
+    dup = ev.duplicated(["event_id", "ticker"])
+    if dup.any():  # same firm listed twice in one event (two roles): study it once, keep the first role
+        ev = ev[~dup].reset_index(drop=True)
+    return ev
+
+
+def _check_factors(factors: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFrame:
+    f = factors.copy()
+    f.index = pd.DatetimeIndex(f.index).normalize()
+    f.columns = [str(c).lower().replace("-", "_") for c in f.columns]
+    vals = f.to_numpy(dtype=np.float64)
+    finite = vals[np.isfinite(vals)]
+    if finite.size and np.median(np.abs(finite)) > 0.1:
+        warnings.warn("factors look like percent (Ken French files); the engine expects decimal", DataScaleWarning, stacklevel=3)
+    return f.reindex(index)
+
+
+def _check_windows(windows: Sequence[tuple[int, int]], estimation: tuple[int, int]) -> list[tuple[int, int]]:
+    out = []
+    for w in windows:
+        try:
+            a, b = (int(v) for v in w)
+        except (TypeError, ValueError):
+            raise ConfigError(f"window {w!r} is not a pair of integers (a, b)") from None
+        if b < a:
+            raise ConfigError(f"window [{a},{b}] ends before it starts")
+        out.append((a, b))
+    if not out:
+        raise ConfigError("at least one event window is needed")
+    e0, e1 = (int(v) for v in estimation)
+    if e1 < e0:
+        raise ConfigError(f"estimation window [{e0},{e1}] ends before it starts")
+    lo = min(a for a, _ in out)
+    if e1 >= lo:
+        raise ConfigError(f"estimation window [{e0},{e1}] overlaps the event window starting at {lo}")
+    return list(dict.fromkeys(out))

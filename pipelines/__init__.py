@@ -1,0 +1,1 @@
+"""Batch pipelines that fill the database (price and factor ingestion)."""

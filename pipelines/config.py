@@ -1,0 +1,271 @@
+"""The nightly pipeline's settings, read from one TOML file.
+
+Every key is optional; a missing file section falls back to the defaults below.
+Resolution order, as everywhere in the project: command-line flag > environment
+variable (``EVENTSTUDY_DB``, ``EVENTSTUDY_PRICE_SOURCE``) > config file > default.
+Relative paths in the file are relative to the file's folder.
+
+Example (``examples/pipeline.toml``)::
+
+    db = "sqlite:///eventstudy.db"
+    price_source = "yfinance"            # or "files:/path/to/csv/folder"
+    catalog = "events"
+    output = "out"                       # reports go to out/YYYY-MM-DD/
+
+    [schedule]
+    cron = "30 18 * * mon-fri"           # crontab fields: minute hour day month day-of-week
+    timezone = "America/New_York"
+    misfire_grace_hours = 6.0            # a run missed by less than this runs on restart, flagged late
+
+    [study]
+    benchmark = "SPY"
+    model = "market"
+
+    [backtests]
+    strategies = ["examples/strategies/*.toml"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eventstudy.config import (
+    DB_ENV,
+    DEFAULT_CATALOG_DIR,
+    DEFAULT_DB_URL,
+    PRICE_SOURCE_ENV,
+    PriceSourceSpec,
+    resolve_price_source,
+)
+from eventstudy.exceptions import ConfigError
+
+DEFAULT_CRON = "30 18 * * mon-fri"
+DEFAULT_TIMEZONE = "America/New_York"
+DEFAULT_GRACE_HOURS = 6.0
+
+_TOP_KEYS = {"db", "price_source", "catalog", "output", "tickers", "schedule", "study", "backtests", "lock"}
+_SECTION_KEYS = {
+    "schedule": {"cron", "timezone", "misfire_grace_hours", "late_after_seconds"},
+    "study": {"benchmark", "model", "estimation", "windows"},
+    "backtests": {"strategies"},
+    "lock": {"ttl_seconds"},
+}
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Resolved pipeline settings.
+
+    Attributes
+    ----------
+    db_url : str
+        SQLAlchemy URL of the project database (also holds the scheduler's job store).
+    price_source : str
+        ``yfinance`` or ``files:DIR``; parsed lazily by :attr:`price_spec` so that
+        ``status``/``history`` work even when the folder is absent.
+    catalog_dir, output_dir : Path
+        Event YAML folder; root of the dated report folders (``output_dir/YYYY-MM-DD``).
+    tickers : tuple of str
+        Extra tickers to ingest on top of the catalog's and the benchmarks.
+    cron, timezone : str
+        When the scheduler fires (5 crontab fields, interpreted in ``timezone``).
+    misfire_grace_seconds : int
+        How late a scheduled run may still start (e.g. after downtime).
+    late_after_seconds : int
+        A scheduled run starting more than this after its fire time is recorded as ``late``.
+    benchmark, model : str
+        Event-study market proxy and model.
+    estimation : tuple of int
+        Estimation window, trading-day offsets from day 0, both ends included.
+    windows : tuple of (int, int)
+        Event windows, trading-day offsets, both ends included.
+    strategies : tuple of Path
+        Backtest strategy spec files (globs in the file are expanded).
+    lock_ttl_seconds : int
+        SQLite lock: a lock row whose heartbeat is older than this is stale and taken over.
+    source_file : Path or None
+        The TOML file read, if any.
+    """
+
+    db_url: str = DEFAULT_DB_URL
+    price_source: str = "yfinance"
+    catalog_dir: Path = DEFAULT_CATALOG_DIR
+    output_dir: Path = Path("out")
+    tickers: tuple[str, ...] = ()
+    cron: str = DEFAULT_CRON
+    timezone: str = DEFAULT_TIMEZONE
+    misfire_grace_seconds: int = int(DEFAULT_GRACE_HOURS * 3600)
+    late_after_seconds: int = 120
+    benchmark: str = "SPY"
+    model: str = "market"
+    estimation: tuple[int, int] = (-250, -11)
+    windows: tuple[tuple[int, int], ...] = ((0, 0), (0, 2), (-1, 1), (-5, 5), (0, 10))
+    strategies: tuple[Path, ...] = ()
+    lock_ttl_seconds: int = 120
+    source_file: Path | None = field(default=None, compare=False)
+
+    @property
+    def price_spec(self) -> PriceSourceSpec:
+        """The parsed price source (raises :class:`ConfigError` for an unknown kind or a missing folder)."""
+        return resolve_price_source(self.price_source)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def run_date(self, now: dt.datetime | None = None) -> dt.date:
+        """The date naming today's report folder: the current date in the schedule's timezone."""
+        return (now or dt.datetime.now(dt.timezone.utc)).astimezone(self.tz).date()
+
+    def report_dir(self, now: dt.datetime | None = None) -> Path:
+        """``output_dir/YYYY-MM-DD`` for the run date."""
+        return self.output_dir / self.run_date(now).isoformat()
+
+
+def _where(path: Path | None, key: str) -> str:
+    return f"{path}: [{key}]" if path else key
+
+
+def _check_keys(raw: dict, allowed: set[str], path: Path | None, section: str = "") -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        where = f"{path}" + (f" section [{section}]" if section else "")
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; expected some of {', '.join(sorted(allowed))}")
+
+
+def _path(value: object, base: Path, key: str, src: Path | None) -> Path:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{_where(src, key)}: expected a path string, got {value!r}")
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def _file_db(value: object, base: Path, src: Path | None) -> str | None:
+    """The file's ``db``: a relative SQLite path (bare or in a URL) is taken relative to the file's folder."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{_where(src, 'db')}: expected a database URL or SQLite file path, got {value!r}")
+    path = value[len("sqlite:///"):] if value.startswith("sqlite:///") else None if "://" in value else value
+    if path is None or path in ("", ":memory:") or Path(path).is_absolute():
+        return value
+    return f"sqlite:///{(base / path).resolve()}"
+
+
+def _strategies(patterns: object, base: Path, src: Path | None) -> tuple[Path, ...]:
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigError(f"{_where(src, 'backtests.strategies')}: expected a list of file paths or globs")
+    found: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(base.glob(pattern)) if not Path(pattern).is_absolute() else sorted(Path("/").glob(pattern.lstrip("/")))
+        if not matches:
+            raise ConfigError(f"{_where(src, 'backtests.strategies')}: {pattern!r} matches no file (relative to {base})")
+        found.extend(m for m in matches if m not in found)
+    return tuple(found)
+
+
+def _window(value: object, key: str, src: Path | None) -> tuple[int, int]:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value) and value[0] <= value[1]):
+        raise ConfigError(f"{_where(src, key)}: expected [start, end] trading-day offsets with start <= end, got {value!r}")
+    return (value[0], value[1])
+
+
+def load_config(path: Path | str | None = None, *, db_url: str | None = None, price_source: str | None = None) -> PipelineConfig:
+    """Read the TOML file at ``path`` (none: defaults) and apply overrides.
+
+    Parameters
+    ----------
+    path : path, optional
+        A TOML file; see the module docstring for its keys.
+    db_url, price_source : str, optional
+        Command-line values; they beat the environment, which beats the file.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, is not valid TOML (message names the line), has an
+        unknown key, a bad cron expression or an unknown timezone.
+    """
+    src = Path(path) if path is not None else None
+    raw: dict = {}
+    base = Path.cwd()
+    if src is not None:
+        if not src.is_file():
+            raise ConfigError(f"pipeline config {src} does not exist")
+        try:
+            raw = tomllib.loads(src.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{src}: invalid TOML: {exc}") from exc
+        base = src.resolve().parent
+    _check_keys(raw, _TOP_KEYS, src)
+    sections = {}
+    for name, allowed in _SECTION_KEYS.items():
+        section = raw.get(name, {})
+        if not isinstance(section, dict):
+            raise ConfigError(f"{_where(src, name)}: expected a table [{name}]")
+        _check_keys(section, allowed, src, name)
+        sections[name] = section
+    sched, study, backtests, lock = sections["schedule"], sections["study"], sections["backtests"], sections["lock"]
+
+    values: dict = {"source_file": src}
+    values["db_url"] = db_url or os.environ.get(DB_ENV) or _file_db(raw.get("db"), base, src) or DEFAULT_DB_URL
+    if "://" not in values["db_url"]:
+        values["db_url"] = f"sqlite:///{values['db_url']}"
+    values["price_source"] = price_source or os.environ.get(PRICE_SOURCE_ENV) or raw.get("price_source") or "yfinance"
+    if values["price_source"].startswith("files:") and src is not None and raw.get("price_source") == values["price_source"]:
+        folder = Path(values["price_source"][len("files:"):]).expanduser()
+        values["price_source"] = f"files:{folder if folder.is_absolute() else (base / folder).resolve()}"
+    if "catalog" in raw:
+        values["catalog_dir"] = _path(raw["catalog"], base, "catalog", src)
+    if "output" in raw:
+        values["output_dir"] = _path(raw["output"], base, "output", src)
+    if "tickers" in raw:
+        if not isinstance(raw["tickers"], list) or not all(isinstance(t, str) for t in raw["tickers"]):
+            raise ConfigError(f"{_where(src, 'tickers')}: expected a list of ticker strings")
+        values["tickers"] = tuple(t.upper() for t in raw["tickers"])
+    if "cron" in sched:
+        values["cron"] = str(sched["cron"])
+    if "timezone" in sched:
+        values["timezone"] = str(sched["timezone"])
+    if "misfire_grace_hours" in sched:
+        hours = sched["misfire_grace_hours"]
+        if not isinstance(hours, (int, float)) or hours <= 0:
+            raise ConfigError(f"{_where(src, 'schedule.misfire_grace_hours')}: expected a positive number of hours, got {hours!r}")
+        values["misfire_grace_seconds"] = int(hours * 3600)
+    if "late_after_seconds" in sched:
+        values["late_after_seconds"] = int(sched["late_after_seconds"])
+    for key in ("benchmark", "model"):
+        if key in study:
+            values[key] = str(study[key])
+    if "estimation" in study:
+        values["estimation"] = _window(study["estimation"], "study.estimation", src)
+    if "windows" in study:
+        if not isinstance(study["windows"], list) or not study["windows"]:
+            raise ConfigError(f"{_where(src, 'study.windows')}: expected a list of [start, end] pairs")
+        values["windows"] = tuple(_window(w, "study.windows", src) for w in study["windows"])
+    if "strategies" in backtests:
+        values["strategies"] = _strategies(backtests["strategies"], base, src)
+    if "ttl_seconds" in lock:
+        values["lock_ttl_seconds"] = int(lock["ttl_seconds"])
+
+    config = PipelineConfig(**values)
+    _validate_schedule(config, src)
+    return config
+
+
+def _validate_schedule(config: PipelineConfig, src: Path | None) -> None:
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{_where(src, 'schedule.timezone')}: unknown timezone {config.timezone!r} (expected an IANA name like America/New_York)") from None
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(config.cron, timezone=config.timezone)
+    except ValueError as exc:
+        raise ConfigError(f"{_where(src, 'schedule.cron')}: invalid cron expression {config.cron!r}: {exc}") from None

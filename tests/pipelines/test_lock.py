@@ -1,0 +1,114 @@
+"""The single-run lock on SQLite (row + heartbeat + stale takeover) and PostgreSQL (advisory lock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from eventstudy.db import open_db
+from eventstudy.db.pipeline_tables import pipeline_lock
+from eventstudy.exceptions import LockHeld
+from pipelines.lock import PipelineLock, read_lock
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = open_db(db_url)
+    yield eng
+    eng.dispose()
+
+
+def test_second_holder_is_refused_with_a_clear_message_until_release(engine):
+    first = PipelineLock(engine).acquire()
+    try:
+        with pytest.raises(LockHeld) as err:
+            PipelineLock(engine).acquire()
+        assert err.value.exit_code == 6
+        message = str(err.value)
+        assert "another pipeline run holds the lock" in message
+        assert f"pid {os.getpid()}" in message and socket.gethostname() in message
+        info = read_lock(engine)
+        assert info is not None and info.live and info.owner == first.owner
+    finally:
+        first.release()
+    assert read_lock(engine) is None
+    with PipelineLock(engine):  # free again
+        pass
+
+
+def _insert_row(engine, *, owner, pid, host, heartbeat):
+    with engine.begin() as conn:
+        conn.execute(pipeline_lock.insert().values(name="nightly", owner=owner, pid=pid, host=host,
+                                                   acquired_at=heartbeat, heartbeat_at=heartbeat))
+
+
+def test_sqlite_stale_heartbeat_is_taken_over(sqlite_url):
+    engine = open_db(sqlite_url)
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
+    _insert_row(engine, owner="elsewhere:1:x", pid=1, host="another-host", heartbeat=old)
+    assert read_lock(engine).live is False
+    lock = PipelineLock(engine, ttl_seconds=120).acquire()
+    try:
+        assert lock.took_over is not None and lock.took_over.host == "another-host"
+        assert read_lock(engine).owner == lock.owner
+    finally:
+        lock.release()
+
+
+def test_sqlite_fresh_lock_of_another_host_is_respected(sqlite_url):
+    engine = open_db(sqlite_url)
+    _insert_row(engine, owner="elsewhere:1:x", pid=1, host="another-host", heartbeat=dt.datetime.now(dt.timezone.utc))
+    with pytest.raises(LockHeld, match="another-host"):
+        PipelineLock(engine, ttl_seconds=120).acquire()
+
+
+def test_sqlite_lock_of_dead_pid_on_this_host_is_taken_over(sqlite_url):
+    engine = open_db(sqlite_url)
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()  # a pid that existed and is now gone
+    _insert_row(engine, owner=f"{socket.gethostname()}:{proc.pid}:dead", pid=proc.pid, host=socket.gethostname(),
+                heartbeat=dt.datetime.now(dt.timezone.utc))
+    lock = PipelineLock(engine, ttl_seconds=120).acquire()
+    try:
+        assert lock.took_over is not None and lock.took_over.pid == proc.pid
+    finally:
+        lock.release()
+
+
+def test_heartbeat_is_refreshed_and_a_takeover_is_noticed(sqlite_url):
+    engine = open_db(sqlite_url)
+    lock = PipelineLock(engine, ttl_seconds=2).acquire()  # heartbeat every 0.5 s
+    try:
+        first = read_lock(engine, ttl_seconds=2).heartbeat_at
+        time.sleep(1.3)
+        assert read_lock(engine, ttl_seconds=2).heartbeat_at > first
+        with engine.begin() as conn:  # someone else steals the row
+            conn.execute(sa.update(pipeline_lock).values(owner="thief"))
+        time.sleep(1.2)
+        with pytest.raises(LockHeld, match="taken over"):
+            lock.check()
+    finally:
+        lock.release()
+
+
+def test_postgres_lock_dies_with_its_session(pg_url):
+    engine = open_db(pg_url)
+    lock = PipelineLock(engine).acquire()
+    with pytest.raises(LockHeld):
+        PipelineLock(engine).acquire()
+    # The holder's connection vanishes (crash): the server drops the advisory lock by itself.
+    lock._pg_conn.invalidate()
+    lock._pg_conn = None
+    lock._stop.set()
+    info = read_lock(engine)
+    assert info is not None and info.live is False  # the row is left behind but says the lock is gone
+    with PipelineLock(engine) as again:
+        assert read_lock(engine).owner == again.owner
+    engine.dispose()

@@ -1,0 +1,68 @@
+"""From the database to the engine: event selection, return spans, confounders stated in the catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.catalog import load_catalog
+from eventstudy.db import open_db
+from eventstudy.db.catalog_store import sync_catalog
+from eventstudy.exceptions import ConfigError, EventStudyError
+from eventstudy.study_store import date_span, note_confounders, run_study, select_events
+
+CATALOG = Path(__file__).resolve().parent / "catalog"
+
+
+@pytest.mark.parametrize(
+    "notes, ticker, expected",
+    [
+        ("Confounder: FQ1 earnings the same evening. Other text.", "ORCL", "FQ1 earnings the same evening."),
+        ("Intro. Confounder for ORCL: co-CEOs named on\n  09-22. CRWV +6.7%.", "ORCL", "co-CEOs named on 09-22."),
+        ("Confounder for ORCL: co-CEOs named on 09-22.", "NVDA", ""),
+        ("Confounders: results (SPY -1.2%) and a sell-off on 11-04.", "PLTR", "results (SPY -1.2%) and a sell-off on 11-04."),
+        (None, "AMD", ""),
+        ("No confounding news known.", "AMD", ""),
+    ],
+)
+def test_note_confounders(notes, ticker, expected):
+    assert note_confounders(notes, ticker) == expected
+
+
+def test_date_span_covers_estimation_and_windows():
+    announced = pd.Series(pd.to_datetime(["2025-03-03", "2025-10-06"]))
+    start, end = date_span(announced, (-250, -11), [(0, 10), (-5, 5)])
+    sessions = pd.bdate_range(start, "2025-03-03")
+    assert len(sessions) >= 250 + 10  # holidays cost at most ~10 sessions a year
+    assert len(pd.bdate_range("2025-10-06", end)) >= 10 + 5
+
+
+@pytest.fixture
+def engine(db_url, prices_dir):
+    from pipelines.ingest import ingest_prices
+
+    engine = open_db(db_url)
+    sync_catalog(engine, load_catalog(CATALOG))
+    assert ingest_prices(engine, f"files:{prices_dir}", ["AMD", "NVDA", "ORCL", "SPY"], progress=False).ok
+    return engine
+
+
+def test_selection_and_confounders_reach_the_results(engine):
+    assert set(select_events(engine, role="competitor")["ticker"]) == {"NVDA"}
+    assert list(select_events(engine, ticker="orcl")["event_id"]) == ["2025-09-09-oracle-openai", "2025-09-22-nvidia-openai"]
+    results = run_study(engine, event_ids=["2025-09-09-oracle-openai"], windows=[(0, 0)])
+    firm = results.firms.iloc[0]
+    assert firm["day0"] == pd.Timestamp("2025-09-10")  # after-close: the next session
+    assert firm["status"] == "ok" and firm["n_est"] == 240
+    assert firm["confounded"] and "FQ1 earnings" in firm["confounded_by"]
+
+
+def test_selection_errors(engine):
+    with pytest.raises(EventStudyError, match="2099-nothing"):
+        select_events(engine, event_ids=["2099-nothing", "2025-10-06-openai-amd"])
+    with pytest.raises(EventStudyError, match="no catalog event-firm matches"):
+        select_events(engine, ticker="AMD", role="investor")
+    with pytest.raises(ConfigError, match="unknown model"):
+        run_study(engine, model="capm-ish")
