@@ -6,9 +6,10 @@ server binaries for the PostgreSQL half).  Printed, per database, in one run:
 * ``ingest (end to end)``: :func:`pipelines.ingest.ingest_prices` from the CSV
   folders into an empty database (read + validate + compare + bulk upsert);
 * ``upsert only``: the database half alone, on frames already in memory
-  (:func:`eventstudy.prices.store.upsert_prices`, one transaction per ticker);
+  (:func:`eventstudy.prices.store.upsert_prices`, whole tickers in transactions
+  of about ``BATCH_ROWS`` rows, as the ingest does);
 * ``DataFrame.to_sql``: the reference, the same in-memory frames appended with
-  pandas' ``to_sql`` into the same schema, one transaction per ticker;
+  pandas' ``to_sql`` (default method) into the same schema, same transactions;
 * ``re-ingest (no change)``: a second end-to-end ingest, which writes nothing.
 
 Goal: >= 150k rows/s into SQLite and >= 3x ``to_sql``.
@@ -32,7 +33,7 @@ from pg_server import PostgresServer, find_pg_bin, wait_for  # noqa: E402
 from eventstudy.db import open_db  # noqa: E402
 from eventstudy.prices.store import upsert_prices  # noqa: E402
 from eventstudy.sources.files import FileSource  # noqa: E402
-from pipelines.ingest import ingest_prices  # noqa: E402
+from pipelines.ingest import BATCH_ROWS, ingest_prices  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data" / "prices"
 FOLDERS = [SHARED / "raw" / "SungKyu-Kim39__BackTester39", SHARED / "universe"]
@@ -65,12 +66,26 @@ def _frames(sources) -> list[tuple[str, str, pd.DataFrame]]:
     return out
 
 
+def _batches(frames):
+    """Whole tickers grouped by about BATCH_ROWS rows: the transactions the ingest uses."""
+    batch, size = [], 0
+    for item in frames:
+        batch.append(item)
+        size += len(item[2])
+        if size >= BATCH_ROWS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def _upsert_all(engine, frames) -> tuple[int, float]:
     t0 = time.perf_counter()
     rows = 0
-    for ticker, name, frame in frames:
+    for batch in _batches(frames):
         with engine.begin() as conn:
-            rows += upsert_prices(conn, ticker, frame, name).inserted
+            for ticker, name, frame in batch:
+                rows += upsert_prices(conn, ticker, frame, name).inserted
     return rows, time.perf_counter() - t0
 
 
@@ -78,14 +93,15 @@ def _to_sql_all(engine, frames) -> tuple[int, float]:
     now = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
     rows = 0
-    for ticker, name, frame in frames:
-        table = frame.reset_index()
-        table.insert(0, "ticker", ticker)
-        table["date"] = table["date"].dt.date
-        table["source"] = name
-        table["ingested_at"] = now
+    for batch in _batches(frames):
         with engine.begin() as conn:
-            rows += table.to_sql("prices", conn, if_exists="append", index=False)
+            for ticker, name, frame in batch:
+                table = frame.reset_index()
+                table.insert(0, "ticker", ticker)
+                table["date"] = table["date"].dt.date
+                table["source"] = name
+                table["ingested_at"] = now
+                rows += table.to_sql("prices", conn, if_exists="append", index=False)
     return rows, time.perf_counter() - t0
 
 

@@ -33,15 +33,16 @@ textbook overstatement (the stock only touched +43 % intraday).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Engine
 
 from .core.windows import day0_positions, is_after_close
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+from .db.catalog_store import load_claims_frame
+from .exceptions import DataError, EventStudyError
+from .prices.store import load_prices
+from .study_store import latest_abnormal_returns
 
 #: Absolute floor of the tolerance band, percentage points.
 TOLERANCE_PP = 1.0
@@ -207,7 +208,7 @@ def _note(row: dict) -> str:
 
 
 def check_catalog_claims(
-    engine: "Engine",
+    engine: Engine,
     *,
     benchmark: str = "SPY",
     ar: pd.DataFrame | None = None,
@@ -224,11 +225,6 @@ def check_catalog_claims(
     EventStudyError
         No claims in the catalog (or none for ``event_ids``).
     """
-    from .db.catalog_store import load_claims_frame
-    from .exceptions import EventStudyError
-    from .prices.store import load_prices
-    from .study_store import latest_abnormal_returns
-
     claims = load_claims_frame(engine)
     if event_ids:
         claims = claims[claims["event_id"].isin(event_ids)]
@@ -239,17 +235,15 @@ def check_catalog_claims(
     start = (claims["announced"].min() - pd.Timedelta(days=15)).date()
     end = (claims["announced"].max() + pd.Timedelta(days=int(claims["window_end"].max() * 1.5) + 15)).date()
     tickers = list(dict.fromkeys([*claims["ticker"], benchmark]))
-    prices = _load_available(load_prices, engine, tickers, start, end)
+    prices = _load_available(engine, tickers, start, end)
     if ar is None:
         ar = latest_abnormal_returns(engine)
     return check_claims(claims.reset_index(drop=True), prices["close"], prices["high"], benchmark=benchmark,
                         ar=ar, tolerance=tolerance)
 
 
-def _load_available(load_prices, engine, tickers: list[str], start, end) -> dict[str, pd.DataFrame]:
+def _load_available(engine: Engine, tickers: list[str], start, end) -> dict[str, pd.DataFrame]:
     """Closes and highs for the tickers that have prices; the others become all-NaN columns (verdict "no data")."""
-    from .exceptions import DataError
-
     try:
         return load_prices(engine, tickers, fields=("close", "high"), start=start, end=end)
     except DataError:

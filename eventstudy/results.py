@@ -21,9 +21,9 @@ from .core.engine import CoreResult
 from .core.models import ModelSpec
 from .core.statistics import (
     TEST_TITLES,
+    GroupSummary,
     InvalidTestStatistic,
     TestStatistic,
-    WindowPanel,
     event_t,
     run_tests,
     significance_stars,
@@ -185,14 +185,15 @@ class EventStudyResults(_SummaryStr):
         )
 
     # ------------------------------------------------------------------ tests
-    def _panel(self, w: int, keep: np.ndarray | None = None) -> WindowPanel:
-        panel = self._core.panel(w)
-        return panel if keep is None else panel.subset(keep)
+    @cached_property
+    def _group_all(self) -> GroupSummary:
+        return self._core.group_summary()
 
     def _test_rows(self, keep: np.ndarray | None, group_col: str | None, group: Any, tests: Sequence[str] | None) -> list[dict]:
         rows = []
+        summary = self._group_all if keep is None else self._core.group_summary(keep)
         for w, label in enumerate(self._labels):
-            panel = self._panel(w, keep)
+            panel = self._core.panel(w, keep, summary)
             for measure in ("CAR", "BHAR"):
                 for t in run_tests(panel, measure, None if tests is None else list(tests)):
                     rows.append({
@@ -217,7 +218,7 @@ class EventStudyResults(_SummaryStr):
         """One test as a :class:`TestStatistic` object (all OK event-firms)."""
         label = window if isinstance(window, str) else _label(window)
         w = self._labels.index(label)
-        return run_tests(self._panel(w), measure, [name])[0]
+        return run_tests(self._core.panel(w, None, self._group_all), measure, [name])[0]
 
     def by(self, column: str, tests: Sequence[str] | None = None) -> pd.DataFrame:
         """The tests frame computed separately for each value of a group column (role, deal_type, ticker ...).
@@ -227,9 +228,9 @@ class EventStudyResults(_SummaryStr):
         """
         if column not in self.firms.columns:
             raise KeyError(f"no column {column!r} in firms; have {list(self.firms.columns)}")
-        values = self.firms.loc[self._ok, column].to_numpy(dtype=object)
+        values = self.firms[column].to_numpy(dtype=object)
         rows: list[dict] = []
-        for g in pd.unique(values[pd.notna(values)]):
+        for g in pd.unique(values[pd.notna(values) & self._ok]):
             rows += self._test_rows(values == g, column, g, tests)
         return pd.DataFrame(rows, columns=TEST_COLUMNS)
 

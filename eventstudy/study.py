@@ -91,6 +91,7 @@ class EventStudy:
         estimation: tuple[int, int] = (-250, -11),
         windows: Sequence[tuple[int, int]] = DEFAULT_WINDOWS,
         min_estimation_obs: int = 100,
+        n_jobs: int = 1,
     ) -> EventStudyResults:
         """Estimate the model for every event-firm and compute ARs, CARs, BHARs and tests.
 
@@ -101,6 +102,7 @@ class EventStudy:
         windows : event windows (a, b), both ends included; every a must exceed ``estimation[1]``.
         min_estimation_obs : event-firms with fewer usable estimation days are skipped
             (status "too few estimation observations", listed in ``results.firms``).
+        n_jobs : threads for the core's event blocks (results do not depend on it).
 
         Returns
         -------
@@ -134,7 +136,7 @@ class EventStudy:
 
         core = run_event_study(
             spec, self.returns.to_numpy(dtype=np.float64), day0, cols, windows=windows,
-            estimation=estimation, min_estimation_obs=min_estimation_obs, **kwargs,
+            estimation=estimation, min_estimation_obs=min_estimation_obs, n_jobs=n_jobs, **kwargs,
         )
         firms = self._firms_frame(core, day0, sessions, bench_names, spec, min_estimation_obs, windows)
         params = {
@@ -144,6 +146,8 @@ class EventStudy:
             "returns": "simple, decimal", "sample": (str(self.returns.index[0].date()), str(self.returns.index[-1].date())),
             "n_events": int(ev["event_id"].nunique()), "n_event_firms": len(ev),
         }
+        if spec.excess:
+            params["factors"] = list(spec.needs_factors)
         return EventStudyResults(core=core, firms=firms, params=params, model=spec)
 
     def _firms_frame(self, core, day0, sessions, bench_names, spec, min_obs, windows) -> pd.DataFrame:

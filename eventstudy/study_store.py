@@ -1,12 +1,15 @@
 """Between the database and :class:`eventstudy.study.EventStudy`: select events, load their returns, store results.
 
-* :func:`select_events` filters the catalog's (event, listed party) rows.
+* :func:`select_events` filters the catalog's (event, listed party) rows and adds the
+  confounders stated in the catalog notes.
 * :func:`load_study_returns` loads simple daily returns (decimal) for the selected
   tickers and the benchmark over a date span wide enough for the estimation and event
-  windows.
+  windows (:func:`date_span`); :func:`load_study_factors` the Fama-French factors.
+* :func:`run_study` = select + load + fit; :func:`run_and_store` also stores the run.
 * :func:`save_results` writes a run (``study_runs``, ``study_firms``,
-  ``abnormal_returns``, ``study_tests``) in one transaction and returns its ``run_id``;
-  :func:`load_run` reads it back.
+  ``abnormal_returns``, ``study_tests``) in one transaction with SQLAlchemy Core bulk
+  inserts and returns its ``run_id``; :func:`load_run` reads it back and
+  :func:`latest_abnormal_returns` gives the newest stored ARs per event-firm.
 """
 
 from __future__ import annotations
@@ -26,9 +29,15 @@ from .core.models import get_model
 from .db import study_tables  # noqa: F401  (registers the study tables with the metadata)
 from .db.catalog_store import load_events_frame
 from .db.catalog_tables import events as catalog_events
+from .db.price_tables import prices
 from .db.study_tables import abnormal_returns, study_firms, study_runs, study_tests
-from .exceptions import EventStudyError
+from .exceptions import DataError, EventStudyError
+from .prices.store import load_factors, load_returns
+from .study import EventStudy
 
+#: Default event windows (trading-day offsets from day 0, both ends included).
+DEFAULT_WINDOWS = ((0, 0), (0, 2), (-1, 1), (-5, 5), (0, 10))
+DEFAULT_ESTIMATION = (-250, -11)
 #: Calendar days of slack around the session span (holidays, IPO gaps, after-close shifts).
 _SLACK_DAYS = 15
 #: Calendar days per trading session, generous (252 sessions ~ 365 days).
@@ -113,42 +122,53 @@ def date_span(announced: pd.Series, estimation: tuple[int, int], windows: Iterab
     return start.date(), end.date()
 
 
+def tickers_with_prices(engine: Engine, tickers: Sequence[str], start: dt.date, end: dt.date) -> set[str]:
+    """The subset of ``tickers`` with at least one stored price between ``start`` and ``end`` (inclusive)."""
+    q = (select(prices.c.ticker).distinct()
+         .where(prices.c.ticker.in_(list(tickers)), prices.c.date >= start, prices.c.date <= end))
+    with engine.connect() as conn:
+        return set(conn.execute(q).scalars())
+
+
 def load_study_returns(
     engine: Engine,
     events: pd.DataFrame,
     *,
     benchmark: str = "SPY",
-    estimation: tuple[int, int] = (-250, -11),
-    windows: Iterable[tuple[int, int]] = ((0, 0),),
+    estimation: tuple[int, int] = DEFAULT_ESTIMATION,
+    windows: Iterable[tuple[int, int]] = DEFAULT_WINDOWS,
     kind: str = "simple",
 ) -> pd.DataFrame:
     """Daily returns (decimal, ``kind`` simple|log|total) of the events' tickers and the benchmark.
 
+    Tickers without any stored price in the span are left out of the frame: the engine
+    then reports their event-firms with status "no returns for this ticker" (listed in
+    ``results.firms``) while the others are studied.
+
     Raises
     ------
     DataError
-        Naming every ticker with no stored prices in the span (``eventstudy prices ingest`` fixes it).
+        The benchmark, or every event ticker, has no stored prices in the span (named,
+        with the ``eventstudy prices ingest`` command that fixes it).
     """
-    from .prices.store import load_returns
-
+    windows = list(windows)
     tickers = list(dict.fromkeys([*events["ticker"], benchmark]))
-    start, end = date_span(events["announced"], estimation, list(windows))
-    # load_returns raises DataError naming every ticker without prices and suggesting the ingest.
-    return load_returns(engine, tickers, start=start, end=end, kind=kind)
+    start, end = date_span(events["announced"], estimation, windows)
+    have = tickers_with_prices(engine, tickers, start, end)
+    missing = [t for t in tickers if t not in have]
+    if benchmark in missing or set(events["ticker"]) <= set(missing):
+        raise DataError(f"no prices in the database for {', '.join(missing)} between {start} and {end}; "
+                        f"load them with: eventstudy prices ingest --tickers {' '.join(missing)}")
+    return load_returns(engine, [t for t in tickers if t in have], start=start, end=end, kind=kind)
 
 
 def load_study_factors(engine: Engine, events: pd.DataFrame, *, estimation: tuple[int, int],
                        windows: Iterable[tuple[int, int]]) -> pd.DataFrame:
     """Fama-French factors (decimal) over the same span as :func:`load_study_returns`."""
-    from .prices.store import load_factors
-
     start, end = date_span(events["announced"], estimation, list(windows))
     return load_factors(engine, start=start, end=end)  # DataError when none are stored
 
 
-#: Default event windows (trading-day offsets from day 0, both ends included).
-DEFAULT_WINDOWS = ((0, 0), (0, 2), (-1, 1), (-5, 5), (0, 10))
-DEFAULT_ESTIMATION = (-250, -11)
 
 
 def run_study(
@@ -172,8 +192,6 @@ def run_study(
     EventStudyResults
         Not stored; see :func:`run_and_store`.
     """
-    from .study import EventStudy
-
     windows = [tuple(int(x) for x in w) for w in windows]
     estimation = (int(estimation[0]), int(estimation[1]))
     if events is None:
@@ -270,6 +288,7 @@ def _test_rows(run_id: int, tests: pd.DataFrame) -> list[dict]:
             "n": None if pd.isna(t["n"]) else int(t["n"]),
             "group_col": _none_if_nan(t["group_col"]),
             "group": None if _none_if_nan(t["group"]) is None else str(t["group"]),
+            "reason": _none_if_nan(t.get("reason")) or None,
         }
         for t in tests.to_dict(orient="records")
     ]

@@ -4,8 +4,9 @@
   dedicated connection held for the whole run.  The server releases it when the
   connection ends, so a killed process never leaves a stale lock.
 * SQLite: a row in ``pipeline_lock`` (owner, pid, host, heartbeat).  A background
-  thread refreshes the heartbeat; a row whose heartbeat is older than the TTL, or
-  whose owner pid is dead on this host, is stale and taken over.
+  thread refreshes the heartbeat.  A row is stale, and taken over, when its owner pid
+  is dead (owner on this host) or its heartbeat is older than the TTL (owner on
+  another host sharing the database file, where the pid cannot be checked).
 
 On both backends the row says who holds the lock, for ``eventstudy pipeline status``.
 A second run gets :class:`eventstudy.exceptions.LockHeld` (exit code 6).
@@ -88,8 +89,8 @@ class PipelineLock:
     name : str
         Lock name; runs sharing a name exclude each other.
     ttl_seconds : float
-        SQLite: heartbeat age after which the row is stale.  The heartbeat is
-        refreshed every ``ttl_seconds / 4``.
+        SQLite: heartbeat age after which the row of an owner on another host is
+        stale.  The heartbeat is refreshed every ``ttl_seconds / 4``.
     """
 
     def __init__(self, engine: Engine, name: str = DEFAULT_LOCK_NAME, *, ttl_seconds: float = 120.0):
@@ -174,17 +175,6 @@ class PipelineLock:
             return
         except IntegrityError:
             pass
-        previous = read_lock(self.engine, self.name, ttl_seconds=self.ttl.total_seconds())
-        with self.engine.begin() as conn:
-            taken = conn.execute(
-                update(pipeline_lock)
-                .where(pipeline_lock.c.name == self.name, pipeline_lock.c.heartbeat_at < now - self.ttl)
-                .values(self._row(now))
-            ).rowcount
-        if taken == 1:
-            log.warning("took over a stale pipeline lock (heartbeat older than %ss)", int(self.ttl.total_seconds()))
-            self.took_over = previous
-            return
         holder = read_lock(self.engine, self.name, ttl_seconds=self.ttl.total_seconds())
         if holder is not None and not holder.live:
             with self.engine.begin() as conn:
@@ -194,7 +184,7 @@ class PipelineLock:
                     .values(self._row(now))
                 ).rowcount
             if swapped == 1:
-                log.warning("took over the pipeline lock of dead process %s on %s", holder.pid, holder.host)
+                log.warning("took over a stale pipeline lock: %s", holder.describe())
                 self.took_over = holder
                 return
             holder = read_lock(self.engine, self.name, ttl_seconds=self.ttl.total_seconds())
@@ -222,7 +212,7 @@ def read_lock(engine: Engine, name: str = DEFAULT_LOCK_NAME, *, ttl_seconds: flo
     """The lock row for ``name`` with whether its holder is alive (``None`` if nobody holds it).
 
     PostgreSQL: live when the advisory lock is held in ``pg_locks``.  SQLite: live when
-    the heartbeat is fresh and, on this host, the pid exists.
+    the owner pid exists (owner on this host) or the heartbeat is fresh (another host).
     """
     with engine.connect() as conn:
         row = conn.execute(select(pipeline_lock).where(pipeline_lock.c.name == name)).mappings().first()
@@ -238,11 +228,12 @@ def read_lock(engine: Engine, name: str = DEFAULT_LOCK_NAME, *, ttl_seconds: flo
                     f"AND classid = {classid} AND objid = {objid} AND objsubid = 1"
                 ).scalar()
             )
-    heartbeat = _aware(row["heartbeat_at"])
     if engine.dialect.name != "postgresql":
-        live = _now() - heartbeat <= dt.timedelta(seconds=ttl_seconds)
-        if live and row["host"] == socket.gethostname():
+        if row["host"] == socket.gethostname():
+            # On this host the pid is the truth: a busy run whose heartbeat lags is still alive.
             live = pid_alive(row["pid"])
+        else:
+            live = _now() - _aware(row["heartbeat_at"]) <= dt.timedelta(seconds=ttl_seconds)
     return _info(row, live)
 
 

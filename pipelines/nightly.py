@@ -10,8 +10,13 @@ inputs stored in ``pipeline_fingerprints``:
 
 * study, per event: the catalog entry's content hash, the study settings, and the
   prices (every close, rounded to 1e-6) of the event's tickers and the benchmark over
-  its estimation and event windows, with the last price date they reach;
-* backtest, per strategy file: the file's bytes plus every event fingerprint;
+  its estimation and event windows, with the last price date they reach.  Each event
+  is studied (and stored) on its own; parties without prices are left out, and an
+  event with no priced party is recorded as skipped;
+* study-all: every event fingerprint (the cross-section over all events, with tests
+  by role and deal type);
+* backtest, per strategy file: the file's bytes, every event fingerprint and each
+  ticker's last price date and row count (holding periods can outlast the study windows);
 * report: every study and backtest fingerprint.
 
 A fingerprint is written only after its result is stored, so a killed run leaves the
@@ -40,7 +45,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from eventstudy.db import open_db
 from eventstudy.db.pipeline_tables import pipeline_fingerprints, pipeline_runs, pipeline_steps
@@ -336,9 +341,9 @@ def step_studies(ctx: RunContext) -> StepResult:
         if inp.priced:
             try:
                 _, result_id = run_study(ctx, study_events(ctx.engine, inputs, [event_id]), store=True)
-            except EventStudyError as exc:  # one event's bad data must not stop the others
-                errors[event_id] = str(exc)
-                log.error("study of %s failed: %s", event_id, exc)
+            except Exception as exc:  # one event's bad data must not stop the others
+                errors[event_id] = _describe(exc)
+                log.error("study of %s failed: %s", event_id, errors[event_id], exc_info=not isinstance(exc, EventStudyError))
                 continue
             log.info("study of %s stored as study run %s (prices up to %s)", event_id, result_id, inp.last_price_date)
             done += 1
@@ -354,9 +359,9 @@ def step_studies(ctx: RunContext) -> StepResult:
         ctx.checkpoint(len(todo) + 1)
         try:
             results, result_id = run_study(ctx, study_events(ctx.engine, inputs), store=True)
-        except EventStudyError as exc:
-            errors["all events"] = str(exc)
-            log.error("all-events study failed: %s", exc)
+        except Exception as exc:
+            errors["all events"] = _describe(exc)
+            log.error("all-events study failed: %s", errors["all events"], exc_info=not isinstance(exc, EventStudyError))
         else:
             ctx.facts["all_results"] = results
             save_fingerprint(ctx.engine, "study-all", "all", all_fp, ctx.run_id, result_id=result_id)
@@ -416,7 +421,10 @@ def step_backtests(ctx: RunContext) -> StepResult:
     inputs = ctx.facts.get("event_inputs") or event_inputs(ctx.engine, ctx.config)
     events_digest = _digest(sorted((k, v.fingerprint) for k, v in inputs.items()))
     stored = stored_fingerprints(ctx.engine, "backtest")
-    wanted = {str(p): _digest({"spec": hashlib.sha256(p.read_bytes()).hexdigest(), "events": events_digest}) for p in strategies}
+    # Holding periods and signal look-backs can reach past the study windows: any new price row reruns them.
+    prices_digest = _digest(_price_extents(ctx.engine))
+    wanted = {str(p): _digest({"spec": hashlib.sha256(p.read_bytes()).hexdigest(), "events": events_digest, "prices": prices_digest})
+              for p in strategies}
     drop_fingerprints(ctx.engine, "backtest", set(stored) - set(wanted))
     todo = [p for p in strategies if stored.get(str(p)) != wanted[str(p)]]
     if not todo:
@@ -426,9 +434,9 @@ def step_backtests(ctx: RunContext) -> StepResult:
     for _, path in ctx.items(todo, "backtests"):
         try:
             backtest_run, result = run_backtest(ctx, path)
-        except EventStudyError as exc:  # a bad spec or missing prices fails that strategy only
-            errors[path.name] = str(exc)
-            log.error("backtest %s failed: %s", path, exc)
+        except Exception as exc:  # a bad spec or missing prices fails that strategy only
+            errors[path.name] = _describe(exc)
+            log.error("backtest %s failed: %s", path, errors[path.name], exc_info=not isinstance(exc, EventStudyError))
             continue
         ctx.facts["backtests"][str(path)] = result
         save_fingerprint(ctx.engine, "backtest", str(path), wanted[str(path)], ctx.run_id, result_id=backtest_run)
@@ -437,6 +445,15 @@ def step_backtests(ctx: RunContext) -> StepResult:
     note = f"backtests: {done} strateg(ies) rerun" + (f", {len(errors)} failed" if errors else "")
     return StepResult(rows=done, changed=bool(done), note=note, status="partial" if errors else "ok",
                       error="; ".join(f"{k}: {m}" for k, m in errors.items()) or None)
+
+
+def _price_extents(engine: Engine) -> list[tuple[str, str, int]]:
+    """``(ticker, last date, row count)`` for every stored ticker."""
+    from eventstudy.db.price_tables import prices
+
+    q = select(prices.c.ticker, func.max(prices.c.date), func.count()).group_by(prices.c.ticker).order_by(prices.c.ticker)
+    with engine.connect() as conn:
+        return [(t, str(d), int(n)) for t, d, n in conn.execute(q).all()]
 
 
 def run_backtest(ctx: RunContext, spec_path: Path) -> tuple[int, Any]:
@@ -597,6 +614,11 @@ class RunOutcome:
         return EXIT_CODES[self.status]
 
 
+def _describe(exc: Exception) -> str:
+    """The message of a user-facing error; type and message of anything else (a bug: the log has its traceback)."""
+    return str(exc) if isinstance(exc, EventStudyError) else f"{type(exc).__name__}: {exc}"
+
+
 def _mark_dead_runs(engine: Engine) -> list[int]:
     """Runs still ``running`` when we hold the lock died mid-run (killed, host crash): mark them ``interrupted``."""
     with engine.begin() as conn:
@@ -647,7 +669,7 @@ def run_pipeline(
     config: PipelineConfig,
     *,
     trigger: str = "manual",
-    steps: Iterable[Step] = DEFAULT_STEPS,
+    steps: Iterable[Step] | None = None,
     progress: bool = True,
     stop: threading.Event | None = None,
     engine: Engine | None = None,
@@ -659,8 +681,8 @@ def run_pipeline(
     config : PipelineConfig
     trigger : {"manual", "scheduled", "late"}
         Stored with the run; ``late`` marks a scheduled run that started after its fire time.
-    steps : sequence of Step
-        Defaults to :data:`DEFAULT_STEPS`.
+    steps : sequence of Step, optional
+        Defaults to :data:`DEFAULT_STEPS` (looked up at call time).
     progress : bool
         Show progress bars on stderr (only when it is a terminal).
     stop : threading.Event, optional
@@ -696,7 +718,7 @@ def run_pipeline(
                 run_id = conn.execute(pipeline_runs.insert().values(started_at=_now(), status="running", trigger=trigger)).inserted_primary_key[0]
             log.info("pipeline run #%d started (%s); reports in %s", run_id, trigger, report_dir)
             ctx = RunContext(engine, config, run_id, trigger, report_dir, progress=progress, stop=stop or threading.Event(), lock=lock)
-            return _run_steps(ctx, list(steps))
+            return _run_steps(ctx, list(DEFAULT_STEPS if steps is None else steps))
     finally:
         lock.release()
         if own_engine:
@@ -718,6 +740,12 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> RunOutcome:
         try:
             ctx.checkpoint(0)
             result = step.func(ctx)
+        except KeyboardInterrupt:  # Ctrl-C on a manual run: record it, then let it end the process
+            _finish_step(ctx.engine, ctx.run_id, step.name, "interrupted", None, "interrupted by the user (SIGINT)")
+            with ctx.engine.begin() as conn:
+                conn.execute(update(pipeline_runs).where(pipeline_runs.c.id == ctx.run_id)
+                             .values(finished_at=_now(), status="interrupted", summary="interrupted by the user (SIGINT)"))
+            raise
         except (RunStopped, LockHeld) as exc:
             _finish_step(ctx.engine, ctx.run_id, step.name, "interrupted", None, str(exc))
             records.append({"step": step.name, "status": "interrupted", "rows": None, "error": str(exc)})
@@ -726,7 +754,7 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> RunOutcome:
             notes.append(f"{step.name}: interrupted ({exc})")
             break
         except Exception as exc:  # any failure is recorded; the later steps still run on what the DB holds
-            message = str(exc) if isinstance(exc, EventStudyError) else f"{type(exc).__name__}: {exc}"
+            message = _describe(exc)
             log.error("step %s failed: %s", step.name, message, exc_info=not isinstance(exc, EventStudyError))
             _finish_step(ctx.engine, ctx.run_id, step.name, "failed", None, message)
             records.append({"step": step.name, "status": "failed", "rows": None, "error": message})
@@ -760,22 +788,22 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> RunOutcome:
     return RunOutcome(ctx.run_id, status, summary, ctx.report_dir, records)
 
 
-def scheduled_run(config_path: str | None = None, db_url: str | None = None, scheduled_for: dt.datetime | None = None,
-                  late_after: float | None = None) -> str | None:
+def scheduled_run(config_path: str | None = None, db_url: str | None = None, scheduled_for: dt.datetime | None = None) -> str | None:
     """The scheduler's job (stored by reference as ``pipelines.nightly:scheduled_run``).
 
     Reads the config file afresh (so edits apply without restarting the scheduler),
     runs the pipeline against ``db_url`` (the database holding the job) and returns
     its status.  ``scheduled_for`` is the fire time the
-    scheduler passes in; a run starting more than ``late_after`` seconds (default: the
-    config's ``late_after_seconds``) after it is recorded with trigger ``late``.
+    scheduler passes in (see :class:`pipelines.scheduler.FireTimeExecutor`); a run
+    starting more than the config's ``late_after_seconds`` after it is recorded with
+    trigger ``late``.
     A run refused by the lock is logged and skipped (returns ``None``).
     """
     config = load_config(config_path, db_url=db_url)
     trigger = "scheduled"
     if scheduled_for is not None:
         delay = (_now() - scheduled_for).total_seconds()
-        if delay > (late_after if late_after is not None else config.late_after_seconds):
+        if delay > config.late_after_seconds:
             trigger = "late"
             log.warning("running LATE: scheduled for %s, starting %s later (missed while the scheduler was down?)",
                         scheduled_for.isoformat(), dt.timedelta(seconds=round(delay)))

@@ -256,7 +256,8 @@ def _match(records: np.ndarray, cols: np.ndarray, entry_rows: np.ndarray, n_rows
 
 
 def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, variants: list[dict] | None = None, *,
-             max_cells: int = DEFAULT_MAX_CELLS, progress: Callable[[int, int], None] | None = None) -> SimResult:
+             max_cells: int = DEFAULT_MAX_CELLS, engine: str = "auto",
+             progress: Callable[[int, int], None] | None = None) -> SimResult:
     """Backtest ``variants`` (default: ``spec.variants()``) of ``spec`` on ``events``.
 
     Parameters
@@ -265,7 +266,11 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     events : one row per (event, listed party): ``event_id, ticker, announced, timing, role,
         deal_type`` (+ optional ``amount_value``), see :func:`eventstudy.backtest.data.check_events`.
     prices : OHLC of every traded ticker, the hedge benchmarks and ``spec.benchmark``.
-    max_cells : memory bound: sessions x columns per vectorbt run.
+    max_cells : memory bound: cells (rows x columns) per vectorbt run.
+    engine : ``portfolio`` (cash-sharing groups of lanes on the calendar: partial fills when capital
+        runs short), ``trades`` (one column per trade in event time, portfolio value = capital + sum of
+        trade P&L: identical whenever capital covers the entries, much cheaper for large grids), or
+        ``auto`` (``portfolio`` when it fits in one run of ``max_cells``, else ``trades``).
     progress : called with (done, total) variants after each chunk.
 
     Returns
@@ -297,16 +302,26 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     ff = {name: _ffill(getattr(prices, name)) for name in ("open", "high", "low", "close")}
     has_stops = any(v["stop_loss"] is not None or v["take_profit"] is not None for v in variants)
 
-    # Columns per variant decide the chunking (a chunk is one vectorbt run).
+    # Cells (sessions x columns) per variant decide the engine and the chunking (a chunk is one vectorbt run).
     n_cols = np.array([max(sets[keys[key_index[v]]][1], 1) * (2 if p["hedge"] else 1) for v, p in enumerate(variants)])
-    per_chunk = max(1, max_cells // max(n_rows, 1))
-    chunks, start, acc = [], 0, 0
-    for v, c in enumerate(n_cols):
-        if acc and acc + c > per_chunk:
-            chunks.append(np.arange(start, v))
-            start, acc = v, 0
-        acc += c
-    chunks.append(np.arange(start, len(variants)))
+    lane_cells = n_cols * n_rows
+    n_trades = np.array([len(sets[keys[key_index[v]]][0]) for v in range(len(variants))])
+    trade_cells = np.array([n_trades[v] * (p["hold"] + 1) * (2 if p["hedge"] else 1) for v, p in enumerate(variants)])
+    if engine == "auto":
+        engine = "portfolio" if lane_cells.sum() <= max_cells else "trades"
+    if engine not in ("portfolio", "trades"):
+        raise ValueError(f"engine must be 'auto', 'portfolio' or 'trades', not {engine!r}")
+    # The event-time engine's arrays are (max hold + 1) rows tall: chunk variants of similar hold together.
+    order = np.arange(len(variants)) if engine == "portfolio" else np.argsort([p["hold"] for p in variants], kind="stable")
+    cells = lane_cells if engine == "portfolio" else trade_cells
+    chunks, current, acc = [], [], 0
+    for v in order:
+        if current and acc + cells[v] > max_cells:
+            chunks.append(np.array(current))
+            current, acc = [], 0
+        current.append(v)
+        acc += cells[v]
+    chunks.append(np.array(current, dtype=np.int64))
 
     equity = np.empty((n_rows, len(variants)))
     metric_parts, trade_parts = [], []
@@ -314,7 +329,7 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     for var_ids in chunks:
         chunk = _layout(var_ids, variants, key_index, sets, keys)
         eq, met, trd = _simulate_chunk(spec, prices, ff, chunk, var_ids, variants, keys, sets, r0, n_rows, index,
-                                       has_stops)
+                                       has_stops, engine)
         equity[:, var_ids] = eq
         metric_parts.append(met)
         trade_parts.append(trd)
@@ -350,14 +365,18 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
         traded = bench.loc[bench["kind"] == "traded"].set_index(["role", "row0", "row1"])
         comp = bench.loc[bench["kind"] == "benchmark"].drop_duplicates(["row0", "row1"]).set_index(["row0", "row1"])
         for prefix, table, keys_ in (("bh", traded, where), ("spy", comp, [w[1:] for w in where])):
-            found = [k in table.index for k in keys_]
+            pos = table.index.get_indexer(pd.MultiIndex.from_tuples(keys_)) if len(keys_) else np.zeros(0, int)
             for col in ("total_return", "sharpe"):
-                metrics[f"{prefix}_{col}"] = [table.loc[k, col] if ok else np.nan for k, ok in zip(keys_, found)]
+                values = table[col].to_numpy(dtype=float)
+                metrics[f"{prefix}_{col}"] = np.where(pos >= 0, values[np.maximum(pos, 0)] if len(values) else np.nan, np.nan)
         bench = bench.drop(columns=["row0", "row1"])
     trades = pd.concat(trade_parts, ignore_index=True) if trade_parts else pd.DataFrame()
+    for col in ("event_id", "ticker", "role", "entry_at", "exit_reason", "hedge_ticker"):
+        if col in trades:  # one text dtype whatever the chunking (None where missing)
+            trades[col] = pd.Series(trades[col].to_numpy(dtype=object), dtype=object).where(trades[col].notna(), None)
     labels = [variant_label(p) for p in variants]
     info = {"start": index[0].date() if len(index) else None, "end": index[-1].date() if len(index) else None,
-            "sessions": n_rows, "chunks": len(chunks), "columns": int(n_cols.sum()), "variants": len(variants),
+            "sessions": n_rows, "chunks": len(chunks), "engine": engine, "cells": int(cells.sum()), "lanes": int(n_cols.sum()), "variants": len(variants),
             "events": int(events["event_id"].nunique())}
     return SimResult(metrics, trades, pd.DataFrame(equity, index=index, columns=labels), bench, skipped, info)
 
@@ -371,9 +390,8 @@ def variant_label(params: dict) -> str:
             f"tp={fmt(params['take_profit'])} role={params['role']} hedge={hedge}")
 
 
-def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, sets, r0, n_rows, index, has_stops):
-    n_cols = len(chunk.group)
-    # Gather per-trade values of the chunk from the per-key frames.
+def _chunk_trades(chunk: _Chunk, sets, keys, prices: PriceData, variants, var_ids) -> tuple[dict, list]:
+    """Per-trade arrays of a chunk, in the chunk's trade order (plus ``meta`` to fetch text columns)."""
     fields = ("entry", "exit", "entry_at_close", "side", "col", "value", "beta", "lane", "day0", "delayed", "day0_move")
     per = {f: [] for f in fields}
     meta = []
@@ -384,25 +402,45 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
         for f in fields:
             per[f].append(frame[f].to_numpy()[rows])
         meta.append((np.flatnonzero(sel), frame, rows))
-    order = np.concatenate([m[0] for m in meta]) if meta else np.zeros(0, int)
-    t = {f: (np.concatenate(per[f])[np.argsort(order)] if meta else np.zeros(0)) for f in fields}
-    entry, exit_ = t["entry"].astype(np.int64), t["exit"].astype(np.int64)
-    side, tick = t["side"].astype(np.int64), t["col"].astype(np.int64)
-    at_close, value = t["entry_at_close"].astype(bool), t["value"].astype(np.float64)
-    hedged = chunk.col_hedge >= 0
+    order = np.argsort(np.concatenate([m[0] for m in meta])) if meta else np.zeros(0, int)
+    t = {f: (np.concatenate(per[f])[order] if meta else np.zeros(0)) for f in fields}
+    for f in ("entry", "exit", "side", "col", "day0"):
+        t[f] = t[f].astype(np.int64)
+    t["entry_at_close"] = t["entry_at_close"].astype(bool)
+    t["value"] = t["value"].astype(np.float64)
+    t["hedged"] = chunk.col_hedge >= 0
     bench_of_var = np.array([prices.column(variants[v]["benchmark"]) if variants[v]["hedge"] else 0 for v in var_ids],
                             dtype=np.int64)
-    bench_cols = bench_of_var[chunk.t_var]
+    t["bench"] = bench_of_var[chunk.t_var]
     beta = np.nan_to_num(t["beta"].astype(np.float64))
-    h_side = -side * np.where(beta < 0, -1, 1)
-    h_value = np.abs(beta) * value
+    t["h_side"] = -t["side"] * np.where(beta < 0, -1, 1)
+    t["h_value"] = np.abs(beta) * t["value"]
+    return t, meta
 
-    arr = _Arrays(n_rows, n_cols, has_stops)
-    arr.place(prices, ff, r0, chunk.col_main, tick, entry, exit_, at_close, side, value, True)
+
+@dataclass
+class _Fills:
+    """What the simulation did with each planned trade of a chunk (arrays over trades)."""
+
+    equity: np.ndarray  # (R, variants of the chunk)
+    filled: np.ndarray
+    exit_row: np.ndarray  # calendar row index in the span
+    shares: np.ndarray
+    entry_px: np.ndarray
+    exit_px: np.ndarray
+    pnl: np.ndarray
+    hedge_pnl: np.ndarray
+
+
+def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index, has_stops) -> _Fills:
+    """Cash-sharing vectorbt portfolio: one group per variant, one column per lane (and hedge lane)."""
+    entry, exit_, hedged = t["entry"], t["exit"], t["hedged"]
+    arr = _Arrays(n_rows, len(chunk.group), has_stops)
+    arr.place(prices, ff, r0, chunk.col_main, t["col"], entry, exit_, t["entry_at_close"], t["side"], t["value"], True)
     if hedged.any():
         h = hedged
-        arr.place(prices, ff, r0, chunk.col_hedge[h], bench_cols[h], entry[h], exit_[h], at_close[h], h_side[h],
-                  h_value[h], False)
+        arr.place(prices, ff, r0, chunk.col_hedge[h], t["bench"][h], entry[h], exit_[h], t["entry_at_close"][h],
+                  t["h_side"][h], t["h_value"][h], False)
     pf = _run_vbt(arr, chunk, spec, index)
     rec = pf.trades.records
     m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
@@ -410,6 +448,7 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
     early = hedged & (real_exit < exit_)
     if early.any():
         # A stop closed the trade before its time: close its hedge at that session's close instead.
+        h_side = t["h_side"]
         arr.clear_exits(exit_[early] - r0, chunk.col_hedge[early])
         arr.lx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] > 0
         arr.sx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] < 0
@@ -417,55 +456,145 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
         rec = pf.trades.records
         m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
     equity = pf.value().to_numpy().reshape(n_rows, -1)
-    filled = m_idx >= 0
     mi = np.maximum(m_idx, 0)
     h_idx = np.where(hedged, _match(rec, np.where(hedged, chunk.col_hedge, 0), entry - r0, n_rows), -1)
     hedge_pnl = np.where(h_idx >= 0, rec["pnl"][np.maximum(h_idx, 0)], 0.0)
-    pnl = rec["pnl"][mi]
-    shares = rec["size"][mi]
-    entry_px = rec["entry_price"][mi]
-    notional = shares * entry_px
+    return _Fills(equity, m_idx >= 0, rec["exit_idx"][mi], rec["size"][mi], rec["entry_price"][mi],
+                  rec["exit_price"][mi], rec["pnl"][mi], hedge_pnl)
+
+
+def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, trail, with_stops, prices):
+    """One vectorbt run with one column per trade and rows = sessions since entry (0..max hold)."""
+    import vectorbt as vbt
+
+    n = len(entry)
+    h_max = int(hold.max()) if n else 0
+    j = np.arange(h_max + 1)[:, None]
+    rows = np.minimum(entry[None, :] + j, len(prices.sessions) - 1)
+    close = ff["close"][rows, tick[None, :]]
+    cols = np.arange(n)
+    first = np.zeros((h_max + 1, n), dtype=bool)
+    first[0] = True
+    last = np.zeros((h_max + 1, n), dtype=bool)
+    last[hold, cols] = True
+    price = np.full((h_max + 1, n), np.inf)
+    price[0] = np.where(at_close, np.inf, prices.open[entry, tick])
+    size = np.zeros((h_max + 1, n))
+    size[0] = value
+    kwargs = {}
+    if with_stops:
+        kwargs = dict(open=ff["open"][rows, tick[None, :]], high=ff["high"][rows, tick[None, :]],
+                      low=ff["low"][rows, tick[None, :]], sl_stop=sl[None, :], tp_stop=tp[None, :],
+                      sl_trail=trail[None, :], stop_entry_price="price", stop_exit_price="stopmarket",
+                      upon_stop_exit="close")
+    init = np.maximum(value, 1.0) * 10.0  # every entry fills: capital is checked for the whole portfolio
+    pf = vbt.Portfolio.from_signals(
+        close, entries=first & (side > 0)[None, :], exits=last & (side > 0)[None, :],
+        short_entries=first & (side < 0)[None, :], short_exits=last & (side < 0)[None, :],
+        price=price, size=size, size_type="value", accumulate=False, fees=spec.costs.fees,
+        slippage=spec.costs.slippage, init_cash=init, cash_sharing=False, freq="1D", max_logs=0, **kwargs)
+    rec = pf.trades.records
+    idx = np.full(n, -1)
+    idx[rec["col"]] = np.arange(len(rec))
+    marks = pf.value().to_numpy().reshape(h_max + 1, n) - init[None, :]
+    return rec, idx, marks
+
+
+def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r0, n_rows, has_stops) -> _Fills:
+    """Event-time engine: every trade (and hedge) its own vectorbt column, rows = sessions since entry.
+
+    The portfolio's value is ``capital`` plus the sum of the trades' marked-to-market P&L, which is
+    exactly the cash-sharing portfolio's value whenever ``capital`` covers every entry (the sizing
+    methods fix each notional at entry and never compound).  Cells: sum of (hold + 1) over trades.
+    """
+    entry, hold = t["entry"], t["exit"] - t["entry"]
+    params = [variants[v] for v in var_ids]
+    sl = np.array([np.nan if p["stop_loss"] is None else p["stop_loss"] for p in params])[chunk.t_var]
+    tp = np.array([np.nan if p["take_profit"] is None else p["take_profit"] for p in params])[chunk.t_var]
+    trail = np.array([bool(p["trailing"]) for p in params])[chunk.t_var]
+    rec, idx, marks = _event_time_run(spec, ff, entry, hold, t["col"], t["entry_at_close"], t["side"], t["value"],
+                                      sl, tp, trail, has_stops, prices)
+    mi = np.maximum(idx, 0)
+    filled = idx >= 0
+    exit_j = np.where(filled, rec["exit_idx"][mi], hold)
+    n_local = len(var_ids)
+    flat_rows, flat_vals, flat_var = [marks], [entry], [chunk.t_var]
+    hedge_pnl = np.zeros(len(entry))
+    h = t["hedged"] & filled
+    if h.any():
+        nan = np.full(int(h.sum()), np.nan)
+        h_rec, h_idx, h_marks = _event_time_run(spec, ff, entry[h], exit_j[h], t["bench"][h], t["entry_at_close"][h],
+                                                t["h_side"][h], t["h_value"][h], nan, nan, np.zeros(len(nan), bool),
+                                                False, prices)
+        hedge_pnl[h] = np.where(h_idx >= 0, h_rec["pnl"][np.maximum(h_idx, 0)], 0.0)
+        flat_rows.append(h_marks)
+        flat_vals.append(entry[h])
+        flat_var.append(chunk.t_var[h])
+    # Scatter each column's day-to-day change of marked value onto calendar rows, then cumulate.
+    acc = np.zeros(n_rows * n_local)
+    for marks_, entry_, var_ in zip(flat_rows, flat_vals, flat_var):
+        delta = np.diff(marks_, axis=0, prepend=0.0)
+        j = np.arange(marks_.shape[0])[:, None]
+        row = entry_[None, :] - r0 + j
+        keep = row < n_rows
+        acc += np.bincount((row * n_local + var_[None, :])[keep], weights=delta[keep], minlength=n_rows * n_local)
+    equity = spec.capital + np.cumsum(acc.reshape(n_rows, n_local), axis=0)
+    return _Fills(equity, filled, entry - r0 + exit_j, rec["size"][mi], rec["entry_price"][mi], rec["exit_price"][mi],
+                  rec["pnl"][mi], hedge_pnl)
+
+
+def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, sets, r0, n_rows, index, has_stops,
+                    engine: str):
+    t, meta = _chunk_trades(chunk, sets, keys, prices, variants, var_ids)
+    if engine == "portfolio":
+        fills = _portfolio_fills(spec, prices, ff, chunk, t, r0, n_rows, index, has_stops)
+    else:
+        fills = _trades_fills(spec, prices, ff, chunk, t, var_ids, variants, r0, n_rows, has_stops)
+    side, tick, entry, exit_ = t["side"], t["col"], t["entry"], t["exit"]
+    hedged = t["hedged"]
+    pnl, hedge_pnl, entry_px, exit_px = fills.pnl, fills.hedge_pnl, fills.entry_px, fills.exit_px
+    notional = fills.shares * entry_px
     with np.errstate(invalid="ignore", divide="ignore"):
         ret = (pnl + hedge_pnl) / notional
-    exit_row = rec["exit_idx"][mi]
-    exit_px = rec["exit_price"][mi]
+    exit_row = fills.exit_row
     # A time exit fills at the close (less slippage); any other fill price means a stop fired.
     time_fill = prices.close[np.minimum(exit_row + r0, len(prices.sessions) - 1), tick] * (1 - side * spec.costs.slippage)
     stopped = (exit_row + r0 < exit_) | ~np.isclose(exit_px, time_fill, rtol=1e-9, atol=0.0)
     reason = _exit_reasons(stopped, side, entry_px, exit_px, chunk, variants, var_ids)
 
-    g = chunk.t_var[filled]
+    f = fills.filled
+    g = chunk.t_var[f]
     n_local = len(var_ids)
-    tm = trade_metrics(g, (pnl + hedge_pnl)[filled], ret[filled], n_local)
-    expo = held_sessions(g, (entry - r0)[filled], exit_row[filled], n_rows, n_local)
+    tm = trade_metrics(g, (pnl + hedge_pnl)[f], ret[f], n_local)
+    expo = held_sessions(g, (entry - r0)[f], exit_row[f], n_rows, n_local)
     met = pd.DataFrame({"variant": var_ids, **tm, "exposure": expo})
 
     sess = prices.sessions
-    f = filled
+    tickers = np.asarray(prices.tickers, dtype=object)
     trades = pd.DataFrame({
         "variant": var_ids[chunk.t_var[f]],
         "event_id": _gather_meta(meta, "event_id", len(entry))[f],
-        "ticker": np.asarray(prices.tickers, dtype=object)[tick[f]],
+        "ticker": tickers[tick[f]],
         "role": _gather_meta(meta, "role", len(entry))[f],
         "side": side[f],
-        "day0_date": sess[t["day0"].astype(np.int64)[f]],
+        "day0_date": sess[t["day0"][f]],
         "day0_move": t["day0_move"].astype(np.float64)[f],
         "entry_date": sess[entry[f]],
-        "entry_at": np.where(at_close[f], "close", "open"),
+        "entry_at": np.where(t["entry_at_close"][f], "close", "open"),
         "delayed": t["delayed"].astype(bool)[f],
         "entry_price": entry_px[f],
         "exit_date": sess[exit_row[f] + r0],
         "exit_price": exit_px[f],
         "exit_reason": reason[f],
-        "shares": shares[f],
+        "shares": fills.shares[f],
         "notional": notional[f],
         "pnl": pnl[f],
-        "hedge_ticker": np.where(hedged[f], np.asarray(prices.tickers, dtype=object)[bench_cols[f]], None),
+        "hedge_ticker": np.where(hedged[f], tickers[t["bench"][f]], None),
         "hedge_beta": np.where(hedged[f], t["beta"].astype(np.float64)[f], np.nan),
         "hedge_pnl": np.where(hedged[f], hedge_pnl[f], np.nan),
         "return": ret[f],
     })
-    return equity, met, trades
+    return fills.equity, met, trades
 
 
 def _gather_meta(meta, column: str, n: int) -> np.ndarray:

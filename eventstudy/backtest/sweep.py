@@ -91,8 +91,9 @@ def _finish(sim: SimResult, sample: str, spec: StrategySpec) -> tuple:
 
 
 def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *, max_cells: int = DEFAULT_MAX_CELLS,
-                 progress: Callable[[int, int], None] | None = None) -> BacktestResult:
-    """Backtest every variant of ``spec`` on ``events`` (see :func:`eventstudy.backtest.engine.simulate`)."""
+                 engine: str = "auto", progress: Callable[[int, int], None] | None = None) -> BacktestResult:
+    """Backtest every variant of ``spec`` on ``events`` (see :func:`eventstudy.backtest.engine.simulate`
+    for ``max_cells`` and ``engine``)."""
     events = check_events(events)
     if spec.start is not None:
         events = events.loc[events["announced"] >= pd.Timestamp(spec.start)]
@@ -108,7 +109,7 @@ def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *,
     parts, equity, info = [], {}, {}
     for i, (name, ev) in enumerate(samples.items()):
         step = (lambda done, _n, i=i: progress(i * len(variants) + done, total)) if progress else None
-        sim = simulate(spec, ev, prices, variants, max_cells=max_cells, progress=step)
+        sim = simulate(spec, ev, prices, variants, max_cells=max_cells, engine=engine, progress=step)
         parts.append(_finish(sim, name, spec))
         equity[name] = sim.equity
         info[name] = sim.info

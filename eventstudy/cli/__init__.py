@@ -16,24 +16,16 @@ from .app import app
 
 
 def main() -> None:
-    """Console entry point: run the app and turn :class:`EventStudyError` into a message and an exit code."""
+    """Console entry point.
+
+    Click's standalone mode handles usage errors and ``typer.Exit`` codes; an
+    :class:`EventStudyError` becomes a one-line message and its exit code.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except EventStudyError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the like
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 __all__ = ["app", "main"]

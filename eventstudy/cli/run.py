@@ -12,13 +12,15 @@ from typing import Annotated, Optional
 
 import typer
 
+from pipelines.ingest import default_tickers, ingest_factors, ingest_prices
+
 from ..claims import check_catalog_claims
 from ..config import DEFAULT_CATALOG_DIR, PriceSourceSpec, resolve_price_source
 from ..db import open_db
 from ..exceptions import DataError, PartialFailure
 from ..reporting.export import write_claims, write_study
 from ..reporting.tables import publication_tables
-from ..study_store import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, run_and_store, select_events
+from ..study_store import DEFAULT_WINDOWS, run_and_store, select_events
 from .claims import print_claims
 from .events import load_into_db
 from .output import emit
@@ -51,8 +53,6 @@ def run(
 
     Example: eventstudy run --prices files:../shared/data/prices/raw/SungKyu-Kim39__BackTester39 --out out
     """
-    from pipelines.ingest import default_tickers, ingest_factors, ingest_prices
-
     windows = [parse_window(w) for w in window] if window else list(DEFAULT_WINDOWS)
     est = parse_window(estimation, "--estimation")
     benchmark = benchmark.upper()

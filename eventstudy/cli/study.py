@@ -16,6 +16,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from ..catalog import Role
 from ..catalog.schema import DealType
 from ..db import open_db
+from ..exceptions import ConfigError
 from ..reporting.export import write_study
 from ..reporting.tables import PublicationTable, publication_tables
 from ..study_store import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, run_study, save_results
@@ -31,17 +32,17 @@ def parse_window(text: str, option: str = "--window") -> tuple[int, int]:
 
     Raises
     ------
-    typer.BadParameter
-        Not two integers, or start after end.
+    ConfigError
+        Not two integers, or start after end (exit code 2, the option named).
     """
     parts = text.strip().strip("[]()").split(",")
     try:
         a, b = (int(p) for p in parts)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a window 'a,b' of two integers (trading days from day 0, e.g. -1,1)",
-                                 param_hint=option) from None
+        raise ConfigError(f"{option} {text!r} is not a window 'a,b' of two integers "
+                          "(trading days from day 0, both included, e.g. 0,2 or -1,1)") from None
     if a > b:
-        raise typer.BadParameter(f"window {text!r} starts after it ends", param_hint=option)
+        raise ConfigError(f"{option} {text!r} starts after it ends")
     return a, b
 
 
@@ -114,7 +115,7 @@ def run(
     groups = list(dict.fromkeys(group or []))
     bad = [g for g in groups if g not in GROUP_COLUMNS]
     if bad:
-        raise typer.BadParameter(f"cannot group by {', '.join(bad)}; choose among {', '.join(GROUP_COLUMNS)}", param_hint="--group")
+        raise ConfigError(f"--group: cannot group by {', '.join(bad)}; choose among {', '.join(GROUP_COLUMNS)}")
     engine = open_db(ctx.obj["db"])
     with steps() as advance:
         advance("loading events and returns, fitting")
@@ -135,7 +136,8 @@ def run(
     print_tables(tables, fmt.value, extra={"run_id": run_id, "parameters": getattr(results, "params", {})})
     skipped = results.firms[results.firms["status"] != "ok"]
     for row in skipped.itertuples():
-        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.status}", err=True)
+        hint = f" (load them: eventstudy prices ingest --tickers {row.ticker})" if row.status.startswith("no returns") else ""
+        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.status}{hint}", err=True)
     if run_id is not None:
         typer.echo(f"stored as study run {run_id}", err=True)
     if files:

@@ -21,29 +21,27 @@ def rank_columns_python(a: np.ndarray) -> np.ndarray:
     return stats.rankdata(a, axis=0, nan_policy="omit").astype(np.float64)
 
 
-def rank_rows_loop(a: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled by numba
-    """Average ranks within each ROW of ``a`` (E, L), ties averaged, NaN kept.
+def rank_rows_loop(a: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled by numba
+    """Average ranks within each ROW of ``a`` (E, L) given ``order = np.argsort(a, axis=1)``.
 
-    Event-major layout so each event's values are contiguous. The average rank of a
-    value v among the m finite values is ``(#{< v} + #{<= v} + 1) / 2``, found by two
-    binary searches in the sorted row (exact for ties, no argsort needed).
+    Input in event-major layout so each event's values are contiguous; the output is
+    written transposed, ``(L, E)`` like every other event-time array. Walks each row in
+    sorted order (NaNs sort last and keep NaN), giving tied values the mean of their positions.
     """
     n_ev, n_t = a.shape
-    out = np.full((n_ev, n_t), np.nan)
+    out = np.full((n_t, n_ev), np.nan)
     for e in range(n_ev):
         row = a[e]
-        srt = np.sort(row)  # NaNs sort last
-        m = 0
-        for i in range(n_t):
-            if np.isfinite(srt[i]):
-                m += 1
-        finite = srt[:m]
-        for i in range(n_t):
-            v = row[i]
-            if np.isfinite(v):
-                lo = np.searchsorted(finite, v, side="left")
-                hi = np.searchsorted(finite, v, side="right")
-                out[e, i] = 0.5 * (lo + hi + 1)
+        idx = order[e]
+        i = 0
+        while i < n_t and np.isfinite(row[idx[i]]):
+            j = i
+            while j + 1 < n_t and row[idx[j + 1]] == row[idx[i]]:
+                j += 1
+            r = 0.5 * (i + j) + 1.0
+            for q in range(i, j + 1):
+                out[idx[q], e] = r
+            i = j + 1
     return out
 
 
@@ -51,82 +49,83 @@ rank_rows_nb = jit(rank_rows_loop)
 
 
 def rank_columns(a: np.ndarray) -> np.ndarray:
-    """Column ranks: the numba kernel when available, else the scipy twin."""
+    """Column ranks: numpy's argsort plus the numba tie-averaging kernel when available, else the scipy twin."""
     if not HAS_NUMBA:
         return rank_columns_python(a)
-    return rank_rows_nb(np.ascontiguousarray(np.asarray(a, dtype=np.float64).T)).T
+    at = np.ascontiguousarray(np.asarray(a, dtype=np.float64).T)
+    return rank_rows_nb(at, np.argsort(at, axis=1))
 
 
-# ---------------------------------------------------------------- masked row means
+# ---------------------------------------------------------------- masked row sums
 
 
-def row_mean_python(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """(L,) mean over the kept columns with a finite value on each row; NaN where none."""
+def row_sum_count_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(L,) sums and counts of the finite values of the kept columns on each row.
+
+    Partial sums, so blocks of events can be combined: ``mean_t = sum_t / count_t``.
+    """
     sub = x[:, keep]
     mask = np.isfinite(sub)
-    count = mask.sum(axis=1)
-    total = np.where(mask, sub, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
+    return np.where(mask, sub, 0.0).sum(axis=1), mask.sum(axis=1).astype(np.float64)
 
 
-def row_mean_loop(x: np.ndarray, keep: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled by numba
-    """Loop twin of :func:`row_mean_python` (row-major traversal)."""
+def row_sum_count_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`row_sum_count_python` (row-major traversal)."""
     n_t, n_ev = x.shape
-    out = np.full(n_t, np.nan)
+    total = np.zeros(n_t)
+    count = np.zeros(n_t)
     for t in range(n_t):
-        total = 0.0
-        count = 0
+        acc = 0.0
+        c = 0.0
         for e in range(n_ev):
             v = x[t, e]
             if keep[e] and np.isfinite(v):
-                total += v
-                count += 1
-        if count > 0:
-            out[t] = total / count
-    return out
+                acc += v
+                c += 1.0
+        total[t] = acc
+        count[t] = c
+    return total, count
 
 
-row_mean_nb = jit(row_mean_loop)
+row_sum_count_nb = jit(row_sum_count_loop)
 
 
-def row_mean(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Masked row mean (see :func:`row_mean_python`), compiled when numba is available."""
+def row_sum_count(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masked row sums and counts (see :func:`row_sum_count_python`), compiled when numba is available."""
     if not HAS_NUMBA:
-        return row_mean_python(x, keep)
-    return row_mean_nb(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_))
+        return row_sum_count_python(x, keep)
+    return row_sum_count_nb(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_))
 
 
 # ---------------------------------------------------------------- residual summaries
 
 
-def residual_summary_python(x: np.ndarray, keep: np.ndarray) -> tuple[float, float, int]:
-    """Cross-correlation and sign inputs from estimation residuals ``x`` (Le, E).
+def residual_partials_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int]:
+    """Partial sums for the cross-correlation and sign inputs from estimation residuals ``x`` (Le, E).
 
-    Returns ``(r_bar, p_hat, n)``: ``r_bar`` the average off-diagonal correlation of the
-    demeaned, unit-norm columns (missing days contribute 0; columns with < 3 days or zero
-    variance are left out), ``p_hat`` the mean over columns of the share of positive
-    residuals, ``n`` the number of columns in ``r_bar``.
+    Returns ``(row_total, n, p_sum, p_n)``: ``row_total`` (Le,) the row sums of the demeaned,
+    unit-norm kept columns (missing days contribute 0; columns with < 3 days or zero variance
+    are left out), ``n`` the number of such columns, ``p_sum`` the sum over kept columns with
+    data of their share of positive residuals and ``p_n`` the number of those columns. Over all
+    blocks: ``r_bar = (||row_total||^2 - n) / (n (n - 1))`` and ``p_hat = p_sum / p_n``.
     """
     sub = x[:, keep]
     mask = np.isfinite(sub)
     count = mask.sum(axis=0)
     zero = np.where(mask, sub, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        frac_pos = (zero > 0).sum(axis=0) / count
-        p_hat = float(frac_pos[count > 0].mean()) if (count > 0).any() else np.nan
+        have = count > 0
+        p_sum = float(((zero > 0).sum(axis=0)[have] / count[have]).sum())
         mean = zero.sum(axis=0) / count
         dev = np.where(mask, sub - mean, 0.0)
         norm = np.sqrt((dev**2).sum(axis=0))
         use = (count >= 3) & (norm > 0)
         total = (dev[:, use] / norm[use]).sum(axis=1)
-    n = int(use.sum())
-    r_bar = float((total @ total - n) / (n * (n - 1))) if n >= 2 else np.nan
-    return r_bar, p_hat, n
+    return total, int(use.sum()), p_sum, int(have.sum())
 
 
-def residual_summary_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover - compiled by numba
-    """Loop twin of :func:`residual_summary_python` (three row-major passes, no temporaries)."""
+def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`residual_partials_python` (three row-major passes, no temporaries)."""
     n_t, n_ev = x.shape
     count = np.zeros(n_ev)
     total = np.zeros(n_ev)
@@ -168,17 +167,17 @@ def residual_summary_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover 
             if scale[e] > 0 and np.isfinite(v):
                 acc += (v - mean[e]) * scale[e]
         row_total[t] = acc
-    p_hat = p_sum / p_n if p_n > 0 else np.nan
-    r_bar = (np.dot(row_total, row_total) - n) / (n * (n - 1)) if n >= 2 else np.nan
-    return r_bar, p_hat, n
+    return row_total, n, p_sum, p_n
 
 
-residual_summary_nb = jit(residual_summary_loop)
+residual_partials_nb = jit(residual_partials_loop)
 
 
-def residual_summary(x: np.ndarray, keep: np.ndarray) -> tuple[float, float, int]:
-    """``(r_bar, p_hat, n)`` (see :func:`residual_summary_python`), compiled when numba is available."""
+def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int]:
+    """See :func:`residual_partials_python`; compiled when numba is available."""
     if not HAS_NUMBA:
-        return residual_summary_python(x, keep)
-    r, p, n = residual_summary_nb(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_))
-    return float(r), float(p), int(n)
+        return residual_partials_python(x, keep)
+    tot, n, p_sum, p_n = residual_partials_nb(
+        np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_)
+    )
+    return tot, int(n), float(p_sum), int(p_n)

@@ -31,8 +31,10 @@ class AbnormalFit:
     raw : (Lv, E) the firm's simple returns in the event window.
     expected : (Lv, E) expected simple return (``raw - ar``; for factor models this includes rf).
     ev_x : (Lv, E, P) event-window regressors (None when the model has none in its fit).
-    est_ar : (Le, E) estimation-window abnormal returns (OLS residuals; ``R - Rm`` for market-adjusted).
-    est_raw : (Le, E) the firm's simple returns in the estimation window (for mean-adjusted tests).
+    est_ar : (Le, E) estimation-window abnormal returns (OLS residuals; ``R - Rm`` for market-adjusted);
+        None once blocks are joined (see :class:`eventstudy.core.engine.CoreResult`).
+    est_raw : (Le, E) the firm's simple returns in the estimation window (for mean-adjusted tests);
+        None once blocks are joined.
     n_est : (E,) int, estimation observations used.
     dof : (E,) int, residual degrees of freedom (``n_est - K``; ``n_est - 1`` for market-adjusted).
     sigma2 : (E,) variance of the estimation-window abnormal returns.
@@ -47,8 +49,8 @@ class AbnormalFit:
     raw: Float64Array2D
     expected: Float64Array2D
     ev_x: Float64Array3D | None
-    est_ar: Float64Array2D
-    est_raw: Float64Array2D
+    est_ar: Float64Array2D | None
+    est_raw: Float64Array2D | None
     n_est: np.ndarray
     dof: np.ndarray
     sigma2: Float64Array1D

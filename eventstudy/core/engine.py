@@ -8,15 +8,18 @@ labels to indices and back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 
 import numpy as np
 
 from .._typing import Float64Array1D, Float64Array2D, IntArray
-from ._kernels import rank_columns
+from ._kernels import rank_columns, residual_partials, row_sum_count
 from .abnormal import AbnormalFit, WindowMeasures, compute_abnormal, window_measures
+from .ols import BatchOLS
 from .models import ModelSpec
-from .statistics import WindowPanel
+from .statistics import GroupSummary, WindowPanel
 
 #: Status codes per event-firm (index into STATUS_TEXT).
 OK, NO_DAY0, NO_SERIES, FEW_OBS, NO_EVENT_DATA = range(5)
@@ -30,45 +33,112 @@ STATUS_TEXT = (
 
 
 @dataclass(frozen=True)
+class Block:
+    """Estimation-span arrays of one block of event-firms (columns ``start:stop`` of the run).
+
+    Kept per block (not concatenated) because they are only ever reduced: concatenating
+    ``(250, E)`` arrays for 100k events would cost more than computing them.
+
+    Attributes
+    ----------
+    est_ar : (Le, B) estimation-window abnormal returns (residuals), NaN on unused days.
+    ma_est : (Le, B) mean-adjusted returns ``R - mean_est(R)`` in the estimation window.
+    u : (Lc, B) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span (Corrado).
+    """
+
+    start: int
+    stop: int
+    est_ar: Float64Array2D
+    ma_est: Float64Array2D
+    u: Float64Array2D
+
+
+@dataclass(frozen=True)
 class CoreResult:
     """Arrays produced by :func:`run_event_study`, columns = the E event-firms given.
 
     Attributes
     ----------
-    fit : AbnormalFit for every event-firm (rows of invalid ones are NaN).
+    fit : AbnormalFit for every event-firm (rows of invalid ones are NaN); its estimation-window
+        arrays (``est_ar``, ``est_raw``, ``ols.resid``) are None here: see ``blocks`` / :attr:`est_ar`.
     status : (E,) int status code (``OK`` = 0; see ``STATUS_TEXT``).
     windows : list of (a, b) event windows (ends included).
     measures : one WindowMeasures per window.
-    u : (Lc, E) standardised ranks over the estimation + event span (Corrado).
-    span_offsets : (Lc,) event-time offsets of the rows of ``u``.
-    ma_est, ma_ev : mean-adjusted returns ``R - mean_est(R)`` in the estimation / event window.
+    span_offsets : (Lc,) event-time offsets of the rows of the rank arrays (estimation + event).
+    ma_ev : (Lv, E) mean-adjusted returns in the event window (Brown-Warner 1980).
+    blocks : estimation-span arrays per block of event-firms.
     """
 
     fit: AbnormalFit
     status: IntArray
     windows: list[tuple[int, int]]
     measures: list[WindowMeasures]
-    u: Float64Array2D
     span_offsets: IntArray
-    ma_est: Float64Array2D
     ma_ev: Float64Array2D
+    blocks: list[Block]
 
     @property
     def ok(self) -> np.ndarray:
         """(E,) bool, event-firms with status ``OK``."""
         return self.status == OK
 
-    def panel(self, w: int) -> WindowPanel:
-        """The test inputs of window number ``w`` restricted to the OK event-firms."""
-        a, b = self.windows[w]
-        rows = self.fit.rows(a, b)
+    @cached_property
+    def est_ar(self) -> Float64Array2D:
+        """(Le, E) estimation-window abnormal returns of all blocks (concatenated on first use)."""
+        return np.concatenate([b.est_ar for b in self.blocks], axis=1)
+
+    @cached_property
+    def u(self) -> Float64Array2D:
+        """(Lc, E) standardised ranks of all blocks (concatenated on first use)."""
+        return np.concatenate([b.u for b in self.blocks], axis=1)
+
+    def group_summary(self, keep: np.ndarray | None = None) -> GroupSummary:
+        """Window-independent test inputs for the OK event-firms selected by ``keep`` (E,) bool.
+
+        Reduces each block with the partial-sum kernels and combines the partial sums.
+        """
+        sel = self.ok if keep is None else self.ok & np.asarray(keep, dtype=bool)
+        le, lc = len(self.fit.est_offsets), len(self.span_offsets)
+        sums = {name: [np.zeros(n), np.zeros(n)] for name, n in (("est", le), ("ma", le), ("u", lc))}
+        row_total = np.zeros(le)
+        n_corr = p_n = 0
+        p_sum = 0.0
+        for b in self.blocks:
+            bsel = sel[b.start:b.stop]
+            if not bsel.any():
+                continue
+            for name, arr in (("est", b.est_ar), ("ma", b.ma_est), ("u", b.u)):
+                tot, cnt = row_sum_count(arr, bsel)
+                sums[name][0] += tot
+                sums[name][1] += cnt
+            tot, n, ps, pn = residual_partials(b.est_ar, bsel)
+            row_total += tot
+            n_corr += n
+            p_sum += ps
+            p_n += pn
+
+        def mean(pair: list[np.ndarray]) -> np.ndarray:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(pair[1] > 0, pair[0] / pair[1], np.nan)
+
+        r_bar = (row_total @ row_total - n_corr) / (n_corr * (n_corr - 1)) if n_corr >= 2 else np.nan
+        return GroupSummary(
+            ev_offsets=self.fit.ev_offsets, span_offsets=self.span_offsets,
+            aar_est=mean(sums["est"]), maar_est=mean(sums["ma"]),
+            aar_ev=mean(list(row_sum_count(self.fit.ar, sel))), maar_ev=mean(list(row_sum_count(self.ma_ev, sel))),
+            rank_dev=mean(sums["u"]) - 0.5, p_hat=p_sum / p_n if p_n else np.nan, r_bar=float(r_bar),
+        )
+
+    def panel(self, w: int, keep: np.ndarray | None = None, group: GroupSummary | None = None) -> WindowPanel:
+        """Test inputs of window number ``w`` for the OK event-firms selected by ``keep``.
+
+        Pass ``group`` (from :meth:`group_summary` with the same ``keep``) to reuse it across windows.
+        """
+        sel = self.ok if keep is None else self.ok & np.asarray(keep, dtype=bool)
         m = self.measures[w]
-        ok = self.ok
-        in_window = (self.span_offsets >= a) & (self.span_offsets <= b)
         return WindowPanel(
-            car=m.car[ok], bhar=m.bhar[ok], car_se=m.car_se[ok], dof=self.fit.dof[ok],
-            ar=self.fit.ar[rows][:, ok], est_ar=self.fit.est_ar[:, ok], ma=self.ma_ev[rows][:, ok],
-            ma_est=self.ma_est[:, ok], u=self.u[:, ok], u_window=in_window,
+            window=self.windows[w], car=m.car[sel], bhar=m.bhar[sel], car_se=m.car_se[sel],
+            dof=self.fit.dof[sel], group=group if group is not None else self.group_summary(keep),
         )
 
 
@@ -85,6 +155,8 @@ def run_event_study(
     bcol: IntArray | None = None,
     factors: Float64Array2D | None = None,
     rf: Float64Array1D | None = None,
+    chunk_size: int = 4096,
+    n_jobs: int = 1,
 ) -> CoreResult:
     """Run the event study for E event-firms.
 
@@ -95,6 +167,10 @@ def run_event_study(
     windows : event windows ``[(a, b), ...]`` in sessions, ends included; all must start after
         ``estimation[1]``.
     min_estimation_obs : events with fewer usable estimation days get status ``FEW_OBS``.
+    chunk_size : events per block; blocks keep the ``(L, block)`` temporaries cache-sized
+        and bound memory. Results do not depend on it.
+    n_jobs : threads working on blocks (``concurrent.futures.ThreadPoolExecutor``); results
+        do not depend on it.
 
     Returns
     -------
@@ -102,6 +178,34 @@ def run_event_study(
     """
     day0 = np.asarray(day0, dtype=np.intp)
     col = np.asarray(col, dtype=np.intp)
+    if max(b for _, b in windows) < min(a for a, _ in windows) or estimation[1] >= min(a for a, _ in windows):
+        raise ValueError(f"estimation window {estimation} must end before every event window {windows}")
+    if bcol is not None:
+        bcol = np.asarray(bcol, dtype=np.intp)
+    # C order once: gathers index the flat buffer (a DataFrame's values are often F-ordered)
+    returns = np.ascontiguousarray(returns, dtype=np.float64)
+    bench = None if bench is None else np.ascontiguousarray(bench, dtype=np.float64)
+    factors = None if factors is None else np.ascontiguousarray(factors, dtype=np.float64)
+
+    # Events are processed in column blocks so that every (L, block) temporary stays in cache;
+    # this is a loop over blocks of thousands of events, each block fully vectorised. numpy and
+    # the numba kernels release the GIL, so blocks can run on a thread pool (n_jobs > 1).
+    def block(s: slice) -> CoreResult:
+        return _run_block(
+            model, returns, day0[s], col[s], windows, estimation, min_estimation_obs,
+            bench, None if bcol is None else bcol[s], factors, rf,
+        )
+
+    slices = [slice(i, i + chunk_size) for i in range(0, max(len(day0), 1), chunk_size)]
+    if n_jobs > 1 and len(slices) > 1:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            parts = list(pool.map(block, slices))
+    else:
+        parts = [block(s) for s in slices]
+    return _join(parts)
+
+
+def _run_block(model, returns, day0, col, windows, estimation, min_estimation_obs, bench, bcol, factors, rf) -> CoreResult:
     lo = min(a for a, _ in windows)
     hi = max(b for _, b in windows)
     status = np.full(len(day0), OK, dtype=np.intp)
@@ -131,7 +235,53 @@ def run_event_study(
     ranks = rank_columns(combined)
     n_avail = np.isfinite(combined).sum(axis=0)
     u = ranks / (1.0 + n_avail)
+    block = Block(start=0, stop=len(day0), est_ar=fit.est_ar, ma_est=ma_est, u=u)
     return CoreResult(
-        fit=fit, status=status, windows=list(windows), measures=measures, u=u,
-        span_offsets=span_offsets, ma_est=ma_est, ma_ev=ma_ev,
+        fit=fit, status=status, windows=list(windows), measures=measures,
+        span_offsets=span_offsets, ma_ev=ma_ev, blocks=[block],
+    )
+
+
+def _cat(arrays: list, axis: int):
+    return None if arrays[0] is None else np.concatenate(arrays, axis=axis)
+
+
+def _join(parts: list[CoreResult]) -> CoreResult:
+    """Concatenate block results along the event axis (axis 1 of (L, E), axis 0 of (E, ...)).
+
+    Only the small arrays (per-event vectors and event-window arrays) are concatenated; the
+    estimation-span arrays stay in their blocks.
+    """
+    fits = [p.fit for p in parts]
+    ols = None
+    if fits[0].ols is not None:
+        o = [f.ols for f in fits]
+        ols = BatchOLS(
+            coef=_cat([x.coef for x in o], 0), n=_cat([x.n for x in o], 0), dof=_cat([x.dof for x in o], 0),
+            sigma2=_cat([x.sigma2 for x in o], 0), resid=None, xbar=_cat([x.xbar for x in o], 0),
+            sxx_inv=_cat([x.sxx_inv for x in o], 0),
+        )
+    fit = replace(
+        fits[0],
+        ar=_cat([f.ar for f in fits], 1), raw=_cat([f.raw for f in fits], 1),
+        expected=_cat([f.expected for f in fits], 1), ev_x=_cat([f.ev_x for f in fits], 1),
+        est_ar=None, est_raw=None, n_est=_cat([f.n_est for f in fits], 0),
+        dof=_cat([f.dof for f in fits], 0), sigma2=_cat([f.sigma2 for f in fits], 0),
+        coef=_cat([f.coef for f in fits], 0), ols=ols,
+    )
+    measures = [
+        WindowMeasures(
+            car=_cat([p.measures[w].car for p in parts], 0), car_var=_cat([p.measures[w].car_var for p in parts], 0),
+            n_days=_cat([p.measures[w].n_days for p in parts], 0), bhar=_cat([p.measures[w].bhar for p in parts], 0),
+        )
+        for w in range(len(parts[0].windows))
+    ]
+    blocks, start = [], 0
+    for p in parts:
+        b = p.blocks[0]
+        blocks.append(replace(b, start=start, stop=start + b.stop))
+        start += b.stop
+    return CoreResult(
+        fit=fit, status=_cat([p.status for p in parts], 0), windows=parts[0].windows, measures=measures,
+        span_offsets=parts[0].span_offsets, ma_ev=_cat([p.ma_ev for p in parts], 1), blocks=blocks,
     )

@@ -25,7 +25,7 @@ class BatchOLS:
     n : (E,) int, estimation observations used (rows where y and every regressor are finite).
     dof : (E,) int, residual degrees of freedom ``n - K``.
     sigma2 : (E,) residual variance ``SSR / (n - K)`` (the usual unbiased OLS estimator).
-    resid : (L, E) residuals, NaN on masked rows.
+    resid : (L, E) residuals, NaN on masked rows (None after blocks are joined).
     xbar : (E, P) regressor means over the used rows.
     sxx_inv : (E, P, P) inverse of the centred cross-product matrix ``sum (x - xbar)(x - xbar)'``.
     """
@@ -34,7 +34,7 @@ class BatchOLS:
     n: np.ndarray
     dof: np.ndarray
     sigma2: Float64Array1D
-    resid: Float64Array2D
+    resid: Float64Array2D | None
     xbar: Float64Array2D
     sxx_inv: Float64Array3D
 
@@ -97,30 +97,33 @@ def fit_masked_ols(y: Float64Array2D, x: Float64Array3D | None) -> BatchOLS:
     y = np.asarray(y, dtype=np.float64)
     p = 0 if x is None else x.shape[2]
     k = p + 1
+    # one contiguous (L, E) array per regressor: slicing (L, E, P) along P is strided and slow
+    xs = [np.ascontiguousarray(x[:, :, j]) for j in range(p)]
     mask = np.isfinite(y)
-    for j in range(p):
-        mask &= np.isfinite(x[:, :, j])
+    for xj in xs:
+        mask &= np.isfinite(xj)
     n = mask.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         inv_n = 1.0 / n
+        # centre on each event's own used rows; masked rows are exactly 0 afterwards
         yc = np.where(mask, y, 0.0)
         ybar = yc.sum(axis=0) * inv_n
         yc -= ybar
-        yc[~mask] = 0.0
-        xc = np.empty((y.shape[0], y.shape[1], p))
+        yc *= mask
+        xc = []
         xbar = np.empty((y.shape[1], p))
-        for j in range(p):
-            xj = np.where(mask, x[:, :, j], 0.0)
-            xbar[:, j] = xj.sum(axis=0) * inv_n
-            xj -= xbar[:, j]
-            xj[~mask] = 0.0
-            xc[:, :, j] = xj
+        for j, xj in enumerate(xs):
+            c = np.where(mask, xj, 0.0)
+            xbar[:, j] = c.sum(axis=0) * inv_n
+            c -= xbar[:, j]
+            c *= mask
+            xc.append(c)
         sxx = np.empty((y.shape[1], p, p))
         sxy = np.empty((y.shape[1], p))
         for i in range(p):
-            sxy[:, i] = np.einsum("le,le->e", xc[:, :, i], yc)
+            sxy[:, i] = np.einsum("le,le->e", xc[i], yc)
             for j in range(i, p):
-                sxx[:, i, j] = sxx[:, j, i] = np.einsum("le,le->e", xc[:, :, i], xc[:, :, j])
+                sxx[:, i, j] = sxx[:, j, i] = np.einsum("le,le->e", xc[i], xc[j])
         ok = n > k
         sxx_inv = np.full_like(sxx, np.nan)
         if p:
@@ -129,10 +132,11 @@ def fit_masked_ols(y: Float64Array2D, x: Float64Array3D | None) -> BatchOLS:
         slopes = np.einsum("epq,eq->ep", sxx_inv, sxy)
         resid = yc
         for j in range(p):
-            resid -= xc[:, :, j] * slopes[:, j]
-        resid[~mask] = np.nan
+            resid -= xc[j] * slopes[:, j]
         dof = n - k
-        sigma2 = np.where(ok, np.nansum(resid**2, axis=0) / np.where(ok, dof, 1), np.nan)
+        ssr = np.einsum("le,le->e", resid, resid)
+        sigma2 = np.where(ok, ssr / np.where(ok, dof, 1), np.nan)
+        resid = np.where(mask, resid, np.nan)
         coef = np.column_stack([ybar - (xbar * slopes).sum(axis=1), slopes])
         coef[~ok] = np.nan
     return BatchOLS(coef=coef, n=n, dof=dof, sigma2=sigma2, resid=resid, xbar=xbar, sxx_inv=sxx_inv)

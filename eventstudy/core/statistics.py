@@ -40,7 +40,7 @@ from typing import Callable, ClassVar
 import numpy as np
 from scipy import stats
 
-from .._typing import BoolArray, Float64Array1D, Float64Array2D
+from .._typing import BoolArray, Float64Array1D
 
 
 @dataclass(frozen=True)
@@ -95,51 +95,61 @@ def significance_stars(p: float) -> str:
 
 
 @dataclass(frozen=True)
-class WindowPanel:
-    """Everything the tests need for one event window, columns = event-firms (E).
+class GroupSummary:
+    """Window-independent inputs of the tests for one set of event-firms (computed once per group).
 
     Attributes
     ----------
-    car : (E,) CAR over the window (decimal). bhar : (E,) BHAR over the window.
-    car_se : (E,) forecast-error standard error of each CAR.
-    dof : (E,) residual degrees of freedom of each event's estimation (``n_est - K``).
-    ar : (Lw, E) abnormal returns on the window days.
-    est_ar : (Le, E) estimation-window abnormal returns (residuals).
-    ma : (Lw, E) mean-adjusted returns in the window (``R - mean_est(R)``, Brown-Warner 1980).
-    ma_est : (Le, E) mean-adjusted returns in the estimation window.
-    u : (Lc, E) standardised ranks ``K_it / (1 + n_i)`` over the combined estimation + event
-        span (NaN on missing days). u_window : (Lc,) bool, the rows of ``u`` inside this window.
+    aar_est : (Le,) AAR per estimation-window day (event time): mean model AR over the events
+        with data that day; NaN when none.
+    maar_est : (Le,) the same for mean-adjusted returns ``R - mean_est(R)`` (Brown-Warner 1980).
+    aar_ev, maar_ev : (Lv,) the same on the event-window days (offsets ``ev_offsets``).
+    rank_dev : (Lc,) Corrado ``D_t = mean_i (U_it - 1/2)`` over the estimation + event span
+        (offsets ``span_offsets``), ``U_it = K_it / (1 + n_i)``.
+    p_hat : Cowan's expected share of positive ARs (mean over events of the share of
+        positive estimation-window ARs).
+    r_bar : average cross-correlation of estimation residuals (Kolari-Pynnonen).
     """
 
+    ev_offsets: np.ndarray
+    span_offsets: np.ndarray
+    aar_est: Float64Array1D
+    maar_est: Float64Array1D
+    aar_ev: Float64Array1D
+    maar_ev: Float64Array1D
+    rank_dev: Float64Array1D
+    p_hat: float
+    r_bar: float
+
+
+@dataclass(frozen=True)
+class WindowPanel:
+    """Everything the tests need for one event window ``[a, b]`` and one group of event-firms.
+
+    Attributes
+    ----------
+    window : (a, b), offsets in sessions, ends included.
+    car : (N,) CAR over the window (decimal). bhar : (N,) BHAR over the window.
+    car_se : (N,) forecast-error standard error of each CAR.
+    dof : (N,) residual degrees of freedom of each event's estimation (``n_est - K``).
+    group : window-independent summaries of the same event-firms.
+    """
+
+    window: tuple[int, int]
     car: Float64Array1D
     bhar: Float64Array1D
     car_se: Float64Array1D
     dof: np.ndarray
-    ar: Float64Array2D
-    est_ar: Float64Array2D
-    ma: Float64Array2D
-    ma_est: Float64Array2D
-    u: Float64Array2D
-    u_window: BoolArray = field(repr=False)
+    group: GroupSummary
 
     @property
     def n(self) -> int:
         """Number of event-firms with a CAR."""
         return int(np.isfinite(self.car).sum())
 
-    @property
-    def length(self) -> int:
-        """Number of days in the window."""
-        return self.ar.shape[0]
-
-    def subset(self, keep: BoolArray) -> "WindowPanel":
-        """The same panel restricted to the event-firms where ``keep`` is True."""
-        keep = np.asarray(keep, dtype=bool)
-        return WindowPanel(
-            car=self.car[keep], bhar=self.bhar[keep], car_se=self.car_se[keep], dof=self.dof[keep],
-            ar=self.ar[:, keep], est_ar=self.est_ar[:, keep], ma=self.ma[:, keep],
-            ma_est=self.ma_est[:, keep], u=self.u[:, keep], u_window=self.u_window,
-        )
+    def in_window(self, offsets: np.ndarray) -> BoolArray:
+        """Boolean mask of ``offsets`` inside the window."""
+        return (offsets >= self.window[0]) & (offsets <= self.window[1])
 
 
 def _t_p(stat: float, df: float) -> float:
@@ -182,21 +192,18 @@ def cross_sectional_t(x: Float64Array1D, name: str = "t-cs", null: str = NULL_ME
     return TestStatistic(name, stat, _t_p(stat, len(x) - 1), null, f"t({len(x) - 1})", len(x))
 
 
-def _crude_dependence(ar_window: Float64Array2D, ar_est: Float64Array2D, name: str, null: str) -> TestStatistic:
-    n = int(np.isfinite(ar_window).any(axis=0).sum())
+def _crude_dependence(panel: WindowPanel, aar_ev: np.ndarray, aar_est: np.ndarray, name: str, null: str) -> TestStatistic:
+    n = panel.n
     bad = _need(name, null, n, 1)
     if bad:
         return bad
-    with np.errstate(invalid="ignore"):
-        aar_est = np.nanmean(np.where(np.isfinite(ar_est), ar_est, np.nan), axis=1) if ar_est.size else np.empty(0)
-        aar_win = np.nanmean(ar_window, axis=1)
-    aar_est = _finite(aar_est)
-    aar_win = _finite(aar_win)
-    m = len(aar_est)
-    if m < 3:
+    est = _finite(aar_est)
+    win = _finite(aar_ev[panel.in_window(panel.group.ev_offsets)])
+    m = len(est)
+    if m < 3 or len(win) == 0:
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason=f"only {m} estimation days with data")
-    s = aar_est.std(ddof=1)
-    stat = float(aar_win.sum() / (s * np.sqrt(len(aar_win))))
+    s = est.std(ddof=1)
+    stat = float(win.sum() / (s * np.sqrt(len(win))))
     return TestStatistic(name, stat, _t_p(stat, m - 1), null, f"t({m - 1})", n)
 
 
@@ -209,7 +216,8 @@ def brown_warner_1980(panel: WindowPanel) -> TestStatistic:
     with at least one event); ``t = sum_{t in w} AAR_t / (S sqrt(L_w))`` with L_w the
     window days that have data; ``t(M - 1)``.
     """
-    return _crude_dependence(panel.ma, panel.ma_est, "bw1980", "mean mean-adjusted return = 0 in the window")
+    g = panel.group
+    return _crude_dependence(panel, g.maar_ev, g.maar_est, "bw1980", "mean mean-adjusted return = 0 in the window")
 
 
 def brown_warner_1985(panel: WindowPanel) -> TestStatistic:
@@ -220,7 +228,8 @@ def brown_warner_1985(panel: WindowPanel) -> TestStatistic:
     AAR; ``t = CAAR_w / (S sqrt(L_w))`` with ``CAAR_w = sum_{t in w} AAR_t`` (each AAR_t
     averages the events with data that day); ``t(M - 1)``.
     """
-    return _crude_dependence(panel.ar, panel.est_ar, "bw1985", NULL_MEAN_CAR)
+    g = panel.group
+    return _crude_dependence(panel, g.aar_ev, g.aar_est, "bw1985", NULL_MEAN_CAR)
 
 
 def _scar(panel: WindowPanel) -> tuple[np.ndarray, np.ndarray]:
@@ -260,46 +269,20 @@ def bmp(panel: WindowPanel) -> TestStatistic:
     return _renamed(cross_sectional_t(scar, "bmp"), "mean standardised CAR = 0")
 
 
-def average_cross_correlation(est_ar: Float64Array2D) -> float:
-    """Average pairwise correlation of estimation-window residuals across events.
-
-    Columns are standardised over their own available days (event time) and missing
-    days set to 0; then ``r = (||sum_i u_i||^2 - N) / (N (N - 1))`` with ``u_i`` the unit-norm
-    demeaned columns, i.e. the mean of the ``N (N - 1)`` off-diagonal Pearson correlations
-    (exact when no day is missing; with missing days each pair's cross-product runs over
-    their common days but is normalised by full-column norms). No ``N x N`` matrix is formed.
-    """
-    mask = np.isfinite(est_ar)
-    n_i = mask.sum(axis=0)
-    keep = n_i >= 3
-    x = np.where(mask, est_ar, 0.0)[:, keep]
-    mask = mask[:, keep]
-    n = x.shape[1]
-    if n < 2:
-        return np.nan
-    mean = x.sum(axis=0) / mask.sum(axis=0)
-    x = np.where(mask, x - mean, 0.0)
-    norm = np.sqrt((x**2).sum(axis=0))
-    good = norm > 0
-    u = x[:, good] / norm[good]
-    n = u.shape[1]
-    if n < 2:
-        return np.nan
-    total = u.sum(axis=1)
-    return float((total @ total - n) / (n * (n - 1)))
-
-
 def kolari_pynnonen(panel: WindowPanel) -> TestStatistic:
     """Kolari & Pynnönen (2010) adjusted BMP test for cross-sectional correlation.
 
     ``t_KP = t_BMP * sqrt((1 - r) / (1 + (N - 1) r))`` with ``r`` the average cross-correlation
-    of estimation-window residuals (:func:`average_cross_correlation`, aligned in event
-    time); ``t(N - 1)``.
+    of estimation-window residuals, aligned in event time: columns demeaned over their own
+    available days and scaled to unit norm, missing days set to 0, ``r = (||sum_i u_i||^2 - N)
+    / (N (N - 1))`` -- the mean of the off-diagonal Pearson correlations, exact when no day is
+    missing (:func:`eventstudy.core._kernels.residual_summary`); no N x N matrix is formed;
+    ``t(N - 1)``.
     """
     base = bmp(panel)
     if not base.valid:
         return _renamed(base, base.null, "kp")
-    r = average_cross_correlation(panel.est_ar[:, np.isfinite(panel.car)])
+    r = panel.group.r_bar
     if not np.isfinite(r):
         return InvalidTestStatistic("kp", np.nan, np.nan, base.null, "", base.n, reason="no estimation residuals for the cross-correlation")
     stat = base.stat * np.sqrt((1 - r) / (1 + (base.n - 1) * r))
@@ -320,11 +303,10 @@ def corrado_rank(panel: WindowPanel) -> TestStatistic:
     bad = _need(name, null, n, 1)
     if bad:
         return bad
-    with np.errstate(invalid="ignore"):
-        d = np.nanmean(panel.u - 0.5, axis=1)
+    d = panel.group.rank_dev
     have = np.isfinite(d)
     s = np.sqrt(np.mean(d[have] ** 2))
-    dw = d[panel.u_window & have]
+    dw = d[panel.in_window(panel.group.span_offsets) & have]
     if s == 0 or len(dw) == 0:
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="degenerate ranks")
     stat = float(dw.sum() / (np.sqrt(len(dw)) * s))
@@ -344,14 +326,9 @@ def generalized_sign(panel: WindowPanel) -> TestStatistic:
     bad = _need(name, null, n, 1)
     if bad:
         return bad
-    est = panel.est_ar[:, ok]
-    avail = np.isfinite(est).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = (est > 0).sum(axis=0) / avail
-    frac = frac[avail > 0]
-    if len(frac) == 0:
+    p = panel.group.p_hat
+    if not np.isfinite(p):
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="no estimation-window ARs")
-    p = frac.mean()
     if p <= 0 or p >= 1:
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason=f"p_hat = {p}")
     w = float((panel.car[ok] > 0).sum())

@@ -69,6 +69,8 @@ study_tests = Table(
     # NULL group_col: the test over all events; otherwise the grouping column and its value.
     Column("group_col", String(40)),
     Column("group", Text),
+    # Why a test could not be computed (statistic and p-value then NULL).
+    Column("reason", Text),
 )
 
 STUDY_CHILD_TABLES = (study_firms, abnormal_returns, study_tests)

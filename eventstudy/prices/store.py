@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,8 @@ PRICE_FIELDS = PRICE_VALUE_COLUMNS
 # Extra calendar days read before ``start`` so that the first requested day has a previous close.
 _LOOKBACK_DAYS = 14
 _STAGE = "_prices_stage"
+#: Rows per SQLite INSERT statement (capped by the driver's limit on bound variables).
+_SQLITE_ROWS_PER_STATEMENT = 500
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,9 @@ def _differs(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
     return ((a != b) & ~(np.isnan(a) & np.isnan(b))).any(axis=1)
 
 
-def _sqlite_upsert_sql(conn: Connection) -> tuple[str, list[str]]:
+@lru_cache(maxsize=4)
+def _sqlite_upsert_sql(rows: int = 1) -> tuple[str, list[str]]:
+    """The upsert as SQL text for the driver's executemany, inserting ``rows`` rows per statement, and the parameter order of one row."""
     stmt = sqlite.insert(prices)
     values = [prices.c[c] for c in PRICE_VALUE_COLUMNS]
     stmt = stmt.on_conflict_do_update(
@@ -81,8 +87,14 @@ def _sqlite_upsert_sql(conn: Connection) -> tuple[str, list[str]]:
         # Safety net for concurrent writers: never rewrite a row whose values are equal.
         where=or_(*(col.is_distinct_from(stmt.excluded[col.name]) for col in values)),
     )
-    compiled = stmt.compile(dialect=conn.dialect)
-    return str(compiled), list(compiled.positiontup)
+    compiled = stmt.compile(dialect=sqlite.dialect(paramstyle="qmark"))
+    sql = str(compiled)
+    if rows > 1:
+        # Multi-row VALUES: SQLite executes one statement per chunk instead of one per row (about 2x faster).
+        head, conflict = sql.split(" ON CONFLICT ", 1)
+        insert, one_row = head.split(" VALUES ", 1)
+        sql = f"{insert} VALUES {', '.join([one_row] * rows)} ON CONFLICT {conflict}"
+    return sql, list(compiled.positiontup)
 
 
 def _column_values(ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> dict[str, list]:
@@ -105,15 +117,27 @@ def _column_values(ticker: str, rows: pd.DataFrame, source: str, now: dt.datetim
 
 
 def _write_sqlite(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
-    sql, order = _sqlite_upsert_sql(conn)
+    sql_one, order = _sqlite_upsert_sql(1)
     values = _column_values(ticker, rows, source, now)
-    conn.exec_driver_sql(sql, list(zip(*(values[name] for name in order))))
+    matrix = np.empty((len(rows), len(order)), dtype=object)
+    for j, name in enumerate(order):
+        matrix[:, j] = values[name]
+    limit = conn.connection.dbapi_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    chunk = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // len(order)))
+    full = len(rows) // chunk * chunk
+    if full and chunk > 1:
+        sql_many, _ = _sqlite_upsert_sql(chunk)
+        conn.exec_driver_sql(sql_many, [tuple(r) for r in matrix[:full].reshape(-1, chunk * len(order)).tolist()])
+    else:
+        full = 0
+    if full < len(rows):
+        conn.exec_driver_sql(sql_one, [tuple(r) for r in matrix[full:].tolist()])
 
 
 def _write_postgres(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
     names = ["ticker", "date", *PRICE_VALUE_COLUMNS, "source", "ingested_at"]
-    # Dropped at commit: the staging rows never outlive the ticker's transaction.
-    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE prices) ON COMMIT DELETE ROWS")
+    # A session-private staging table, emptied after each ticker (a batch holds several).
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE prices)")
     frame = rows.copy()
     frame.insert(0, "ticker", ticker)
     frame.insert(1, "date", rows.index.strftime("%Y-%m-%d"))

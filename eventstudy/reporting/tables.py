@@ -1,12 +1,14 @@
 """Publication tables: event windows as columns, CAAR with its test statistics below, then N.
 
-Layout (one table per measure, and per group when a grouping column is given)::
+Layout (one table per measure, and per group when a grouping column is given); the
+numbers are the 2025 seed catalog, market model on SPY::
 
-                     [0,0]      [0,2]     [-1,1]
-    CAAR (%)        23.71***   41.96***   22.86**
-    csect_t         (4.12)***  (3.80)***  (2.45)**
-    patell_z        (9.87)***  ...
-    N                  5          5          5
+                         [0,0]      [0,2]     [-1,1]
+    CAAR (%)             3.38*       1.39       1.74
+    Cross-sectional t    (1.81)*    (0.65)     (0.92)
+    Patell Z             (7.44)***  (2.69)***  (3.21)***
+    ...
+    N                    26         26         26
 
 Units: CAAR / mean BHAR are shown in percent (decimal fraction x 100) with ``decimals``
 places; statistics in parentheses (or p-values in brackets with ``show="pvalue"``);
@@ -25,9 +27,12 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from ..study import window_label
+
 #: Significance levels and their marks, strictest first.
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
-MEASURE_LABELS = {"CAR": "CAAR (%)", "BHAR": "Mean BHAR (%)"}
+#: What the mean row of each measure is called.
+MEAN_NAMES = {"CAR": "CAAR", "BHAR": "Mean BHAR"}
 #: Row labels of the engine's test names (see ``eventstudy.core.statistics``); unknown names are shown as they are.
 TEST_LABELS = {
     "t-cs": "Cross-sectional t", "bw1980": "Brown-Warner 1980 t", "bw1985": "Brown-Warner 1985 t (crude dep.)",
@@ -50,11 +55,6 @@ def stars(pvalue: float | None) -> str:
         if pvalue < level:
             return mark
     return ""
-
-
-def window_label(window: tuple[int, int]) -> str:
-    """``(0, 2) -> "[0,2]"`` (both ends included, trading-day offsets from day 0)."""
-    return f"[{int(window[0])},{int(window[1])}]"
 
 
 def measure_frame(results: Any, measure: str = "CAR") -> pd.DataFrame:
@@ -151,11 +151,12 @@ def _group_tests(results: Any, measure: str, group_col: str | None, group: Any) 
 
 def _title(results: Any, measure: str, group_col: str | None, group: Any) -> str:
     params = getattr(results, "params", {}) or {}
-    parts = [f"{MEASURE_LABELS.get(measure.upper(), measure)[:-4]} by event window"]
+    parts = [f"{MEAN_NAMES.get(measure.upper(), measure)} by event window"]
     model = params.get("model")
     if model:
         parts.append(f"model: {model}")
-    if params.get("benchmark"):
+    spec = getattr(results, "model", None)  # factor models ignore the benchmark: do not name it
+    if params.get("benchmark") and getattr(spec, "uses_benchmark", True):
         parts.append(f"benchmark: {params['benchmark']}")
     if params.get("estimation"):
         parts.append(f"estimation {window_label(params['estimation'])}")
@@ -208,7 +209,8 @@ def publication_table(
     stat = stat.reindex(index=names, columns=labels)
     pval = pval.reindex(index=names, columns=labels)
 
-    mean_label = MEASURE_LABELS.get(measure.upper(), f"{measure} (%)")
+    mean_name = MEAN_NAMES.get(measure.upper(), f"Mean {measure}")
+    mean_label = f"{mean_name} (%)"
     cells = pd.DataFrame(index=[mean_label, *names, "N"], columns=labels, dtype=object)
     for w in labels:
         p_primary = pval.at[primary, w] if primary in pval.index else np.nan
@@ -226,7 +228,7 @@ def publication_table(
     cells = cells.rename(index=lambda t: TEST_LABELS.get(t, t))
     what = "p-values in brackets" if show == "pvalue" else "test statistics in parentheses"
     notes = [
-        f"{mean_label[:-4]} in percent; {what}; *, **, *** = significant at 10%, 5%, 1% (two-sided)"
+        f"{mean_name} in percent; {what}; *, **, *** = significant at 10%, 5%, 1% (two-sided)"
         + (f"; stars on the mean from the {TEST_LABELS.get(primary, primary)}" if primary else "") + ".",
         "Windows are trading-day offsets from event day 0, both ends included.",
     ]

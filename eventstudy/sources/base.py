@@ -35,11 +35,6 @@ class PriceSource(Protocol):
     def fetch(self, wanted: Mapping[str, pd.Timestamp | None]) -> Iterator[FetchOutcome]: ...
 
 
-def empty_frame() -> pd.DataFrame:
-    """A canonical frame with no rows."""
-    return pd.DataFrame({c: pd.Series(dtype="float64") for c in PRICE_COLUMNS}, index=pd.DatetimeIndex([], name="date"))
-
-
 def since(frame: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
     """Rows of ``frame`` on or after ``start`` (all rows when ``start`` is None)."""
     return frame if start is None else frame.loc[frame.index >= start]

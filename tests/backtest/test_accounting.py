@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import event, events
+from backtest_testlib import event, events, prices, raw  # noqa: F401  (fixtures)
 from eventstudy.backtest.engine import simulate
 from eventstudy.backtest.spec import StrategySpec
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import event, events
+from backtest_testlib import event, events, prices, raw  # noqa: F401  (fixtures)
 from eventstudy.backtest.engine import simulate
 from eventstudy.backtest.signals import earliest_slots
 from eventstudy.backtest.spec import StrategySpec

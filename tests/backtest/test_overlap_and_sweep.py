@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import event, events
+from backtest_testlib import event, events, prices, raw  # noqa: F401  (fixtures)
 from eventstudy.backtest.engine import simulate
 from eventstudy.backtest.signals import assign_lanes
 from eventstudy.backtest.spec import StrategySpec
@@ -31,7 +31,7 @@ def test_overlapping_events_each_exit_after_their_own_n_sessions(prices, raw):
         assert row["return"] == pytest.approx(hand, rel=1e-6), eid
     # "d" (after-close Friday) and "a" (pre-open Monday) enter at the same open and both hold.
     assert trades.loc["a", "entry_date"] == trades.loc["d", "entry_date"]
-    assert res.info["columns"] == 4  # four simultaneous trades -> four lanes
+    assert res.info["lanes"] == 4  # four simultaneous trades -> four lanes
 
 
 def test_lanes_never_overlap_and_reuse_freed_lanes():
@@ -75,7 +75,7 @@ def test_one_variant_of_a_sweep_equals_a_single_run_with_its_parameters(prices):
             assert one[col] == pytest.approx(results.loc[v, col], rel=1e-10, nan_ok=True), (v, col)
         a = grid.trades_of(v).sort_values(["event_id"]).reset_index(drop=True)
         b = single.trades_of(0).sort_values(["event_id"]).reset_index(drop=True)
-        pd.testing.assert_frame_equal(a.drop(columns=["variant"]), b.drop(columns=["variant"]))
+        pd.testing.assert_frame_equal(a.drop(columns=["variant"]), b.drop(columns=["variant"]), check_dtype=False)
         checked += 1
     assert checked > 10
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +21,12 @@ from eventstudy.catalog import load_catalog
 from eventstudy.cli import app
 from eventstudy.db import open_db
 from eventstudy.db.catalog_store import sync_catalog
-from eventstudy.exceptions import DataError, EventStudyError
+from eventstudy.exceptions import ConfigError, DataError, EventStudyError
 from eventstudy.study_store import load_run
 
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
+EVENTSTUDY = "/work/venv/bin/eventstudy"
 runner = CliRunner()
 
 
@@ -113,8 +115,14 @@ def test_unknown_event_is_named(study_db):
 @pytest.mark.parametrize("bad", ["0-2", "1", "a,b", "3,1"])
 def test_bad_window_syntax(study_db, bad):
     result = invoke(study_db, "study", "run", f"--window={bad}")
-    assert result.exit_code == 2
-    assert "--window" in result.output and bad in result.output
+    assert isinstance(result.exception, ConfigError) and result.exception.exit_code == 2
+    assert "--window" in str(result.exception) and repr(bad) in str(result.exception)
+
+
+def test_bad_window_exit_code_from_the_real_cli(study_db):
+    proc = subprocess.run([EVENTSTUDY, "--db", study_db, "study", "run", "--window", "0-2"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "error: --window '0-2' is not a window" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_missing_prices_name_the_ticker(sqlite_url, prices_dir):
@@ -155,3 +163,29 @@ def test_every_command_has_help():
             result = runner.invoke(app, [group, cmd, "--help"])
             assert result.exit_code == 0 and "Example:" in result.stdout
     assert "Example:" in runner.invoke(app, ["run", "--help"]).stdout
+
+
+def test_tests_that_cannot_be_computed_keep_their_reason(study_db):
+    """One event-firm: the cross-sectional tests are undefined and say why, in the DB too."""
+    result = invoke(study_db, "study", "run", "--event", "2025-09-09-oracle-openai", "--format", "json")
+    assert result.exit_code == 0, result.output
+    stored = load_run(open_db(study_db), json.loads(result.stdout)["run_id"]).tests
+    undefined = stored[stored["statistic"].isna()]
+    assert len(undefined) > 0 and undefined["reason"].notna().all()
+    assert stored.loc[stored["statistic"].notna(), "reason"].isna().all()
+
+
+def test_firms_without_prices_are_skipped_and_named(sqlite_url, prices_dir):
+    from pipelines.ingest import ingest_prices
+
+    engine = open_db(sqlite_url)
+    sync_catalog(engine, load_catalog(CATALOG))
+    ingest_prices(engine, f"files:{prices_dir}", ["AMD", "NVDA", "SPY"], progress=False)
+    result = runner.invoke(app, ["--db", sqlite_url, "study", "run", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    stored = load_run(open_db(sqlite_url))
+    status = stored.firms.set_index(["event_id", "ticker"])["status"]
+    assert status[("2025-09-09-oracle-openai", "ORCL")] == "no returns for this ticker"
+    assert status[(AMD_EVENT, "AMD")] == "ok"
+    assert "skipped 2025-09-09-oracle-openai ORCL: no returns for this ticker (load them: eventstudy prices ingest --tickers ORCL)" in result.stderr
+    assert not stored.ar.columns.get_level_values("ticker").isin(["ORCL"]).any()

@@ -18,9 +18,32 @@ def test_rank_kernel_equals_scipy_twin(seed):
     expected = _kernels.rank_columns_python(a)
     np.testing.assert_array_equal(_kernels.rank_columns(a), expected)
     # the loop written for numba, run as plain Python, is the same algorithm
-    np.testing.assert_array_equal(_kernels.rank_rows_loop(np.ascontiguousarray(a.T)).T, expected)
+    at = np.ascontiguousarray(a.T)
+    np.testing.assert_array_equal(_kernels.rank_rows_loop(at, np.argsort(at, axis=1)), expected)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_reduction_kernels_equal_numpy_twins(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(50, 30))
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[:48, 4] = np.nan  # too few days for a correlation
+    x[:, 7] = np.nan  # no data at all
+    keep = rng.random(30) < 0.8
+    expected = _kernels.row_sum_count_python(x, keep)
+    for fn in ("row_sum_count", "row_sum_count_loop"):
+        got = getattr(_kernels, fn)(x, keep)
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+        np.testing.assert_array_equal(got[1], expected[1])
+    expected = _kernels.residual_partials_python(x, keep)
+    for fn in ("residual_partials", "residual_partials_loop"):
+        got = getattr(_kernels, fn)(x, keep)
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-12, atol=1e-14)
+        assert got[1] == expected[1] and got[3] == expected[3]
+        assert got[2] == pytest.approx(expected[2], rel=1e-12)
 
 
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
 def test_numba_kernel_is_compiled():
-    assert _kernels.rank_rows_nb is not _kernels.rank_rows_loop
+    for name in ("rank_rows", "row_sum_count", "residual_partials"):
+        assert getattr(_kernels, f"{name}_nb") is not getattr(_kernels, f"{name}_loop")

@@ -15,7 +15,6 @@ from eventstudy.core.models import get_model
 from eventstudy.core.statistics import (
     CAR_TESTS,
     InvalidTestStatistic,
-    average_cross_correlation,
     run_tests,
     skewness_adjusted_t,
     wilcoxon_signed_rank,
@@ -144,7 +143,7 @@ def test_kolari_pynnonen_uses_mean_pairwise_correlation():
     h = _hand(returns, market, day0)
     corr = np.corrcoef(h["est_resid"])
     r_bar = corr[~np.eye(N_EVENTS, dtype=bool)].mean()
-    assert average_cross_correlation(core.fit.est_ar) == pytest.approx(r_bar, abs=1e-12)
+    assert core.group_summary().r_bar == pytest.approx(r_bar, abs=1e-12)
     panel = core.panel(1)
     t_bmp = _hand_stats(h, 1)["bmp"]
     t_kp = t_bmp * np.sqrt((1 - r_bar) / (1 + (N_EVENTS - 1) * r_bar))
@@ -157,10 +156,13 @@ def test_corrado_ranks_equal_scipy_rankdata():
         get_model("market"), returns, day0, np.arange(N_EVENTS), windows=WINDOWS, estimation=EST,
         min_estimation_obs=20, bench=market, bcol=np.zeros(N_EVENTS, dtype=int),
     )
-    combined = np.concatenate([core.fit.est_ar, core.fit.ar], axis=0)
+    combined = np.concatenate([core.est_ar, core.fit.ar], axis=0)
     ranks = stats.rankdata(combined, axis=0, nan_policy="omit")
     n = np.isfinite(combined).sum(axis=0)
     np.testing.assert_allclose(core.u, ranks / (1 + n), equal_nan=True)
+    keep = np.array([True, False, True, True, False])
+    dev = np.nanmean(ranks[:, keep] / (1 + n[keep]) - 0.5, axis=1)
+    np.testing.assert_allclose(core.group_summary(keep).rank_dev, dev, rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -112,3 +112,18 @@ def test_postgres_lock_dies_with_its_session(pg_url):
     with PipelineLock(engine) as again:
         assert read_lock(engine).owner == again.owner
     engine.dispose()
+
+
+def test_sqlite_lock_of_live_pid_on_this_host_is_respected_even_with_an_old_heartbeat(sqlite_url):
+    engine = open_db(sqlite_url)
+    busy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+        _insert_row(engine, owner=f"{socket.gethostname()}:{busy.pid}:busy", pid=busy.pid, host=socket.gethostname(), heartbeat=old)
+        with pytest.raises(LockHeld, match=f"pid {busy.pid}"):
+            PipelineLock(engine, ttl_seconds=120).acquire()
+    finally:
+        busy.kill()
+        busy.wait()
+    with PipelineLock(engine, ttl_seconds=120) as lock:  # its owner is gone now
+        assert lock.took_over.pid == busy.pid

@@ -12,36 +12,40 @@ import pytest
 
 import pipelines.nightly as nightly
 from eventstudy.db import open_db
-from pipelines.config import PipelineConfig
-from pipelines.nightly import RunOutcome
+from pipelines.config import PipelineConfig, load_config
+from pipelines.nightly import Step, StepResult
 from pipelines.scheduler import JOB_FUNC, JOB_ID, JOBSTORE_TABLE, build_scheduler, describe_schedule, stored_job
-from pipeline_testlib import EVENTSTUDY, clean_env, write_config
+from pipeline_testlib import EVENTSTUDY, clean_env, rows, write_config
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.triggers.date import DateTrigger
 
 
 @pytest.fixture
-def fired(monkeypatch, tmp_path):
-    """Replace the pipeline run itself by a recorder: these tests are about when the job fires."""
-    calls: list[dict] = []
+def fired(monkeypatch):
+    """Replace the pipeline's steps by one quick step: these tests are about when and how the job fires."""
     event = threading.Event()
 
-    def fake_run(config, *, trigger="manual", **kwargs):
-        calls.append({"trigger": trigger, "db_url": config.db_url})
+    def quick(ctx):
         event.set()
-        return RunOutcome(len(calls), "nothing-new", "nothing new", tmp_path)
+        return StepResult(note="quick step")
 
-    monkeypatch.setattr(nightly, "run_pipeline", fake_run)
-    return calls, event
+    monkeypatch.setattr(nightly, "DEFAULT_STEPS", (Step("quick", quick),))
+    return event
 
 
-def _config(db_url, tmp_path, **kw) -> PipelineConfig:
-    return PipelineConfig(db_url=db_url, output_dir=tmp_path / "out", **kw)
+def _config(db_url, tmp_path, **schedule) -> PipelineConfig:
+    """A config file (the scheduled job re-reads it) with ``schedule`` keys for its [schedule] table."""
+    lines = "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in schedule.items())
+    path = write_config(tmp_path, db_url, sections="[schedule]\n" + lines)
+    return load_config(path)
+
+
+def _runs(db_url) -> list[tuple]:
+    return rows(db_url, "SELECT trigger, status FROM pipeline_runs ORDER BY id")
 
 
 def test_near_term_trigger_fires_the_stored_job(db_url, tmp_path, fired):
-    calls, event = fired
     cfg = _config(db_url, tmp_path)
     engine = open_db(db_url)
     when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1.5)
@@ -51,10 +55,10 @@ def test_near_term_trigger_fires_the_stored_job(db_url, tmp_path, fired):
         job = scheduler.get_job(JOB_ID)
         assert job.func_ref == JOB_FUNC and job.coalesce and job.max_instances == 1
         assert job.misfire_grace_time == 6 * 3600
-        assert event.wait(15), "the job did not fire"
+        assert fired.wait(15), "the job did not fire"
     finally:
-        scheduler.shutdown()
-    assert calls == [{"trigger": "scheduled", "db_url": db_url}]
+        scheduler.shutdown()  # waits for the job to finish
+    assert _runs(db_url) == [("scheduled", "nothing-new")]
     engine.dispose()
 
 
@@ -108,31 +112,29 @@ def _miss_a_run(cfg, seconds_ago):
 
 
 def test_run_missed_during_downtime_runs_on_restart_flagged_late(db_url, tmp_path, fired):
-    calls, event = fired
     cfg = _config(db_url, tmp_path, late_after_seconds=60)
     _miss_a_run(cfg, seconds_ago=15 * 60)
     restarted = build_scheduler(cfg, background=True)  # same schedule: the stored job (and its missed run) is kept
     restarted.start()
     try:
-        assert event.wait(15), "the missed run did not happen on restart"
+        assert fired.wait(15), "the missed run did not happen on restart"
         nxt = restarted.get_job(JOB_ID).next_run_time
     finally:
         restarted.shutdown()
-    assert calls[0]["trigger"] == "late"
+    assert _runs(db_url) == [("late", "nothing-new")]
     assert nxt > dt.datetime.now(dt.timezone.utc)  # and the schedule goes on
 
 
 def test_run_missed_beyond_the_grace_time_is_skipped(sqlite_url, tmp_path, fired):
-    calls, event = fired
-    cfg = _config(sqlite_url, tmp_path, misfire_grace_seconds=60)
+    cfg = _config(sqlite_url, tmp_path, misfire_grace_hours=0.01)  # 36 s
     _miss_a_run(cfg, seconds_ago=15 * 60)
     restarted = build_scheduler(cfg, background=True)
     restarted.start()
     try:
-        assert not event.wait(2)
+        assert not fired.wait(2)
     finally:
         restarted.shutdown()
-    assert calls == []
+    assert _runs(sqlite_url) == []
 
 
 def test_schedule_start_runs_in_foreground_and_stops_on_sigterm(sqlite_url, tmp_path):

@@ -115,3 +115,15 @@ def test_catalog_claims_from_the_database(db_url, prices_dir):
     assert out["verdict"].to_dict() == {("AMD", "[0,2]"): "matches", ("AMD", "[0,1]"): "overstated",
                                         ("ORCL", "[0,0]"): "overstated", ("NVDA", "[0,0]"): "matches"}
     assert out["car_pct"].isna().all()  # no stored study yet
+
+
+def test_claim_without_prices_gets_its_own_verdict(sqlite_url, prices_dir):
+    from pipelines.ingest import ingest_prices
+
+    engine = open_db(sqlite_url)
+    sync_catalog(engine, load_catalog(CATALOG))
+    assert ingest_prices(engine, f"files:{prices_dir}", ["AMD", "ORCL", "SPY"], progress=False).ok
+    out = check_catalog_claims(engine).set_index(["ticker", "window"])
+    assert out.at[("NVDA", "[0,0]"), "verdict"] == "no data"
+    assert "no prices for NVDA" in out.at[("NVDA", "[0,0]"), "note"]
+    assert out.at[("AMD", "[0,2]"), "verdict"] == "matches"

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer),
         sa.Column("group_col", sa.String(40)),
         sa.Column("group", sa.Text),
+        sa.Column("reason", sa.Text),
     )
     op.create_index("ix_study_tests_run_id", "study_tests", ["run_id"])
 
