@@ -26,7 +26,6 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from .core.models import get_model
-from .db import study_tables  # noqa: F401  (registers the study tables with the metadata)
 from .db.catalog_store import load_events_frame
 from .db.catalog_tables import events as catalog_events
 from .db.price_tables import prices

@@ -147,35 +147,30 @@ class _Chunk:
 
 
 def _layout(var_ids: np.ndarray, variants: list[dict], key_index: dict, sets: dict, keys: list) -> _Chunk:
-    groups, sl, tp, trail = [], [], [], []
-    t_var, t_idx, t_key, c_main, c_hedge = [], [], [], [], []
-    off = 0
-    for local, v in enumerate(var_ids):
-        params = variants[v]
-        key = key_index[v]
-        trades, n_lanes = sets[keys[key]]
-        hedged = bool(params["hedge"])
-        n_cols = max(n_lanes, 1) * (2 if hedged else 1)  # an empty variant still gets a (flat) column
-        groups.append(np.full(n_cols, local))
-        stop = np.nan if params["stop_loss"] is None else params["stop_loss"]
-        target = np.nan if params["take_profit"] is None else params["take_profit"]
-        main = np.arange(n_cols) < max(n_lanes, 1)
-        sl.append(np.where(main, stop, np.nan))
-        tp.append(np.where(main, target, np.nan))
-        trail.append(main & bool(params["trailing"]))
-        n = len(trades)
-        if n:
-            lanes = trades["lane"].to_numpy()
-            t_var.append(np.full(n, local))
-            t_idx.append(np.arange(n))
-            t_key.append(np.full(n, key))
-            c_main.append(off + lanes)
-            c_hedge.append(off + n_lanes + lanes if hedged else np.full(n, -1))
-        off += n_cols
-    cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)  # noqa: E731
-    return _Chunk(cat(groups, np.int64), cat(sl, np.float64), cat(tp, np.float64), cat(trail, bool),
-                  cat(t_var, np.int64), cat(t_idx, np.int64), cat(t_key, np.int64),
-                  cat(c_main, np.int64), cat(c_hedge, np.int64))
+    """Columns of a chunk: per variant ``max(lanes, 1)`` trade lanes, then as many hedge lanes if hedged."""
+    key_of = np.array([key_index[v] for v in var_ids], dtype=np.int64)
+    n_trades = np.array([len(sets[k][0]) for k in keys], dtype=np.int64)[key_of]
+    n_lanes = np.array([sets[k][1] for k in keys], dtype=np.int64)[key_of]
+    lanes_of_key = [sets[k][0]["lane"].to_numpy(dtype=np.int64) for k in keys]
+    hedged = np.array([bool(variants[v]["hedge"]) for v in var_ids])
+    pick = lambda name: np.array([np.nan if variants[v][name] is None else variants[v][name] for v in var_ids], dtype=float)  # noqa: E731
+    stop, target = pick("stop_loss"), pick("take_profit")
+    trailing = np.array([bool(variants[v]["trailing"]) for v in var_ids])
+    width = np.maximum(n_lanes, 1)  # an empty variant still gets a (flat) column
+    n_cols = width * np.where(hedged, 2, 1)
+    off = np.cumsum(n_cols) - n_cols
+    group = np.repeat(np.arange(len(var_ids)), n_cols)
+    within = np.arange(n_cols.sum()) - np.repeat(off, n_cols)
+    main = within < np.repeat(width, n_cols)
+    t_var = np.repeat(np.arange(len(var_ids)), n_trades)
+    t_key = np.repeat(key_of, n_trades)
+    t_idx = np.arange(n_trades.sum()) - np.repeat(np.cumsum(n_trades) - n_trades, n_trades)
+    lanes = np.concatenate([lanes_of_key[k][: n] for k, n in zip(key_of, n_trades)]) if len(var_ids) else np.zeros(0, int)
+    col_main = off[t_var] + lanes
+    col_hedge = np.where(hedged[t_var], off[t_var] + n_lanes[t_var] + lanes, -1)
+    return _Chunk(group, np.where(main, np.repeat(stop, n_cols), np.nan), np.where(main, np.repeat(target, n_cols), np.nan),
+                  main & np.repeat(trailing, n_cols), t_var, t_idx, t_key, col_main.astype(np.int64),
+                  col_hedge.astype(np.int64))
 
 
 def _cells(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -316,7 +311,8 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     cells = lane_cells if engine == "portfolio" else trade_cells
     chunks, current, acc = [], [], 0
     for v in order:
-        if current and acc + cells[v] > max_cells:
+        new_hold = engine == "trades" and current and variants[v]["hold"] != variants[current[-1]]["hold"]
+        if current and (acc + cells[v] > max_cells or new_hold):
             chunks.append(np.array(current))
             current, acc = [], 0
         current.append(v)
@@ -442,7 +438,7 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
         arr.place(prices, ff, r0, chunk.col_hedge[h], t["bench"][h], entry[h], exit_[h], t["entry_at_close"][h],
                   t["h_side"][h], t["h_value"][h], False)
     pf = _run_vbt(arr, chunk, spec, index)
-    rec = pf.trades.records
+    rec = pf.trades.values
     m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
     real_exit = np.where(m_idx >= 0, rec["exit_idx"][np.maximum(m_idx, 0)] + r0, exit_)
     early = hedged & (real_exit < exit_)
@@ -453,7 +449,7 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
         arr.lx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] > 0
         arr.sx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] < 0
         pf = _run_vbt(arr, chunk, spec, index)
-        rec = pf.trades.records
+        rec = pf.trades.values
         m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
     equity = pf.value().to_numpy().reshape(n_rows, -1)
     mi = np.maximum(m_idx, 0)
@@ -464,40 +460,56 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
 
 
 def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, trail, with_stops, prices):
-    """One vectorbt run with one column per trade and rows = sessions since entry (0..max hold)."""
+    """One vectorbt run with one column per distinct trade, rows = sessions since entry (0..max hold).
+
+    Returns the trade record per input trade (``-1`` if it did not fill) and its marked-to-market
+    P&L at each row, from the record (position x (close - fill price) - entry fee while open, the
+    realised P&L from the exit on).
+    """
     import vectorbt as vbt
 
     n = len(entry)
+    # Variants that differ only in what they do not pass here (hedge, benchmark...) share columns.
+    back, _ = pd.MultiIndex.from_arrays([entry, hold, tick, at_close, side, value, np.nan_to_num(sl, nan=-1.0),
+                                         np.nan_to_num(tp, nan=-1.0), trail]).factorize()
+    _, u = np.unique(back, return_index=True)
+    m = len(u)
     h_max = int(hold.max()) if n else 0
     j = np.arange(h_max + 1)[:, None]
-    rows = np.minimum(entry[None, :] + j, len(prices.sessions) - 1)
-    close = ff["close"][rows, tick[None, :]]
-    cols = np.arange(n)
-    first = np.zeros((h_max + 1, n), dtype=bool)
+    rows = np.minimum(entry[u][None, :] + j, len(prices.sessions) - 1)
+    tk = tick[u][None, :]
+    close = ff["close"][rows, tk]
+    cols = np.arange(m)
+    first = np.zeros((h_max + 1, m), dtype=bool)
     first[0] = True
-    last = np.zeros((h_max + 1, n), dtype=bool)
-    last[hold, cols] = True
-    price = np.full((h_max + 1, n), np.inf)
-    price[0] = np.where(at_close, np.inf, prices.open[entry, tick])
-    size = np.zeros((h_max + 1, n))
-    size[0] = value
+    last = np.zeros((h_max + 1, m), dtype=bool)
+    last[hold[u], cols] = True
+    long_, short = (side[u] > 0)[None, :], (side[u] < 0)[None, :]
+    price = np.full((h_max + 1, m), np.inf)
+    price[0] = np.where(at_close[u], np.inf, prices.open[entry[u], tick[u]])
+    size = np.zeros((h_max + 1, m))
+    size[0] = value[u]
     kwargs = {}
     if with_stops:
-        kwargs = dict(open=ff["open"][rows, tick[None, :]], high=ff["high"][rows, tick[None, :]],
-                      low=ff["low"][rows, tick[None, :]], sl_stop=sl[None, :], tp_stop=tp[None, :],
-                      sl_trail=trail[None, :], stop_entry_price="price", stop_exit_price="stopmarket",
-                      upon_stop_exit="close")
-    init = np.maximum(value, 1.0) * 10.0  # every entry fills: capital is checked for the whole portfolio
+        kwargs = dict(open=ff["open"][rows, tk], high=ff["high"][rows, tk], low=ff["low"][rows, tk],
+                      sl_stop=sl[u][None, :], tp_stop=tp[u][None, :], sl_trail=trail[u][None, :],
+                      stop_entry_price="price", stop_exit_price="stopmarket", upon_stop_exit="close")
+    # Every entry fills here: whether capital suffices is a property of the whole portfolio.
+    init = np.maximum(value[u], 1.0) * 10.0
     pf = vbt.Portfolio.from_signals(
-        close, entries=first & (side > 0)[None, :], exits=last & (side > 0)[None, :],
-        short_entries=first & (side < 0)[None, :], short_exits=last & (side < 0)[None, :],
+        close, entries=first & long_, exits=last & long_, short_entries=first & short, short_exits=last & short,
         price=price, size=size, size_type="value", accumulate=False, fees=spec.costs.fees,
         slippage=spec.costs.slippage, init_cash=init, cash_sharing=False, freq="1D", max_logs=0, **kwargs)
-    rec = pf.trades.records
-    idx = np.full(n, -1)
-    idx[rec["col"]] = np.arange(len(rec))
-    marks = pf.value().to_numpy().reshape(h_max + 1, n) - init[None, :]
-    return rec, idx, marks
+    rec = pf.trades.values
+    idx_u = np.full(m, -1)
+    idx_u[rec["col"]] = np.arange(len(rec))
+    r = np.maximum(idx_u, 0)
+    d = np.where(rec["direction"][r] == 0, 1.0, -1.0) if len(rec) else np.ones(m)
+    open_mark = d[None, :] * rec["size"][r][None, :] * (close - rec["entry_price"][r][None, :]) - rec["entry_fees"][r][None, :]
+    marks_u = np.where(j < rec["exit_idx"][r][None, :], open_mark, rec["pnl"][r][None, :])
+    marks_u[:, idx_u < 0] = 0.0
+    idx = idx_u[back]
+    return rec, idx, marks_u[:, back]
 
 
 def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r0, n_rows, has_stops) -> _Fills:

@@ -182,9 +182,9 @@ def run_event_study(
         raise ValueError(f"estimation window {estimation} must end before every event window {windows}")
     if bcol is not None:
         bcol = np.asarray(bcol, dtype=np.intp)
-    # C order once: gathers index the flat buffer (a DataFrame's values are often F-ordered)
-    returns = np.ascontiguousarray(returns, dtype=np.float64)
-    bench = None if bench is None else np.ascontiguousarray(bench, dtype=np.float64)
+    # series-major (Fortran) order once: every event window is then a contiguous run of memory
+    returns = np.asfortranarray(returns, dtype=np.float64)
+    bench = None if bench is None else np.asfortranarray(bench, dtype=np.float64)
     factors = None if factors is None else np.ascontiguousarray(factors, dtype=np.float64)
 
     # Events are processed in column blocks so that every (L, block) temporary stays in cache;

@@ -53,7 +53,8 @@ def gather(values: np.ndarray, day0: np.ndarray, cols: np.ndarray, offsets: np.n
 
     Parameters
     ----------
-    values : (T, N) float array, rows = sessions (calendar time), columns = series.
+    values : (T, N) float array, rows = sessions (calendar time), columns = series; fastest
+        in Fortran order (``np.asfortranarray``), where each series is contiguous.
     day0 : (E,) int, row of each event's day 0 in ``values``.
     cols : (E,) int, column of each event's series in ``values``.
     offsets : (L,) int, event-time offsets in trading sessions (ends included by the caller).
@@ -63,15 +64,21 @@ def gather(values: np.ndarray, day0: np.ndarray, cols: np.ndarray, offsets: np.n
     (L, E) float64 array; element ``[l, e] = values[day0[e] + offsets[l], cols[e]]``,
     NaN where that row falls outside ``0 .. T-1`` (before the first or after the last session).
     """
-    values = np.ascontiguousarray(values, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
     n_rows, n_cols = values.shape
     rows = day0[None, :] + np.asarray(offsets, dtype=np.intp)[:, None]
     inside = (rows >= 0) & (rows < n_rows)
     np.clip(rows, 0, n_rows - 1, out=rows)
-    rows *= n_cols
-    rows += cols[None, :]
-    # np.take on the flat buffer is much faster than 2-D fancy indexing
-    out = np.take(values.ravel(), rows)
+    # np.take on the flat buffer is much faster than 2-D fancy indexing. In Fortran order
+    # (series-major) each event's window is contiguous, so reads reuse cache lines.
+    if values.flags.f_contiguous:
+        rows += (cols * n_rows)[None, :]
+        out = np.take(values.ravel(order="F"), rows)
+    else:
+        values = np.ascontiguousarray(values)
+        rows *= n_cols
+        rows += cols[None, :]
+        out = np.take(values.ravel(), rows)
     if not inside.all():
         np.copyto(out, np.nan, where=~inside)
     return out

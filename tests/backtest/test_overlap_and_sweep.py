@@ -111,3 +111,19 @@ def test_out_of_sample_picks_on_early_events_and_reports_later_ones(prices):
     assert set(t.loc[t["sample"] == "in", "event_id"]) == {"o", "i", "n2"}
     assert set(t.loc[t["sample"] == "out", "event_id"]) == {"a", "n"}
     assert (t.loc[t["sample"] == "out", "entry_date"] >= split).all()
+
+
+@pytest.mark.parametrize("sizing", ["fixed-cash", "equal-weight", "vol-scaled"])
+def test_event_time_engine_equals_the_cash_sharing_portfolio(prices, sizing):
+    """With enough capital, summing each trade's P&L (engine 'trades') is the cash-sharing portfolio."""
+    spec = sweep_spec().model_copy(update={"sizing": sweep_spec().sizing.model_copy(update={"method": sizing})})
+    a = run_backtest(spec, SWEEP_EVENTS, prices, engine="portfolio")
+    b = run_backtest(spec, SWEEP_EVENTS, prices, engine="trades")
+    assert a.info["all"]["engine"] == "portfolio" and b.info["all"]["engine"] == "trades"
+    ra, rb = a.ranked().set_index("variant").sort_index(), b.ranked().set_index("variant").sort_index()
+    for col in ("total_return", "sharpe", "sortino", "max_drawdown", "win_rate", "trades", "avg_trade", "exposure"):
+        np.testing.assert_allclose(ra[col].to_numpy(float), rb[col].to_numpy(float), rtol=1e-9, atol=1e-12, err_msg=col)
+    np.testing.assert_allclose(a.equity["all"].to_numpy(), b.equity["all"].to_numpy(), rtol=1e-12)
+    ta = a.trades.sort_values(["variant", "event_id"]).reset_index(drop=True)
+    tb = b.trades.sort_values(["variant", "event_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(ta, tb, check_dtype=False, rtol=1e-9)
