@@ -18,6 +18,7 @@ What is timed (wall clock, best of ``--repeat``; every figure in one run on this
                  confounding flags, firms table);
 * statsmodels  : ``eventstudy.core.reference.reference_event_study`` (one ``sm.OLS`` per event,
                  explicit forecast-error matrices) on ``--sm-sample`` events, extrapolated linearly;
+* engine/lean  : what 0.1a12 computes (one window, CARs and a t test, no ranks), for a like-for-like ratio;
 * eventstudy 0.1a12 : ``Multiple.from_list(..., Single.market_model, event_window=(-5, 10),
                  estimation_size=240, buffer_size=5)`` (the same [-250, -11] estimation window) in a
                  separate virtualenv (the package name clashes with ours), on ``--es-sample`` events,
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -97,12 +99,20 @@ def pseudo_events(returns: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:
+    """Best wall-clock time of ``repeat`` calls (and the last output)."""
     best, out = np.inf, None
     for _ in range(repeat):
         t0 = time.perf_counter()
         out = fn()
         best = min(best, time.perf_counter() - t0)
     return best, out
+
+
+def cpu_of(fn) -> float:
+    """Process CPU seconds of one call: on a shared machine, what the run itself cost."""
+    t0 = time.process_time()
+    fn()
+    return time.process_time() - t0
 
 
 def core_inputs(returns: pd.DataFrame, events: pd.DataFrame):
@@ -121,6 +131,15 @@ def engine_core(values, day0, cols, spy, n_jobs=1):
     group = core.group_summary()
     tests = [run_tests(core.panel(w, None, group), m) for w in range(len(WINDOWS)) for m in ("CAR", "BHAR")]
     return core, tests
+
+
+def engine_lean(values, day0, cols, spy):
+    """What eventstudy 0.1a12 computes: market model, one window [-5, 10], CARs and a t test."""
+    core = run_event_study(
+        get_model("market"), values, day0, cols, windows=[(-5, 10)], estimation=ESTIMATION,
+        min_estimation_obs=100, bench=spy, bcol=np.zeros(len(day0), dtype=np.intp), ranks=False,
+    )
+    return core, run_tests(core.panel(0), "CAR", ["t-cs"])
 
 
 def run_es012(returns: pd.DataFrame, events: pd.DataFrame, python: str) -> dict:
@@ -183,6 +202,8 @@ def main(argv: list[str] | None = None) -> None:
         t_core, (core, _) = best_of(lambda: engine_core(*inputs), args.repeat)
         assert core.ok.all(), "pseudo-events are complete by construction"
         t_core2, _ = best_of(lambda: engine_core(*inputs, n_jobs=2), args.repeat)
+        c_core = cpu_of(lambda: engine_core(*inputs))
+        t_lean, _ = best_of(lambda: engine_lean(*inputs), args.repeat)
 
         def full():
             res = EventStudy(returns, events).fit(estimation=ESTIMATION, windows=WINDOWS)
@@ -209,27 +230,32 @@ def main(argv: list[str] | None = None) -> None:
             es = run_es012(returns, es_sub, args.es_python)
             es["all"] = es["seconds"] / es["n"] * n
             es["agree"] = float(np.max(np.abs(np.array(es["ar_first"]) - core.fit.ar[:, : len(es["ar_first"])].T)))
-        rows.append((n, t_core, t_core2, t_full, peak, t_sm, len(sub), t_sm_all, agree, es))
+        rows.append((n, t_core, t_core2, t_full, peak, t_sm, len(sub), t_sm_all, agree, es, c_core, t_lean))
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nmachine: {len(__import__('os').sched_getaffinity(0))} cores, load average {__import__('os').getloadavg()}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nmachine: {len(os.sched_getaffinity(0))} cores, load average {load} (other jobs share the cores)")
     print("market model, 5 windows, 9 CAR tests + 3 BHAR tests per window; times are wall-clock seconds\n")
     print("ratios: reference time / engine/core time (1 thread); 'core x2' = the same with n_jobs=2\n")
-    head = (f"{'windows':>8} {'core':>8} {'core x2':>8} {'full':>8} {'statsmodels':>12} {'ratio':>6} "
+    head = (f"{'windows':>8} {'core':>8} {'core cpu':>8} {'core x2':>8} {'full':>8} {'statsmodels':>12} {'ratio':>6} "
             f"{'es 0.1a12':>10} {'ratio':>6} {'peak MB':>8}")
     print(head)
     print("-" * len(head))
-    for n, t_core, t_core2, t_full, peak, t_sm, n_sm, t_sm_all, agree, es in rows:
+    for n, t_core, t_core2, t_full, peak, t_sm, n_sm, t_sm_all, agree, es, c_core, t_lean in rows:
         es_txt = f"{es['all']:10.1f} {es['all'] / t_core:6.0f}" if es else f"{'n/a':>10} {'':>6}"
-        print(f"{n:>8} {t_core:8.3f} {t_core2:8.3f} {t_full:8.3f} {t_sm_all:12.1f} {t_sm_all / t_core:6.0f} {es_txt} {peak / 2**20:8.0f}")
+        print(f"{n:>8} {t_core:8.3f} {c_core:8.3f} {t_core2:8.3f} {t_full:8.3f} {t_sm_all:12.1f} {t_sm_all / t_core:6.0f} "
+              f"{es_txt} {peak / 2**20:8.0f}")
     print()
-    for n, t_core, t_core2, t_full, peak, t_sm, n_sm, t_sm_all, agree, es in rows:
+    for n, t_core, t_core2, t_full, peak, t_sm, n_sm, t_sm_all, agree, es, c_core, t_lean in rows:
         print(f"{n}: statsmodels loop measured on {n_sm} events in {t_sm:.2f} s ({t_sm / n_sm * 1e3:.2f} ms/event), "
               f"extrapolated x{n / n_sm:.0f}; max |AR engine - statsmodels| = {agree:.1e}")
         if es:
             print(f"{n}: eventstudy 0.1a12 measured on {es['n']} events ({es['errors']} errors) in {es['seconds']:.2f} s "
                   f"({es['seconds'] / es['n'] * 1e3:.2f} ms/event), extrapolated; max |AR engine - 0.1a12| = {es['agree']:.1e}")
         print(f"{n}: engine/core {n / t_core:,.0f} event-firm windows per second; full pandas path {t_full:.2f} s")
+        if es:
+            print(f"{n}: like for like with 0.1a12 (one window [-5,10], CAR + t test, no ranks): engine {t_lean:.3f} s, "
+                  f"ratio {es['all'] / t_lean:.0f}x")
     print(f"\nprocess peak RSS {rss:.0f} MB (includes the loaded universe and the pandas path)")
 
 

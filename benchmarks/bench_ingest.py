@@ -101,7 +101,8 @@ def _to_sql_all(engine, frames) -> tuple[int, float]:
                 table["date"] = table["date"].dt.date
                 table["source"] = name
                 table["ingested_at"] = now
-                rows += table.to_sql("prices", conn, if_exists="append", index=False)
+                table.to_sql("prices", conn, if_exists="append", index=False)
+                rows += len(table)  # to_sql's own count is -1 on psycopg
     return rows, time.perf_counter() - t0
 
 

@@ -65,9 +65,11 @@ class EventStudyResults(_SummaryStr):
     ----------
     firms : DataFrame, one row per event-firm (every input row, skipped ones included):
         ``event_id, ticker, day0 (Timestamp), status ("ok" or the skip reason), n_est,
-        sigma (daily residual SD, decimal), alpha, beta, benchmark, confounded (bool),
-        confounded_by (str: other catalog events on the ticker whose day 0 falls in the
-        widest window, plus the events' ``confounders`` text)`` and the group columns.
+        sigma (daily residual SD, decimal), alpha (daily, decimal), beta (market or mkt_rf
+        loading; 1 for market-adjusted), beta_<factor> (factor models), benchmark,
+        confounded (bool), confounded_by (str: other catalog events on the ticker whose
+        day 0 falls in the widest window, plus the events' ``confounders`` text),
+        announced, timing`` and the group columns.
     ar : DataFrame, index = event-time offset (int), columns = MultiIndex (event_id, ticker),
         abnormal returns (decimal) of the OK event-firms over the union of the windows.
     car, bhar, car_se, car_t, car_p : DataFrames, index = (event_id, ticker) of OK event-firms,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 
 import numpy as np
 import pandas as pd
 
-from .core.engine import STATUS_TEXT, run_event_study
+from .core.engine import FEW_OBS, NO_SERIES, OK, STATUS_TEXT, run_event_study
 from .core.models import ModelSpec, get_model
 from .core.windows import day0_positions, is_after_close, overlapping_pairs
 from .exceptions import ConfigError, DataError, DataScaleWarning
@@ -92,6 +93,7 @@ class EventStudy:
         windows: Sequence[tuple[int, int]] = DEFAULT_WINDOWS,
         min_estimation_obs: int = 100,
         n_jobs: int = 1,
+        executor: Executor | None = None,
     ) -> EventStudyResults:
         """Estimate the model for every event-firm and compute ARs, CARs, BHARs and tests.
 
@@ -103,6 +105,8 @@ class EventStudy:
         min_estimation_obs : event-firms with fewer usable estimation days are skipped
             (status "too few estimation observations", listed in ``results.firms``).
         n_jobs : threads for the core's event blocks (results do not depend on it).
+        executor : a ``concurrent.futures.Executor`` for the blocks instead, e.g. a Dask
+            ``distributed.Client(...).get_executor()`` for very large runs.
 
         Returns
         -------
@@ -136,7 +140,8 @@ class EventStudy:
 
         core = run_event_study(
             spec, self.returns.to_numpy(dtype=np.float64), day0, cols, windows=windows,
-            estimation=estimation, min_estimation_obs=min_estimation_obs, n_jobs=n_jobs, **kwargs,
+            estimation=estimation, min_estimation_obs=min_estimation_obs, n_jobs=n_jobs,
+            executor=executor, **kwargs,
         )
         firms = self._firms_frame(core, day0, sessions, bench_names, spec, min_estimation_obs, windows)
         params = {
@@ -155,27 +160,34 @@ class EventStudy:
         firms = ev[["event_id", "ticker"]].copy()
         firms["day0"] = pd.to_datetime(np.where(day0 >= 0, sessions[np.clip(day0, 0, None)], np.datetime64("NaT")))
         text = np.array(STATUS_TEXT, dtype=object)[core.status]
-        few = core.status == 3
+        few = core.status == FEW_OBS
         if few.any():
             text = text.copy()
             text[few] = [f"too few estimation observations ({n} < {min_obs})" for n in core.fit.n_est[few]]
         firms["status"] = text
-        firms["n_est"] = np.where(core.status == 2, 0, core.fit.n_est)
+        firms["n_est"] = np.where(core.status == NO_SERIES, 0, core.fit.n_est)
         firms["sigma"] = np.sqrt(core.fit.sigma2)
         coef = core.fit.coef
         firms["alpha"] = coef[:, 0] if spec.n_params and spec.intercept else np.nan
         firms["beta"] = coef[:, 1] if coef.shape[1] > 1 else (1.0 if spec.name == "market-adj" else np.nan)
-        for j, f in enumerate(spec.factors[1:], start=2):
-            firms[f"beta_{f}"] = coef[:, j]
-        firms.loc[core.status != 0, ["sigma", "alpha", "beta"]] = np.nan
+        loadings = [f"beta_{f}" for f in spec.factors[1:]]  # beta is the market (mkt_rf) loading
+        for j, name in enumerate(loadings, start=2):
+            firms[name] = coef[:, j]
+        firms.loc[core.status != OK, ["sigma", "alpha", "beta", *loadings]] = np.nan
         firms["benchmark"] = bench_names
         lo = min(a for a, _ in windows)
         hi = max(b for _, b in windows)
         codes = pd.factorize(ev["ticker"])[0]
         i, j = overlapping_pairs(codes, day0, lo, hi)
-        other = pd.Series(ev["event_id"].to_numpy(dtype=object)[j]).groupby(i).agg(lambda s: ", ".join(dict.fromkeys(s)))
-        by = pd.Series([""] * len(ev), dtype=object)
-        by.iloc[other.index.to_numpy()] = other.to_numpy()
+        by = np.full(len(ev), "", dtype=object)
+        if len(i):
+            order = np.lexsort((j, i))
+            i, j = i[order], j[order]
+            starts = np.flatnonzero(np.r_[True, i[1:] != i[:-1]])
+            names = ev["event_id"].to_numpy(dtype=object)[j]
+            # label formatting only (one join per flagged event-firm); the search itself is vectorised
+            by[i[starts]] = [", ".join(part) for part in np.split(names, starts[1:])]
+        by = pd.Series(by, dtype=object)
         if "confounders" in ev:
             extra = ev["confounders"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
             by = pd.Series([", ".join(x for x in (a, b) if x) for a, b in zip(by, extra)], dtype=object)

@@ -1,7 +1,7 @@
 """Between the database and :class:`eventstudy.study.EventStudy`: select events, load their returns, store results.
 
 * :func:`select_events` filters the catalog's (event, listed party) rows and adds the
-  confounders stated in the catalog notes.
+  confounders the catalog states (its ``confounders`` entries).
 * :func:`load_study_returns` loads simple daily returns (decimal) for the selected
   tickers and the benchmark over a date span wide enough for the estimation and event
   windows (:func:`date_span`); :func:`load_study_factors` the Fama-French factors.
@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -26,8 +25,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from .core.models import get_model
-from .db.catalog_store import load_events_frame
-from .db.catalog_tables import events as catalog_events
+from .db.catalog_store import load_confounders, load_events_frame
 from .db.price_tables import prices
 from .db.study_tables import abnormal_returns, study_firms, study_runs, study_tests
 from .exceptions import DataError, EventStudyError
@@ -43,28 +41,14 @@ _SLACK_DAYS = 15
 _DAYS_PER_SESSION = 1.5
 
 
-#: A confounder sentence in an event's ``notes``: "Confounder[s][ for TICKER]: text." (up to the sentence end).
-_CONFOUNDER = re.compile(r"Confounders?(?:\s+for\s+(?P<ticker>[A-Z0-9.\-^=]+))?\s*:\s*(?P<text>.+?\.)(?=\s|$)", re.S)
+def catalog_confounders(confounders: dict[tuple[str, str | None], str], event_id: str, ticker: str) -> str:
+    """The catalog's confounders of one event-firm as one line ("" when none).
 
-
-def note_confounders(notes: str | None, ticker: str) -> str:
-    """Known confounders of one event-firm stated in the catalog notes, as one line ("" when none).
-
-    Convention of the catalog: ``Confounder: ...`` applies to every party of the event,
-    ``Confounder for ORCL: ...`` to that ticker only.
-
-    Examples
-    --------
-    >>> note_confounders("Confounder for ORCL: new co-CEOs named on 09-22. CRWV +6.7%.", "ORCL")
-    'new co-CEOs named on 09-22.'
-    >>> note_confounders("Confounder for ORCL: new co-CEOs named on 09-22.", "NVDA")
-    ''
+    ``confounders`` is :func:`eventstudy.db.catalog_store.load_confounders`' mapping: an entry
+    with ticker ``None`` applies to every party of the event, otherwise to that ticker only.
     """
-    found = []
-    for m in _CONFOUNDER.finditer(notes or ""):
-        if m.group("ticker") in (None, ticker):
-            found.append(" ".join(m.group("text").split()))
-    return " ".join(found)
+    parts = [confounders.get((event_id, None), ""), confounders.get((event_id, ticker), "")]
+    return " ".join(p for p in parts if p)
 
 
 def select_events(
@@ -80,7 +64,7 @@ def select_events(
     Filters combine with AND; ``ticker`` and ``role`` apply to the party row itself (so
     ``--role supplier`` studies suppliers only, not every party of their deals).  A
     ``confounders`` column carries the confounders the catalog notes state for each
-    event-firm (see :func:`note_confounders`); the engine flags them as confounded.
+    event-firm (see :func:`catalog_confounders`); the engine flags them as confounded.
 
     Raises
     ------
@@ -90,9 +74,8 @@ def select_events(
     frame = load_events_frame(engine)
     if frame.empty:
         raise EventStudyError("the catalog in the database is empty: run 'eventstudy events load' first")
-    with engine.connect() as conn:
-        notes = dict(conn.execute(select(catalog_events.c.id, catalog_events.c.notes)).all())
-    frame["confounders"] = [note_confounders(notes.get(e), t) for e, t in zip(frame["event_id"], frame["ticker"])]
+    known = load_confounders(engine)
+    frame["confounders"] = [catalog_confounders(known, e, t) for e, t in zip(frame["event_id"], frame["ticker"])]
     if event_ids:
         unknown = sorted(set(event_ids) - set(frame["event_id"]))
         if unknown:

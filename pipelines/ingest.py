@@ -4,8 +4,9 @@ Per ticker: find the last stored session, ask the source for the sessions from
 :data:`RECHECK_SESSIONS` sessions before it (so revisions of recent days are
 picked up; a new ticker gets its whole history), and upsert whole tickers in
 batches of about :data:`BATCH_ROWS` rows, one transaction per batch, so a crash
-(even SIGKILL) leaves every ticker either as before or fully updated.  A failing ticker is reported and skipped; the others go on.
-Each call is recorded in ``ingest_runs``.
+(even SIGKILL) leaves every ticker either as before or fully updated.  A failing
+ticker is reported and skipped; the others go on.  Each call is recorded in
+``ingest_runs`` (a run killed midway stays ``running`` there).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventstudy.config import DEFAULT_BENCHMARKS, PriceSourceSpec
-from eventstudy.db import price_tables  # noqa: F401  (registers the price tables)
 from eventstudy.db.catalog_tables import event_parties
 from eventstudy.db.price_tables import ingest_runs
 from eventstudy.exceptions import DataError

@@ -36,8 +36,8 @@ class PriceData:
     def from_frames(cls, frames: Mapping[str, pd.DataFrame]) -> "PriceData":
         """Build from wide frames per field (``load_prices`` output): index sessions, columns tickers.
 
-        ``close`` is required; a missing ``open``/``high``/``low`` falls back to the close
-        (then entries "at the open" fill at the previous close's session close: avoid that).
+        ``close`` is required; a missing ``open``/``high``/``low`` frame is replaced by the close
+        (then an entry "at the open" fills at that session's close, and stops see no intraday range).
         """
         if "close" not in frames:
             raise DataError("prices need at least a 'close' frame")

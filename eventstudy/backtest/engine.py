@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .data import PriceData
-from .metrics import buy_and_hold_value, equity_metrics, held_sessions, trade_metrics
+from .metrics import buy_and_hold_value, equity_metrics, held_sessions, peak_open, trade_metrics
 from .signals import (
     NO_BETA,
     NO_VOL,
@@ -121,9 +121,11 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
         trades["lane"] = assign_lanes(trades["entry"].to_numpy(), trades["exit"].to_numpy()) if len(trades) else []
         n_lanes = int(trades["lane"].max()) + 1 if len(trades) else 0
         if s.method == SizingMethod.EQUAL_WEIGHT and n_lanes:
-            # Equal share of capital per concurrent slot; a hedged slot splits it over both legs.
+            # Equal share of capital per concurrent slot; a hedged slot splits it over both legs, and
+            # room is left for slippage and fees so that every entry fills in full.
             gross = 1.0 + (trades["beta"].abs().to_numpy() if params["hedge"] else 0.0)
-            trades["value"] = spec.capital / n_lanes / gross
+            costs = (1.0 + spec.costs.slippage) * (1.0 + spec.costs.fees)
+            trades["value"] = spec.capital / n_lanes / gross / costs
         sets[key] = (trades, n_lanes)
         if len(skip):
             skipped.append(skip.assign(**{f"param_{k}": v for k, v in params.items()}))
@@ -251,7 +253,7 @@ def _match(records: np.ndarray, cols: np.ndarray, entry_rows: np.ndarray, n_rows
 
 
 def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, variants: list[dict] | None = None, *,
-             max_cells: int = DEFAULT_MAX_CELLS, engine: str = "auto",
+             max_cells: int = DEFAULT_MAX_CELLS, engine: str | None = None, keep_trades: bool = True,
              progress: Callable[[int, int], None] | None = None) -> SimResult:
     """Backtest ``variants`` (default: ``spec.variants()``) of ``spec`` on ``events``.
 
@@ -262,10 +264,12 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
         deal_type`` (+ optional ``amount_value``), see :func:`eventstudy.backtest.data.check_events`.
     prices : OHLC of every traded ticker, the hedge benchmarks and ``spec.benchmark``.
     max_cells : memory bound: cells (rows x columns) per vectorbt run.
-    engine : ``portfolio`` (cash-sharing groups of lanes on the calendar: partial fills when capital
-        runs short), ``trades`` (one column per trade in event time, portfolio value = capital + sum of
-        trade P&L: identical whenever capital covers the entries, much cheaper for large grids), or
-        ``auto`` (``portfolio`` when it fits in one run of ``max_cells``, else ``trades``).
+    engine : default ``spec.engine``.  ``portfolio``: cash-sharing groups of lanes on the calendar
+        (entries are cut when cash runs short); ``trades``: one column per trade in event time,
+        portfolio value = capital + sum of trade P&L (identical whenever capital covers the entries,
+        which ``peak_gross`` <= 1 shows; far cheaper for large grids).
+    keep_trades : build the trade list (False for large grids: memory then stays bounded by the
+        per-variant metrics and equity curves; re-run the variants of interest to get their trades).
     progress : called with (done, total) variants after each chunk.
 
     Returns
@@ -302,10 +306,9 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     lane_cells = n_cols * n_rows
     n_trades = np.array([len(sets[keys[key_index[v]]][0]) for v in range(len(variants))])
     trade_cells = np.array([n_trades[v] * (p["hold"] + 1) * (2 if p["hedge"] else 1) for v, p in enumerate(variants)])
-    if engine == "auto":
-        engine = "portfolio" if lane_cells.sum() <= max_cells else "trades"
+    engine = engine or spec.engine
     if engine not in ("portfolio", "trades"):
-        raise ValueError(f"engine must be 'auto', 'portfolio' or 'trades', not {engine!r}")
+        raise ValueError(f"engine must be 'portfolio' or 'trades', not {engine!r}")
     # The event-time engine's arrays are (max hold + 1) rows tall: chunk variants of similar hold together.
     order = np.arange(len(variants)) if engine == "portfolio" else np.argsort([p["hold"] for p in variants], kind="stable")
     cells = lane_cells if engine == "portfolio" else trade_cells
@@ -325,10 +328,11 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     for var_ids in chunks:
         chunk = _layout(var_ids, variants, key_index, sets, keys)
         eq, met, trd = _simulate_chunk(spec, prices, ff, chunk, var_ids, variants, keys, sets, r0, n_rows, index,
-                                       has_stops, engine)
+                                       has_stops, engine, keep_trades)
         equity[:, var_ids] = eq
         metric_parts.append(met)
-        trade_parts.append(trd)
+        if trd is not None:
+            trade_parts.append(trd)
         done += len(var_ids)
         if progress is not None:
             progress(done, len(variants))
@@ -556,7 +560,7 @@ def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r
 
 
 def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, sets, r0, n_rows, index, has_stops,
-                    engine: str):
+                    engine: str, keep_trades: bool):
     t, meta = _chunk_trades(chunk, sets, keys, prices, variants, var_ids)
     if engine == "portfolio":
         fills = _portfolio_fills(spec, prices, ff, chunk, t, r0, n_rows, index, has_stops)
@@ -579,8 +583,12 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
     n_local = len(var_ids)
     tm = trade_metrics(g, (pnl + hedge_pnl)[f], ret[f], n_local)
     expo = held_sessions(g, (entry - r0)[f], exit_row[f], n_rows, n_local)
-    met = pd.DataFrame({"variant": var_ids, **tm, "exposure": expo})
+    gross = notional + np.where(hedged, t["h_value"] * (1 + spec.costs.slippage), 0.0)
+    peak = peak_open(g, (entry - r0)[f], exit_row[f], gross[f], n_rows, n_local) / spec.capital
+    met = pd.DataFrame({"variant": var_ids, **tm, "exposure": expo, "peak_gross": peak})
 
+    if not keep_trades:
+        return fills.equity, met, None
     sess = prices.sessions
     tickers = np.asarray(prices.tickers, dtype=object)
     trades = pd.DataFrame({

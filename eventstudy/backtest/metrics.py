@@ -68,6 +68,16 @@ def held_sessions(group: np.ndarray, start: np.ndarray, stop: np.ndarray, n_rows
     return (np.cumsum(counts[:-1], axis=0) > 0).sum(axis=0)
 
 
+def peak_open(group: np.ndarray, start: np.ndarray, stop: np.ndarray, amount: np.ndarray, n_rows: int,
+              n_groups: int) -> np.ndarray:
+    """Largest total ``amount`` (e.g. notional at cost) held at once per group over the sessions."""
+    flat = np.zeros((n_rows + 1) * n_groups)
+    np.add.at(flat, start * n_groups + group, amount)
+    np.add.at(flat, (stop + 1) * n_groups + group, -amount)
+    held = np.cumsum(flat.reshape(n_rows + 1, n_groups)[:-1], axis=0)
+    return held.max(axis=0) if n_rows else np.zeros(n_groups)
+
+
 def buy_and_hold_value(close: np.ndarray, capital: float) -> np.ndarray:
     """Equal-weight buy-and-hold: capital split equally across the columns of ``close`` (R, M) at row 0.
 

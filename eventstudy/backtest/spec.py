@@ -97,6 +97,10 @@ class Sizing(_Strict):
     variant.  ``vol-scaled``: ``cash * target_vol / sigma`` with sigma the annualised volatility of the
     ``vol_lookback`` daily close-to-close returns ending the session before entry, capped at
     ``max_leverage * cash``.
+
+    A notional ``V`` buys ``V / quoted price`` shares; slippage makes each fill dearer (the fill costs
+    ``V * (1 + slippage)``) and fees are charged on the fill's value, so costs come on top of ``V``.
+    ``equal-weight`` leaves room for them so that every entry fills in full.
     """
 
     method: SizingMethod = SizingMethod.FIXED_CASH
@@ -184,6 +188,11 @@ class StrategySpec(_Strict):
     sweep: Sweep | None = None
     rank_by: str = "sharpe"
     oos: OutOfSample | None = None
+    engine: Literal["trades", "portfolio"] = Field(
+        default="trades",
+        description="trades: every entry fills at its planned notional, value = capital + sum of trade P&L "
+                    "(fast, for large grids); portfolio: vectorbt cash sharing per variant, entries are cut "
+                    "when cash runs short (exact cash accounting)")
 
     @model_validator(mode="after")
     def _checks(self) -> "StrategySpec":

@@ -18,6 +18,10 @@ from .engine import DEFAULT_MAX_CELLS, SimResult, simulate
 from .signals import filter_events
 from .spec import ALL_ROLES, StrategySpec
 
+#: Grids up to this many variants keep every trade; larger ones keep the ``TRADES_TOP`` best.
+TRADES_ALL = 200
+TRADES_TOP = 20
+
 
 @dataclass
 class BacktestResult:
@@ -86,14 +90,20 @@ def _finish(sim: SimResult, sample: str, spec: StrategySpec) -> tuple:
     res.insert(2, "label", np.asarray(sim.equity.columns, dtype=object)[res["variant"].to_numpy()])
     res["rank"] = rank(res, spec.rank_by)
     res["selected"] = False
-    return (res, sim.trades.assign(sample=sample), sim.benchmarks.assign(sample=sample),
+    return (res, sim.trades.assign(sample=sample) if len(sim.trades) else sim.trades, sim.benchmarks.assign(sample=sample),
             sim.skipped.assign(sample=sample) if len(sim.skipped) else sim.skipped)
 
 
 def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *, max_cells: int = DEFAULT_MAX_CELLS,
-                 engine: str = "auto", progress: Callable[[int, int], None] | None = None) -> BacktestResult:
+                 engine: str | None = None, trades_top: int = TRADES_TOP,
+                 progress: Callable[[int, int], None] | None = None) -> BacktestResult:
     """Backtest every variant of ``spec`` on ``events`` (see :func:`eventstudy.backtest.engine.simulate`
-    for ``max_cells`` and ``engine``)."""
+    for ``max_cells`` and ``engine``).
+
+    Trades are kept for every variant of a grid of at most ``TRADES_ALL`` variants; for larger grids
+    only for the ``trades_top`` best of each sample (and the out-of-sample pick), obtained by running
+    those variants again (a variant's result does not depend on the rest of the grid).
+    """
     events = check_events(events)
     if spec.start is not None:
         events = events.loc[events["announced"] >= pd.Timestamp(spec.start)]
@@ -105,11 +115,13 @@ def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *,
     else:
         split = pd.Timestamp(spec.oos.split)
         samples = {"in": events.loc[events["announced"] < split], "out": events.loc[events["announced"] >= split]}
+    keep_all = len(variants) <= TRADES_ALL
     total = len(variants) * len(samples)
     parts, equity, info = [], {}, {}
     for i, (name, ev) in enumerate(samples.items()):
         step = (lambda done, _n, i=i: progress(i * len(variants) + done, total)) if progress else None
-        sim = simulate(spec, ev, prices, variants, max_cells=max_cells, engine=engine, progress=step)
+        sim = simulate(spec, ev, prices, variants, max_cells=max_cells, engine=engine, keep_trades=keep_all,
+                       progress=step)
         parts.append(_finish(sim, name, spec))
         equity[name] = sim.equity
         info[name] = sim.info
@@ -120,6 +132,16 @@ def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *,
         results["selected"] = results["variant"] == pick
         chosen = ins.set_index("variant")[spec.oos.select_by]
         results["in_sample_" + spec.oos.select_by] = results["variant"].map(chosen)
+    trades = [p[1] for p in parts]
+    if not keep_all:
+        trades = []
+        for name, ev in samples.items():
+            rows = results.loc[results["sample"] == name]
+            wanted = sorted(set(rows.loc[(rows["rank"] <= trades_top) | rows["selected"], "variant"]))
+            again = simulate(spec, ev, prices, [variants[v] for v in wanted], max_cells=max_cells, engine=engine)
+            ids = np.asarray(wanted)
+            trades.append(again.trades.assign(variant=ids[again.trades["variant"].to_numpy()], sample=name)
+                          if len(again.trades) else again.trades)
     concat = lambda frames: pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()  # noqa: E731
-    return BacktestResult(spec, results, concat([p[1] for p in parts]), equity, concat([p[2] for p in parts]),
+    return BacktestResult(spec, results, concat(trades), equity, concat([p[2] for p in parts]),
                           concat([p[3] for p in parts]), info)

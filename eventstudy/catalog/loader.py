@@ -180,6 +180,13 @@ def _parse_file(path: Path) -> tuple[list[CatalogEntry], list[Problem]]:
         for i, c in enumerate(event.claims)
         if c.ticker not in event.tickers
     ]
+    problems += [
+        _problem(path, root, ("confounders", i, "tickers", j),
+                 f"confounder names {t} but {t} is not a party of this event (expected one of: {', '.join(event.tickers) or 'no listed party'})")
+        for i, c in enumerate(event.confounders)
+        for j, t in enumerate(c.tickers)
+        if t not in event.tickers
+    ]
     if problems:
         return [], problems
     digest = hashlib.sha256(json.dumps(event.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()

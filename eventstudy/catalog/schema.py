@@ -173,6 +173,17 @@ class Claim(_Strict):
         return v
 
 
+class Confounder(_Strict):
+    """Other news that moved the price inside the event's windows (earnings, a market-wide rally, ...).
+
+    ``tickers`` names the parties it affects; empty means every listed party of the event.
+    The engine flags the affected event-firms as confounded.
+    """
+
+    description: Text
+    tickers: list[str] = Field(default_factory=list)
+
+
 class Event(_Strict):
     """One deal announcement."""
 
@@ -188,6 +199,7 @@ class Event(_Strict):
     terms: str | None = None
     sources: list[Source] = Field(min_length=1)
     claims: list[Claim] = Field(default_factory=list)
+    confounders: list[Confounder] = Field(default_factory=list)
     confidence: Confidence
     confidence_note: str | None = None
     notes: str | None = None

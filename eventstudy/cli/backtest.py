@@ -17,7 +17,7 @@ app = typer.Typer(help="Backtests of trading strategies around announcements (ve
 
 #: Columns of the ranked table printed by ``run`` and ``show``.
 SHOWN = ["rank", "variant", "label", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
-         "trades", "avg_trade", "exposure", "bh_total_return", "spy_total_return"]
+         "trades", "avg_trade", "exposure", "peak_gross", "bh_total_return", "spy_total_return"]
 
 
 def _progress_bar(enabled: bool):

@@ -13,23 +13,22 @@ from scipy import stats
 
 from ._numba import HAS_NUMBA, jit
 
-# ---------------------------------------------------------------- column ranks
+# ---------------------------------------------------------------- ranks per event
 
 
-def rank_columns_python(a: np.ndarray) -> np.ndarray:
-    """Average ranks (1 = smallest) within each column of ``a`` (L, E), NaN kept as NaN."""
-    return stats.rankdata(a, axis=0, nan_policy="omit").astype(np.float64)
+def rank_rows_python(a: np.ndarray) -> np.ndarray:
+    """Average ranks (1 = smallest) within each ROW of ``a`` (E, L), NaN kept as NaN."""
+    return stats.rankdata(a, axis=1, nan_policy="omit").astype(np.float64)
 
 
 def rank_rows_loop(a: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled by numba
     """Average ranks within each ROW of ``a`` (E, L) given ``order = np.argsort(a, axis=1)``.
 
-    Input in event-major layout so each event's values are contiguous; the output is
-    written transposed, ``(L, E)`` like every other event-time array. Walks each row in
-    sorted order (NaNs sort last and keep NaN), giving tied values the mean of their positions.
+    Event-major layout (each event's values contiguous). Walks each row in sorted order
+    (NaNs sort last and stay NaN), giving tied values the mean of their positions.
     """
     n_ev, n_t = a.shape
-    out = np.full((n_t, n_ev), np.nan)
+    out = np.full((n_ev, n_t), np.nan)
     for e in range(n_ev):
         row = a[e]
         idx = order[e]
@@ -40,7 +39,7 @@ def rank_rows_loop(a: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: n
                 j += 1
             r = 0.5 * (i + j) + 1.0
             for q in range(i, j + 1):
-                out[idx[q], e] = r
+                out[e, idx[q]] = r
             i = j + 1
     return out
 
@@ -48,12 +47,13 @@ def rank_rows_loop(a: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: n
 rank_rows_nb = jit(rank_rows_loop)
 
 
-def rank_columns(a: np.ndarray) -> np.ndarray:
-    """Column ranks: numpy's argsort plus the numba tie-averaging kernel when available, else the scipy twin."""
+def rank_rows(a: np.ndarray) -> np.ndarray:
+    """Row ranks of an event-major (E, L) array: numpy's argsort plus the numba tie-averaging
+    kernel when available, else the scipy twin."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
     if not HAS_NUMBA:
-        return rank_columns_python(a)
-    at = np.ascontiguousarray(np.asarray(a, dtype=np.float64).T)
-    return rank_rows_nb(at, np.argsort(at, axis=1))
+        return rank_rows_python(a)
+    return rank_rows_nb(a, np.argsort(a, axis=1))
 
 
 # ---------------------------------------------------------------- masked row sums
@@ -95,6 +95,36 @@ def row_sum_count(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if not HAS_NUMBA:
         return row_sum_count_python(x, keep)
     return row_sum_count_nb(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_))
+
+
+def col_sum_count_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Event-major twin of :func:`row_sum_count_python`: ``x`` is (E, L), sums run over kept rows."""
+    return row_sum_count_python(x.T, keep)
+
+
+def col_sum_count_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`col_sum_count_python` (event-major traversal)."""
+    n_ev, n_t = x.shape
+    total = np.zeros(n_t)
+    count = np.zeros(n_t)
+    for e in range(n_ev):
+        if keep[e]:
+            for t in range(n_t):
+                v = x[e, t]
+                if np.isfinite(v):
+                    total[t] += v
+                    count[t] += 1.0
+    return total, count
+
+
+col_sum_count_nb = jit(col_sum_count_loop)
+
+
+def col_sum_count(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masked sums and counts over the kept events of an event-major (E, L) array."""
+    if not HAS_NUMBA:
+        return col_sum_count_python(x, keep)
+    return col_sum_count_nb(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_))
 
 
 # ---------------------------------------------------------------- residual summaries
@@ -181,3 +211,85 @@ def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int,
         np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_)
     )
     return tot, int(n), float(p_sum), int(p_n)
+
+
+# ---------------------------------------------------------------- one-regressor OLS
+
+
+def ols1_loop(y: np.ndarray, x: np.ndarray):  # pragma: no cover - compiled by numba
+    """Masked OLS ``y = a + b x`` for every column of (L, E) arrays, three row-major passes.
+
+    Loop twin of :func:`eventstudy.core.ols.fit_masked_ols` with one regressor (the market
+    model): rows where y or x is NaN are skipped per column. Returns ``(n, ybar, xbar, sxx,
+    sxy, ssr, resid)``; ``resid`` is NaN on skipped rows; centred sums as in the numpy path.
+    """
+    n_t, n_ev = y.shape
+    n = np.zeros(n_ev, dtype=np.int64)
+    sy = np.zeros(n_ev)
+    sx = np.zeros(n_ev)
+    for t in range(n_t):
+        for e in range(n_ev):
+            yv = y[t, e]
+            xv = x[t, e]
+            if np.isfinite(yv) and np.isfinite(xv):
+                n[e] += 1
+                sy[e] += yv
+                sx[e] += xv
+    ybar = np.full(n_ev, np.nan)
+    xbar = np.full(n_ev, np.nan)
+    for e in range(n_ev):
+        if n[e] > 0:
+            ybar[e] = sy[e] / n[e]
+            xbar[e] = sx[e] / n[e]
+    sxx = np.zeros(n_ev)
+    sxy = np.zeros(n_ev)
+    for t in range(n_t):
+        for e in range(n_ev):
+            yv = y[t, e]
+            xv = x[t, e]
+            if np.isfinite(yv) and np.isfinite(xv):
+                dx = xv - xbar[e]
+                sxx[e] += dx * dx
+                sxy[e] += dx * (yv - ybar[e])
+    slope = np.full(n_ev, np.nan)
+    for e in range(n_ev):
+        if n[e] > 2 and sxx[e] > 0:
+            slope[e] = sxy[e] / sxx[e]
+    resid = np.full((n_t, n_ev), np.nan)
+    ssr = np.zeros(n_ev)
+    for t in range(n_t):
+        for e in range(n_ev):
+            yv = y[t, e]
+            xv = x[t, e]
+            if np.isfinite(yv) and np.isfinite(xv):
+                r = (yv - ybar[e]) - slope[e] * (xv - xbar[e])
+                resid[t, e] = r
+                ssr[e] += r * r
+    return n, ybar, xbar, sxx, sxy, ssr, resid
+
+
+ols1_nb = jit(ols1_loop)
+
+
+# ---------------------------------------------------------------- window gathering
+
+
+def gather_loop(flat: np.ndarray, n_rows: int, day0: np.ndarray, cols: np.ndarray, start: int, length: int):  # pragma: no cover
+    """Gather ``(length, E)`` windows from a series-major flat buffer (Fortran-ordered (T, N) matrix).
+
+    ``out[l, e] = values[day0[e] + start + l, cols[e]]``, NaN outside ``0 .. n_rows - 1``.
+    Loop twin of :func:`eventstudy.core.windows.gather` (one pass, no index temporaries).
+    """
+    n_ev = day0.shape[0]
+    out = np.empty((length, n_ev))
+    for l in range(length):
+        for e in range(n_ev):
+            r = day0[e] + start + l
+            if 0 <= r < n_rows:
+                out[l, e] = flat[cols[e] * n_rows + r]
+            else:
+                out[l, e] = np.nan
+    return out
+
+
+gather_nb = jit(gather_loop)

@@ -8,14 +8,14 @@ labels to indices and back.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
 import numpy as np
 
 from .._typing import Float64Array1D, Float64Array2D, IntArray
-from ._kernels import rank_columns, residual_partials, row_sum_count
+from ._kernels import col_sum_count, rank_rows, residual_partials, row_sum_count
 from .abnormal import AbnormalFit, WindowMeasures, compute_abnormal, window_measures
 from .ols import BatchOLS
 from .models import ModelSpec
@@ -43,14 +43,16 @@ class Block:
     ----------
     est_ar : (Le, B) estimation-window abnormal returns (residuals), NaN on unused days.
     ma_est : (Le, B) mean-adjusted returns ``R - mean_est(R)`` in the estimation window.
-    u : (Lc, B) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span (Corrado).
+    u_t : (B, Lc) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span
+        (Corrado), EVENT-MAJOR (transposed) because ranking works along each event's row;
+        None when the run skipped ranking (``ranks=False``).
     """
 
     start: int
     stop: int
     est_ar: Float64Array2D
     ma_est: Float64Array2D
-    u: Float64Array2D
+    u_t: Float64Array2D | None
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,9 @@ class CoreResult:
     @cached_property
     def u(self) -> Float64Array2D:
         """(Lc, E) standardised ranks of all blocks (concatenated on first use)."""
-        return np.concatenate([b.u for b in self.blocks], axis=1)
+        if any(b.u_t is None for b in self.blocks):
+            raise ValueError("ranks were not computed (run_event_study(..., ranks=False))")
+        return np.concatenate([b.u_t for b in self.blocks], axis=0).T
 
     def group_summary(self, keep: np.ndarray | None = None) -> GroupSummary:
         """Window-independent test inputs for the OK event-firms selected by ``keep`` (E,) bool.
@@ -107,8 +111,10 @@ class CoreResult:
             bsel = sel[b.start:b.stop]
             if not bsel.any():
                 continue
-            for name, arr in (("est", b.est_ar), ("ma", b.ma_est), ("u", b.u)):
-                tot, cnt = row_sum_count(arr, bsel)
+            for name, arr in (("est", b.est_ar), ("ma", b.ma_est), ("u", b.u_t)):
+                if arr is None:
+                    continue
+                tot, cnt = (col_sum_count if name == "u" else row_sum_count)(arr, bsel)
                 sums[name][0] += tot
                 sums[name][1] += cnt
             tot, n, ps, pn = residual_partials(b.est_ar, bsel)
@@ -157,6 +163,8 @@ def run_event_study(
     rf: Float64Array1D | None = None,
     chunk_size: int = 4096,
     n_jobs: int = 1,
+    executor: Executor | None = None,
+    ranks: bool = True,
 ) -> CoreResult:
     """Run the event study for E event-firms.
 
@@ -171,6 +179,11 @@ def run_event_study(
         and bound memory. Results do not depend on it.
     n_jobs : threads working on blocks (``concurrent.futures.ThreadPoolExecutor``); results
         do not depend on it.
+    executor : any ``concurrent.futures.Executor`` to fan the blocks out instead, e.g. a Dask
+        cluster's ``distributed.Client(...).get_executor()`` for very large runs (the ``dask``
+        extra); blocks are independent, so Dask does all the scheduling.
+    ranks : compute the Corrado ranks (about a third of the run time for large runs); with
+        False the rank test reports "no ranks".
 
     Returns
     -------
@@ -193,11 +206,13 @@ def run_event_study(
     def block(s: slice) -> CoreResult:
         return _run_block(
             model, returns, day0[s], col[s], windows, estimation, min_estimation_obs,
-            bench, None if bcol is None else bcol[s], factors, rf,
+            bench, None if bcol is None else bcol[s], factors, rf, ranks,
         )
 
     slices = [slice(i, i + chunk_size) for i in range(0, max(len(day0), 1), chunk_size)]
-    if n_jobs > 1 and len(slices) > 1:
+    if executor is not None:
+        parts = list(executor.map(block, slices))
+    elif n_jobs > 1 and len(slices) > 1:
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
             parts = list(pool.map(block, slices))
     else:
@@ -205,7 +220,7 @@ def run_event_study(
     return _join(parts)
 
 
-def _run_block(model, returns, day0, col, windows, estimation, min_estimation_obs, bench, bcol, factors, rf) -> CoreResult:
+def _run_block(model, returns, day0, col, windows, estimation, min_estimation_obs, bench, bcol, factors, rf, ranks) -> CoreResult:
     lo = min(a for a, _ in windows)
     hi = max(b for _, b in windows)
     status = np.full(len(day0), OK, dtype=np.intp)
@@ -231,11 +246,15 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
     ma_est = fit.est_raw - mean_est
     ma_ev = fit.raw - mean_est
     span_offsets = np.concatenate([fit.est_offsets, fit.ev_offsets])
-    combined = np.concatenate([fit.est_ar, fit.ar], axis=0)
-    ranks = rank_columns(combined)
-    n_avail = np.isfinite(combined).sum(axis=0)
-    u = ranks / (1.0 + n_avail)
-    block = Block(start=0, stop=len(day0), est_ar=fit.est_ar, ma_est=ma_est, u=u)
+    u_t = None
+    if ranks:
+        le = len(fit.est_offsets)
+        combined = np.empty((len(day0), le + len(fit.ev_offsets)))  # event-major for ranking
+        combined[:, :le] = fit.est_ar.T
+        combined[:, le:] = fit.ar.T
+        n_avail = np.isfinite(combined).sum(axis=1)
+        u_t = rank_rows(combined) / (1.0 + n_avail)[:, None]
+    block = Block(start=0, stop=len(day0), est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t)
     return CoreResult(
         fit=fit, status=status, windows=list(windows), measures=measures,
         span_offsets=span_offsets, ma_ev=ma_ev, blocks=[block],

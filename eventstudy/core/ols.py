@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._typing import Float64Array1D, Float64Array2D, Float64Array3D
+from ._kernels import ols1_nb
+from ._numba import HAS_NUMBA
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,18 @@ def fit_masked_ols(y: Float64Array2D, x: Float64Array3D | None) -> BatchOLS:
     -----
     Computed on centred data (means over each event's own used rows), which is the
     numerically stable form of the normal equations: ``b = S_xx^{-1} S_xy``,
-    ``a = ybar - xbar' b``, ``sigma^2 = SSR / (n - K)``.
+    ``a = ybar - xbar' b``, ``sigma^2 = SSR / (n - K)``. With one regressor (the market
+    model) and numba installed, a compiled three-pass kernel computes the same sums
+    (:func:`eventstudy.core._kernels.ols1_loop`).
     """
     y = np.asarray(y, dtype=np.float64)
+    if x is not None and x.shape[2] == 1 and HAS_NUMBA:
+        return _fit_one_regressor(y, x[:, :, 0])
+    return _fit_numpy(y, x)
+
+
+def _fit_numpy(y: Float64Array2D, x: Float64Array3D | None) -> BatchOLS:
+    """Vectorised numpy implementation of :func:`fit_masked_ols` (any number of regressors)."""
     p = 0 if x is None else x.shape[2]
     k = p + 1
     # one contiguous (L, E) array per regressor: slicing (L, E, P) along P is strided and slow
@@ -140,3 +151,17 @@ def fit_masked_ols(y: Float64Array2D, x: Float64Array3D | None) -> BatchOLS:
         coef = np.column_stack([ybar - (xbar * slopes).sum(axis=1), slopes])
         coef[~ok] = np.nan
     return BatchOLS(coef=coef, n=n, dof=dof, sigma2=sigma2, resid=resid, xbar=xbar, sxx_inv=sxx_inv)
+
+
+def _fit_one_regressor(y: Float64Array2D, x: Float64Array2D) -> BatchOLS:
+    """The market-model case of :func:`fit_masked_ols` through the compiled three-pass kernel."""
+    n, ybar, xbar, sxx, sxy, ssr, resid = ols1_nb(np.ascontiguousarray(y), np.ascontiguousarray(x, dtype=np.float64))
+    ok = (n > 2) & (sxx > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where(ok, sxy / sxx, np.nan)
+        dof = n - 2
+        sigma2 = np.where(ok, ssr / np.where(ok, dof, 1), np.nan)
+        coef = np.column_stack([ybar - xbar * slope, slope])
+        coef[~ok] = np.nan
+        sxx_inv = np.where(ok, 1.0 / sxx, np.nan)[:, None, None]
+    return BatchOLS(coef=coef, n=n, dof=dof, sigma2=sigma2, resid=resid, xbar=xbar[:, None], sxx_inv=sxx_inv)

@@ -34,7 +34,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, ClassVar
 
 import numpy as np
@@ -88,7 +88,11 @@ class InvalidTestStatistic(TestStatistic):
 
 
 def significance_stars(p: float) -> str:
-    """Stars for a p-value: ``***`` < 0.01, ``**`` < 0.05, ``*`` < 0.10."""
+    """Stars for a p-value: ``***`` < 0.01, ``**`` < 0.05, ``*`` < 0.10.
+
+    >>> significance_stars(0.03), significance_stars(0.2), significance_stars(float("nan"))
+    ('**', '', '')
+    """
     if not np.isfinite(p):
         return ""
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
@@ -180,6 +184,14 @@ def cross_sectional_t(x: Float64Array1D, name: str = "t-cs", null: str = NULL_ME
     (denominator ``N - 1``); ``t(N - 1)``. Ignores the estimation-window variance, so it
     is robust to event-induced variance (Brown & Warner 1985; CLM 1997 sec. 4.4.5).
     Events with a NaN value are left out.
+
+    Examples
+    --------
+    >>> t = cross_sectional_t(np.array([0.02, 0.05, -0.01, 0.03, np.nan]))
+    >>> round(t.stat, 4), t.distribution, t.n, t.stars
+    (1.8, 't(3)', 4, '')
+    >>> cross_sectional_t(np.array([0.02])).reason
+    'needs at least 2 events, has 1'
     """
     x = _finite(np.asarray(x, dtype=np.float64))
     bad = _need(name, null, len(x), 2)
@@ -305,6 +317,8 @@ def corrado_rank(panel: WindowPanel) -> TestStatistic:
         return bad
     d = panel.group.rank_dev
     have = np.isfinite(d)
+    if not have.any():
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="no ranks (run with ranks=True)")
     s = np.sqrt(np.mean(d[have] ** 2))
     dw = d[panel.in_window(panel.group.span_offsets) & have]
     if s == 0 or len(dw) == 0:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._kernels import gather_nb
+from ._numba import HAS_NUMBA
+
 #: Timings whose news reaches the market on the announcement date's own session.
 SAME_SESSION_TIMINGS = frozenset({"pre-open", "intraday", "unknown"})
 
@@ -63,10 +66,20 @@ def gather(values: np.ndarray, day0: np.ndarray, cols: np.ndarray, offsets: np.n
     -------
     (L, E) float64 array; element ``[l, e] = values[day0[e] + offsets[l], cols[e]]``,
     NaN where that row falls outside ``0 .. T-1`` (before the first or after the last session).
+
+    Notes
+    -----
+    With numba, a Fortran-ordered ``values`` and consecutive offsets, a compiled one-pass
+    kernel (:func:`eventstudy.core._kernels.gather_loop`) does the same.
     """
     values = np.asarray(values, dtype=np.float64)
     n_rows, n_cols = values.shape
-    rows = day0[None, :] + np.asarray(offsets, dtype=np.intp)[:, None]
+    offsets = np.asarray(offsets, dtype=np.intp)
+    contiguous_offsets = len(offsets) > 0 and bool(np.all(np.diff(offsets) == 1))
+    if HAS_NUMBA and values.flags.f_contiguous and contiguous_offsets:
+        return gather_nb(values.ravel(order="F"), n_rows, np.asarray(day0, dtype=np.intp),
+                         np.asarray(cols, dtype=np.intp), int(offsets[0]), len(offsets))
+    rows = day0[None, :] + offsets[:, None]
     inside = (rows >= 0) & (rows < n_rows)
     np.clip(rows, 0, n_rows - 1, out=rows)
     # np.take on the flat buffer is much faster than 2-D fancy indexing. In Fortran order

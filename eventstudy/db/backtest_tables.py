@@ -57,6 +57,7 @@ backtest_results = Table(
     Column("trades", Integer, nullable=False),
     Column("avg_trade", Float),
     Column("exposure", Float),
+    Column("peak_gross", Float),
     Column("bh_total_return", Float),
     Column("bh_sharpe", Float),
     Column("spy_total_return", Float),

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, select
 
 from ..catalog import CatalogEntry
-from .catalog_tables import CATALOG_CHILD_TABLES, claims, event_parties, event_sources, events
+from .catalog_tables import CATALOG_CHILD_TABLES, claims, event_confounders, event_parties, event_sources, events
 
 
 @dataclass
@@ -79,6 +79,12 @@ def _child_rows(entry: CatalogEntry) -> dict:
                 "quote": c.quote,
             }
             for i, c in enumerate(e.claims)
+        ],
+        event_confounders: [
+            {"event_id": e.id, "position": i, "ticker": ticker, "description": description}
+            for i, (ticker, description) in enumerate(
+                (t, c.description) for c in e.confounders for t in (c.tickers or [None])
+            )
         ],
     }
 
@@ -211,3 +217,14 @@ def load_claims_frame(engine: Engine) -> pd.DataFrame:
         frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in q.selected_columns])
     frame["announced"] = pd.to_datetime(frame["announced"])
     return frame
+
+
+def load_confounders(engine: Engine) -> dict[tuple[str, str | None], str]:
+    """Catalog confounders keyed by ``(event_id, ticker)``; ticker ``None`` means every party of the event."""
+    q = select(event_confounders).order_by(event_confounders.c.event_id, event_confounders.c.position)
+    out: dict[tuple[str, str | None], str] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(q).mappings():
+            key = (row["event_id"], row["ticker"])
+            out[key] = f"{out[key]} {row['description']}" if key in out else row["description"]
+    return out

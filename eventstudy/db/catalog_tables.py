@@ -1,4 +1,4 @@
-"""Analyst-facing catalog tables: ``events``, ``event_parties``, ``event_sources``, ``claims``.
+"""Analyst-facing catalog tables: ``events``, ``event_parties``, ``event_sources``, ``claims``, ``event_confounders``.
 
 Units: ``amount_value`` is in whole currency units (USD 100e9, not "100");
 ``claimed_move_pct`` is in percent (43.0 means +43 %); claim windows are
@@ -69,4 +69,14 @@ claims = Table(
     Column("quote", Text),
 )
 
-CATALOG_CHILD_TABLES = (event_parties, event_sources, claims)
+event_confounders = Table(
+    "event_confounders",
+    metadata,
+    Column("event_id", String(120), ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    # NULL ticker: the confounder affects every listed party of the event.
+    Column("ticker", String(20)),
+    Column("description", Text, nullable=False),
+)
+
+CATALOG_CHILD_TABLES = (event_parties, event_sources, claims, event_confounders)

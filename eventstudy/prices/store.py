@@ -13,7 +13,6 @@ the exchange's sessions (see :func:`eventstudy.prices.calendar.trading_sessions`
 from __future__ import annotations
 
 import datetime as dt
-import io
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -97,59 +96,67 @@ def _sqlite_upsert_sql(rows: int = 1) -> tuple[str, list[str]]:
     return sql, list(compiled.positiontup)
 
 
-def _column_values(ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> dict[str, list]:
-    """Driver-ready values: NaN -> None, volume as int, dates as ISO text (SQLAlchemy's SQLite storage format)."""
-    n = len(rows)
-    out: dict[str, list] = {
-        "ticker": [ticker] * n,
-        "date": np.datetime_as_string(rows.index.to_numpy("datetime64[D]"), unit="D").tolist(),
-        "source": [source] * n,
-        "ingested_at": [now.strftime("%Y-%m-%d %H:%M:%S.%f")] * n,
-    }
-    for col in PRICE_VALUE_COLUMNS:
-        values = rows[col].to_numpy("float64")
-        missing = np.isnan(values)
-        cells = values.astype("int64").tolist() if col == "volume" and not missing.all() else values.tolist()
-        if missing.any():
-            cells = [None if m else v for v, m in zip(cells, missing.tolist())]
-        out[col] = cells
-    return out
+def _sqlite_matrix(ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime, order: list[str]) -> np.ndarray:
+    """Driver-ready values, one row per price row, columns in ``order``.
+
+    NaN becomes None (NULL), volume a Python int, dates ISO text (SQLAlchemy's SQLite
+    storage format for Date and DateTime), all built column-wise in numpy.
+    """
+    matrix = np.empty((len(rows), len(order)), dtype=object)
+    position = {name: j for j, name in enumerate(order)}
+    values = rows[list(PRICE_VALUE_COLUMNS)].to_numpy("float64")
+    cells = values.astype(object)
+    cells[np.isnan(values)] = None
+    volume = values[:, PRICE_VALUE_COLUMNS.index("volume")]
+    known = ~np.isnan(volume)
+    cells[known, PRICE_VALUE_COLUMNS.index("volume")] = volume[known].astype(np.int64).astype(object)
+    for k, name in enumerate(PRICE_VALUE_COLUMNS):
+        matrix[:, position[name]] = cells[:, k]
+    matrix[:, position["ticker"]] = ticker
+    matrix[:, position["date"]] = np.datetime_as_string(rows.index.to_numpy("datetime64[D]"), unit="D").astype(object)
+    matrix[:, position["source"]] = source
+    matrix[:, position["ingested_at"]] = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return matrix
 
 
 def _write_sqlite(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
     sql_one, order = _sqlite_upsert_sql(1)
-    values = _column_values(ticker, rows, source, now)
-    matrix = np.empty((len(rows), len(order)), dtype=object)
-    for j, name in enumerate(order):
-        matrix[:, j] = values[name]
+    matrix = _sqlite_matrix(ticker, rows, source, now, order)
     limit = conn.connection.dbapi_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     chunk = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // len(order)))
-    full = len(rows) // chunk * chunk
-    if full and chunk > 1:
+    full = len(rows) // chunk * chunk if chunk > 1 else 0
+    if full:
         sql_many, _ = _sqlite_upsert_sql(chunk)
-        conn.exec_driver_sql(sql_many, [tuple(r) for r in matrix[:full].reshape(-1, chunk * len(order)).tolist()])
-    else:
-        full = 0
+        conn.exec_driver_sql(sql_many, list(map(tuple, matrix[:full].reshape(-1, chunk * len(order)).tolist())))
     if full < len(rows):
-        conn.exec_driver_sql(sql_one, [tuple(r) for r in matrix[full:].tolist()])
+        conn.exec_driver_sql(sql_one, list(map(tuple, matrix[full:].tolist())))
 
 
 def _write_postgres(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
     names = ["ticker", "date", *PRICE_VALUE_COLUMNS, "source", "ingested_at"]
     # A session-private staging table, emptied after each ticker (a batch holds several).
     conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE prices)")
-    frame = rows.copy()
-    frame.insert(0, "ticker", ticker)
-    frame.insert(1, "date", rows.index.strftime("%Y-%m-%d"))
-    frame["volume"] = frame["volume"].round().astype("Int64")
-    frame["source"] = source
-    frame["ingested_at"] = now.isoformat()
-    buffer = io.StringIO()
-    frame[names].to_csv(buffer, index=False, header=False)  # shortest float repr: round-trips exactly
+    n = len(rows)
+    columns = {
+        "ticker": [ticker] * n,
+        "date": rows.index.date.tolist(),
+        **{c: rows[c].astype("float64").tolist() for c in PRICE_VALUE_COLUMNS},
+        "source": [source] * n,
+        "ingested_at": [now] * n,
+    }
+    volume = rows["volume"].to_numpy("float64")
+    columns["volume"] = [None if v != v else int(v) for v in volume.tolist()]  # v != v: NaN
+    for c in ("open", "high", "low", "close", "dividend", "split_factor"):
+        if rows[c].isna().any():
+            columns[c] = [None if v != v else v for v in columns[c]]
     cursor = conn.connection.dbapi_connection.cursor()
-    with cursor.copy(f"COPY {_STAGE} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
-    stage = table(_STAGE, *(column(n) for n in names))
+    # Binary COPY: psycopg's C dumpers, no float formatting, exact doubles.
+    with cursor.copy(f"COPY {_STAGE} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["varchar", "date", "float8", "float8", "float8", "float8", "int8", "float8", "float8",
+                        "varchar", "timestamptz"])
+        for record in zip(*(columns[name] for name in names)):
+            copy.write_row(record)
+    stage = table(_STAGE, *(column(name) for name in names))
     stmt = postgresql.insert(prices).from_select(names, select(*stage.c))
     stmt = stmt.on_conflict_do_update(
         index_elements=[prices.c.ticker, prices.c.date],
@@ -157,7 +164,9 @@ def _write_postgres(conn: Connection, ticker: str, rows: pd.DataFrame, source: s
         where=or_(*(prices.c[c].is_distinct_from(stmt.excluded[c]) for c in PRICE_VALUE_COLUMNS)),
     )
     conn.execute(stmt)
-    conn.exec_driver_sql(f"DELETE FROM {_STAGE}")
+    # TRUNCATE, not DELETE: autovacuum never visits temp tables, so deleted rows would pile up
+    # over a long run and every later INSERT ... SELECT would scan them.
+    conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
 
 
 def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: str,
@@ -165,7 +174,7 @@ def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: st
     """Write one ticker's canonical frame (see :mod:`eventstudy.sources.base`); return the counts.
 
     Only rows that are new or whose values differ from the stored ones are sent.
-    Runs inside the caller's transaction (the ingest uses one per ticker).
+    Runs inside the caller's transaction (the ingest uses one per batch of whole tickers).
     """
     if frame.empty:
         return UpsertCounts()

@@ -19,7 +19,7 @@ from ..exceptions import DataError
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume", "dividend", "split_factor")
 
 #: A ticker's result: its canonical frame, or the error that names why there is none.
-FetchOutcome = tuple[str, "pd.DataFrame | DataError"]
+FetchOutcome = tuple[str, pd.DataFrame | DataError]
 
 
 class PriceSource(Protocol):

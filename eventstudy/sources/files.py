@@ -37,35 +37,39 @@ def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
     """
     numeric = list(header[1:])
     try:
-        head = pd.read_csv(path, nrows=0)
-    except (OSError, ValueError, EOFError) as exc:
-        raise _problem(path, 1, f"cannot read the file: {exc}") from None
-    missing = [c for c in header if c not in head.columns]
-    if missing:
-        raise _problem(path, 1, f"missing column(s) {', '.join(missing)} (header must hold {','.join(header)})")
-    try:
         # Fast path: the C parser straight to float64.  Blank lines are kept (as
         # all-NaN rows) so that row positions still map to file lines.
         table = pd.read_csv(path, usecols=list(header), dtype={"Date": str, **{c: "float64" for c in numeric}},
                             skip_blank_lines=False)
-    except ValueError:
-        table = _locate_bad_number(path, header)
-    dates = pd.to_datetime(table["Date"], format="%Y-%m-%d", errors="coerce")
-    bad = dates.isna().to_numpy()
-    if bad.any():
+    except (OSError, EOFError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise _problem(path, 1, f"cannot read the file: {exc}") from None
+    except ValueError:  # a missing column or text in a number: find which, and where
+        table = _diagnose(path, header)
+    text = table["Date"].to_numpy(dtype=object)
+    try:
+        if not (table["Date"].str.len() == 10).all():  # numpy would take "2025-01" as a month
+            raise ValueError
+        days = text.astype("datetime64[D]")
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(table["Date"], format="%Y-%m-%d", errors="coerce")
+        bad = (parsed.isna() | (table["Date"].str.len() != 10)).to_numpy()
         row = int(np.argmax(bad))
-        raise _problem(path, row + 2, f"bad date {table['Date'].iloc[row]!r} (expected YYYY-MM-DD)")
-    steps = np.diff(dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+        raise _problem(path, row + 2, f"bad date {text[row]!r} (expected YYYY-MM-DD)") from None
+    steps = np.diff(days.astype(np.int64))
     if (steps <= 0).any():
         row = int(np.argmax(steps <= 0)) + 1
         kind = "duplicate date" if steps[row - 1] == 0 else "rows not in ascending date order at"
-        raise _problem(path, row + 2, f"{kind} {dates.iloc[row].date()}")
-    table.index = pd.DatetimeIndex(dates, name="date")
+        raise _problem(path, row + 2, f"{kind} {days[row]}")
+    table.index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")
     return table.drop(columns="Date")
 
 
-def _locate_bad_number(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
-    """Slow path after the fast parse failed: find the first cell that is not a number."""
+def _diagnose(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
+    """Slow path after the fast parse failed: name the missing column or the first cell that is not a number."""
+    present = pd.read_csv(path, nrows=0).columns
+    missing = [c for c in header if c not in present]
+    if missing:
+        raise _problem(path, 1, f"missing column(s) {', '.join(missing)} (header must hold {','.join(header)})")
     raw = pd.read_csv(path, usecols=list(header), dtype=str, keep_default_na=False, skip_blank_lines=False)
     for col in header[1:]:
         text = raw[col].str.strip()

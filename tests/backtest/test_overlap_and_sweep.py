@@ -59,10 +59,11 @@ def sweep_spec() -> StrategySpec:
     )
 
 
-def test_one_variant_of_a_sweep_equals_a_single_run_with_its_parameters(prices):
-    spec = sweep_spec()
+@pytest.mark.parametrize("engine", ["trades", "portfolio"])
+def test_one_variant_of_a_sweep_equals_a_single_run_with_its_parameters(prices, engine):
+    spec = sweep_spec().model_copy(update={"engine": engine})
     variants = spec.variants()
-    grid = run_backtest(spec, SWEEP_EVENTS, prices, max_cells=2_000)  # several chunks on purpose
+    grid = run_backtest(spec, SWEEP_EVENTS, prices, max_cells=5_000)  # several chunks on purpose
     assert grid.info["all"]["chunks"] > 1
     results = grid.ranked().set_index("variant")
     checked = 0
@@ -113,17 +114,46 @@ def test_out_of_sample_picks_on_early_events_and_reports_later_ones(prices):
     assert (t.loc[t["sample"] == "out", "entry_date"] >= split).all()
 
 
-@pytest.mark.parametrize("sizing", ["fixed-cash", "equal-weight", "vol-scaled"])
+@pytest.mark.parametrize("sizing", ["fixed-cash", "vol-scaled"])
 def test_event_time_engine_equals_the_cash_sharing_portfolio(prices, sizing):
     """With enough capital, summing each trade's P&L (engine 'trades') is the cash-sharing portfolio."""
-    spec = sweep_spec().model_copy(update={"sizing": sweep_spec().sizing.model_copy(update={"method": sizing})})
+    base = sweep_spec()
+    spec = base.model_copy(update={"sizing": base.sizing.model_copy(update={"method": sizing}), "capital": 1e6})
     a = run_backtest(spec, SWEEP_EVENTS, prices, engine="portfolio")
     b = run_backtest(spec, SWEEP_EVENTS, prices, engine="trades")
     assert a.info["all"]["engine"] == "portfolio" and b.info["all"]["engine"] == "trades"
     ra, rb = a.ranked().set_index("variant").sort_index(), b.ranked().set_index("variant").sort_index()
+    assert (ra["peak_gross"] <= 1).all()  # capital never binds here
     for col in ("total_return", "sharpe", "sortino", "max_drawdown", "win_rate", "trades", "avg_trade", "exposure"):
         np.testing.assert_allclose(ra[col].to_numpy(float), rb[col].to_numpy(float), rtol=1e-9, atol=1e-12, err_msg=col)
     np.testing.assert_allclose(a.equity["all"].to_numpy(), b.equity["all"].to_numpy(), rtol=1e-12)
     ta = a.trades.sort_values(["variant", "event_id"]).reset_index(drop=True)
     tb = b.trades.sort_values(["variant", "event_id"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(ta, tb, check_dtype=False, rtol=1e-9)
+
+
+def test_portfolio_engine_cuts_entries_when_cash_runs_short(prices):
+    """Equal weight of 100 % per slot: after ORCL's loss the cash-sharing portfolio can buy less AMD."""
+    spec = StrategySpec(name="cash", entry={"k": 0, "at": "open"}, exit={"hold": 2}, sizing={"method": "equal-weight"},
+                        universe={"roles": ["supplier"]})
+    ev = events(event("o", "ORCL", "2025-09-09", "after-close"), event("a", "AMD", "2025-10-06"))
+    cut = run_backtest(spec, ev, prices, engine="portfolio").trades.set_index("event_id")
+    full = run_backtest(spec, ev, prices, engine="trades").trades.set_index("event_id")
+    assert full.loc["a", "notional"] == pytest.approx(100_000)
+    assert cut.loc["o", "notional"] == pytest.approx(100_000)
+    orcl_loss = -cut.loc["o", "pnl"]
+    assert cut.loc["a", "notional"] == pytest.approx(100_000 - orcl_loss, rel=1e-9)
+
+
+def test_large_grids_keep_the_trades_of_the_best_variants_only(prices):
+    base = sweep_spec()
+    spec = base.model_copy(update={"sweep": base.sweep.model_copy(update={"hold": [2, 3, 5]})})
+    assert len(spec.variants()) > 200
+    res = run_backtest(spec, SWEEP_EVENTS, prices, trades_top=5)
+    ranked = res.ranked()
+    assert set(res.trades["variant"]) == set(ranked.loc[ranked["rank"] <= 5, "variant"])
+    best = res.best_variant()
+    single = run_backtest(spec.with_params(spec.variants()[best]), SWEEP_EVENTS, prices)
+    a = res.trades_of(best).sort_values("event_id").reset_index(drop=True).drop(columns="variant")
+    b = single.trades_of(0).sort_values("event_id").reset_index(drop=True).drop(columns="variant")
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)

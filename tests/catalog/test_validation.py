@@ -236,3 +236,15 @@ def test_missing_or_empty_folder(tmp_path):
         load_catalog(tmp_path / "nope")
     with pytest.raises(CatalogError, match=r"no \*\.yaml"):
         load_catalog(tmp_path)
+
+
+def test_confounder_on_a_ticker_that_is_not_a_party(tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "events" / "2025-10-06-openai-amd.yaml").read_text()
+    text = text.replace("\nconfidence:", "\nconfounders:\n  - description: something else\n    tickers: [ORCL]\nconfidence:", 1)
+    (tmp_path / "e.yaml").write_text(text)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(tmp_path)
+    (problem,) = err.value.problems
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip() == "tickers: [ORCL]")
+    assert problem.line == line and problem.field == "confounders.0.tickers.0"
+    assert "ORCL is not a party" in problem.message and problem.file.endswith("e.yaml")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scipy import stats
+
 from eventstudy.core import _kernels
 from eventstudy.core._numba import HAS_NUMBA
 
@@ -15,10 +17,11 @@ def test_rank_kernel_equals_scipy_twin(seed):
     a = np.round(rng.normal(size=(60, 25)), 1)  # rounding creates ties
     a[rng.random(a.shape) < 0.1] = np.nan
     a[:, 3] = np.nan  # an event with no data at all
-    expected = _kernels.rank_columns_python(a)
-    np.testing.assert_array_equal(_kernels.rank_columns(a), expected)
-    # the loop written for numba, run as plain Python, is the same algorithm
+    expected = stats.rankdata(a, axis=0, nan_policy="omit").T  # ranks within each event
     at = np.ascontiguousarray(a.T)
+    np.testing.assert_array_equal(_kernels.rank_rows_python(at), expected)
+    np.testing.assert_array_equal(_kernels.rank_rows(at), expected)
+    # the loop written for numba, run as plain Python, is the same algorithm
     np.testing.assert_array_equal(_kernels.rank_rows_loop(at, np.argsort(at, axis=1)), expected)
 
 
@@ -35,6 +38,11 @@ def test_reduction_kernels_equal_numpy_twins(seed):
         got = getattr(_kernels, fn)(x, keep)
         np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
         np.testing.assert_array_equal(got[1], expected[1])
+    expected = _kernels.col_sum_count_python(np.ascontiguousarray(x.T), keep)
+    for fn in ("col_sum_count", "col_sum_count_loop"):
+        got = getattr(_kernels, fn)(np.ascontiguousarray(x.T), keep)
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+        np.testing.assert_array_equal(got[1], expected[1])
     expected = _kernels.residual_partials_python(x, keep)
     for fn in ("residual_partials", "residual_partials_loop"):
         got = getattr(_kernels, fn)(x, keep)
@@ -45,5 +53,5 @@ def test_reduction_kernels_equal_numpy_twins(seed):
 
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
 def test_numba_kernel_is_compiled():
-    for name in ("rank_rows", "row_sum_count", "residual_partials"):
+    for name in ("rank_rows", "row_sum_count", "col_sum_count", "residual_partials"):
         assert getattr(_kernels, f"{name}_nb") is not getattr(_kernels, f"{name}_loop")

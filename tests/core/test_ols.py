@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
+from eventstudy.core import _kernels, ols
+from eventstudy.core._numba import HAS_NUMBA
 from eventstudy.core.ols import fit_masked_ols
 
 
@@ -42,3 +44,27 @@ def test_batched_ols_equals_statsmodels(p):
         xsum = np.tile(x0[:, 1:].sum(axis=0), (n_ev, 1)) if p else None
         lev = fit.leverage_of_sum(np.full(n_ev, 3.0), xsum)[e]
         assert 3 + lev == pytest.approx(expected, rel=1e-10)
+
+
+def test_compiled_market_model_kernel_equals_numpy_path():
+    rng = np.random.default_rng(9)
+    x = rng.normal(0, 0.01, (90, 40))
+    y = 0.001 + 1.2 * x + rng.normal(0, 0.02, (90, 40))
+    y[rng.random(y.shape) < 0.05] = np.nan
+    x[rng.random(x.shape) < 0.05] = np.nan
+    y[:, 3] = np.nan  # no data
+    y[2:, 4] = np.nan  # too few rows
+    expected = ols._fit_numpy(y, x[:, :, None])
+    fits = [ols._fit_one_regressor(y, x)] if HAS_NUMBA else []
+    # the loop version run as plain Python is the same algorithm as the compiled one
+    n, ybar, xbar, sxx, sxy, ssr, resid = _kernels.ols1_loop(y, x)
+    np.testing.assert_array_equal(n, expected.n)
+    np.testing.assert_allclose(resid, expected.resid, atol=1e-15)
+    for fit in fits:
+        np.testing.assert_array_equal(fit.n, expected.n)
+        np.testing.assert_allclose(fit.coef, expected.coef, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(fit.sigma2, expected.sigma2, rtol=1e-12)
+        np.testing.assert_allclose(fit.resid, expected.resid, atol=1e-15)
+        np.testing.assert_allclose(fit.sxx_inv, expected.sxx_inv, rtol=1e-12)
+        np.testing.assert_allclose(fit.xbar, expected.xbar, rtol=1e-12)
+    assert np.isnan(expected.coef[[3, 4]]).all()

@@ -55,3 +55,22 @@ def test_overlapping_pairs_match_brute_force(seed):
         if a != b and keys[a] == keys[b] and day0[a] >= 0 and day0[b] >= 0 and day0[a] + lo <= day0[b] <= day0[a] + hi
     }
     assert got == expected
+
+
+def test_gather_same_in_c_and_fortran_order():
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(40, 6))
+    day0, cols, offsets = np.array([3, 20, 39]), np.array([5, 0, 2]), offsets_range(-4, 3)
+    np.testing.assert_array_equal(gather(np.asfortranarray(values), day0, cols, offsets), gather(values, day0, cols, offsets))
+
+
+def test_compiled_gather_equals_numpy_gather():
+    from eventstudy.core import _kernels
+
+    rng = np.random.default_rng(6)
+    values = np.asfortranarray(rng.normal(size=(50, 7)))
+    day0, cols = rng.integers(-3, 53, 30), rng.integers(0, 7, 30)
+    expected = gather(np.ascontiguousarray(values), day0, cols, offsets_range(-6, 4))  # C order: numpy path
+    for fn in (_kernels.gather_loop, _kernels.gather_nb):
+        got = fn(values.ravel(order="F"), 50, day0, cols, -6, 11)
+        np.testing.assert_array_equal(got, expected)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from eventstudy.db import open_db
 from eventstudy.prices.calendar import trading_sessions

@@ -125,3 +125,17 @@ def test_input_errors_are_named():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         EventStudy(returns, events)
+
+
+def test_unknown_ticker_and_late_event_are_reported_not_dropped():
+    returns, events = _data()
+    extra = pd.DataFrame({
+        "event_id": ["x1", "x2"], "ticker": ["NOPE", "F01"],
+        "announced": [returns.index[350], returns.index[-1] + pd.Timedelta(days=30)],
+        "timing": ["pre-open", "after-close"], "role": "supplier", "deal_type": "compute",
+    })
+    res = EventStudy(returns, pd.concat([events, extra], ignore_index=True)).fit()
+    firms = res.firms.set_index("event_id")
+    assert firms.loc["x1", "status"] == "no returns for this ticker" and firms.loc["x1", "n_est"] == 0
+    assert firms.loc["x2", "status"] == "day 0 after the last session" and pd.isna(firms.loc["x2", "day0"])
+    assert len(res.car) == len(events) and len(res.firms) == len(events) + 2

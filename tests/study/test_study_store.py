@@ -11,24 +11,17 @@ from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db
 from eventstudy.db.catalog_store import sync_catalog
 from eventstudy.exceptions import ConfigError, EventStudyError
-from eventstudy.study_store import date_span, note_confounders, run_study, select_events
+from eventstudy.study_store import catalog_confounders, date_span, run_study, select_events
 
 CATALOG = Path(__file__).resolve().parent / "catalog"
 
 
-@pytest.mark.parametrize(
-    "notes, ticker, expected",
-    [
-        ("Confounder: FQ1 earnings the same evening. Other text.", "ORCL", "FQ1 earnings the same evening."),
-        ("Intro. Confounder for ORCL: co-CEOs named on\n  09-22. CRWV +6.7%.", "ORCL", "co-CEOs named on 09-22."),
-        ("Confounder for ORCL: co-CEOs named on 09-22.", "NVDA", ""),
-        ("Confounders: results (SPY -1.2%) and a sell-off on 11-04.", "PLTR", "results (SPY -1.2%) and a sell-off on 11-04."),
-        (None, "AMD", ""),
-        ("No confounding news known.", "AMD", ""),
-    ],
-)
-def test_note_confounders(notes, ticker, expected):
-    assert note_confounders(notes, ticker) == expected
+def test_catalog_confounders_apply_to_named_tickers_or_every_party():
+    known = {("e1", None): "market rally.", ("e1", "ORCL"): "FQ1 earnings.", ("e2", "PLTR"): "Q3 results."}
+    assert catalog_confounders(known, "e1", "ORCL") == "market rally. FQ1 earnings."
+    assert catalog_confounders(known, "e1", "NVDA") == "market rally."
+    assert catalog_confounders(known, "e2", "NVDA") == ""
+    assert catalog_confounders(known, "e3", "AMD") == ""
 
 
 def test_date_span_covers_estimation_and_windows():

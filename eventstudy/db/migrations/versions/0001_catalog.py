@@ -1,4 +1,4 @@
-"""Catalog tables: events, event_parties, event_sources, claims.
+"""Catalog tables: events, event_parties, event_sources, claims, event_confounders.
 
 Revision ID: 0001_catalog
 Revises:
@@ -70,8 +70,14 @@ def upgrade() -> None:
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("quote", sa.Text),
     )
+    op.create_table(
+        "event_confounders",
+        *_child_key(),
+        sa.Column("ticker", sa.String(20)),
+        sa.Column("description", sa.Text, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    for name in ("claims", "event_sources", "event_parties", "events"):
+    for name in ("event_confounders", "claims", "event_sources", "event_parties", "events"):
         op.drop_table(name)

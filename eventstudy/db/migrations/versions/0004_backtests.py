@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("hedge", sa.Boolean, nullable=False),
         *[sa.Column(name, sa.Float) for name in ("total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate")],
         sa.Column("trades", sa.Integer, nullable=False),
-        *[sa.Column(name, sa.Float) for name in ("avg_trade", "exposure", "bh_total_return", "bh_sharpe",
+        *[sa.Column(name, sa.Float) for name in ("avg_trade", "exposure", "peak_gross", "bh_total_return", "bh_sharpe",
                                                   "spy_total_return", "spy_sharpe")],
         sa.Column("rank", sa.Integer, nullable=False),
         sa.Column("selected", sa.Boolean, nullable=False),

@@ -1,0 +1,68 @@
+"""Fanning blocks of events out (threads, Dask) gives exactly the single-process result."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from eventstudy.core.engine import run_event_study
+from eventstudy.core.models import get_model
+from eventstudy.core.statistics import run_tests
+
+
+def _inputs(seed: int = 4):
+    rng = np.random.default_rng(seed)
+    market = rng.normal(0.0004, 0.01, (600, 1))
+    returns = 0.0002 + market * rng.uniform(0.5, 1.5, 20) + rng.normal(0, 0.02, (600, 20))
+    returns[:300, 3] = np.nan  # a late listing
+    day0 = rng.integers(260, 590, 250)
+    col = rng.integers(0, 20, 250)
+    kwargs = {"windows": [(0, 0), (-2, 3)], "bench": market, "bcol": np.zeros(250, dtype=int), "min_estimation_obs": 50}
+    return returns, day0, col, kwargs
+
+
+def _same(a, b):
+    np.testing.assert_array_equal(a.status, b.status)
+    np.testing.assert_array_equal(a.fit.ar, b.fit.ar)
+    np.testing.assert_array_equal(a.est_ar, b.est_ar)
+    np.testing.assert_array_equal(a.u, b.u)
+    for ma, mb in zip(a.measures, b.measures):
+        np.testing.assert_array_equal(ma.car_var, mb.car_var)
+    for w in range(2):
+        ta = [t.stat for t in run_tests(a.panel(w), "CAR")]
+        tb = [t.stat for t in run_tests(b.panel(w), "CAR")]
+        np.testing.assert_allclose(ta, tb, rtol=1e-12)
+
+
+def test_blocks_and_threads_do_not_change_results():
+    returns, day0, col, kw = _inputs()
+    spec = get_model("market")
+    one = run_event_study(spec, returns, day0, col, chunk_size=10_000, **kw)
+    _same(one, run_event_study(spec, returns, day0, col, chunk_size=37, **kw))
+    _same(one, run_event_study(spec, returns, day0, col, chunk_size=64, n_jobs=2, **kw))
+    with ThreadPoolExecutor(2) as pool:
+        _same(one, run_event_study(spec, returns, day0, col, chunk_size=50, executor=pool, **kw))
+
+
+@pytest.mark.slow
+def test_dask_executor():
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    returns, day0, col, kw = _inputs()
+    spec = get_model("market")
+    one = run_event_study(spec, returns, day0, col, **kw)
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        _same(one, run_event_study(spec, returns, day0, col, chunk_size=60, executor=client.get_executor(), **kw))
+
+
+def test_without_ranks_only_the_rank_test_is_missing():
+    returns, day0, col, kw = _inputs()
+    spec = get_model("market")
+    full = run_event_study(spec, returns, day0, col, **kw)
+    lean = run_event_study(spec, returns, day0, col, ranks=False, **kw)
+    got = {t.name: t for t in run_tests(lean.panel(1), "CAR")}
+    ref = {t.name: t for t in run_tests(full.panel(1), "CAR")}
+    assert not got["corrado"].valid and "ranks" in got["corrado"].reason
+    for name in set(ref) - {"corrado"}:
+        assert got[name].stat == ref[name].stat, name
