@@ -84,14 +84,16 @@ def timed(label: str, spec, events, prices, repeat: int, engine: str | None = No
     first = run_backtest(spec, events, prices, engine=engine)
     first_s = time.perf_counter() - t0
     times = []
-    tracemalloc.start()
     for _ in range(repeat):
         t0 = time.perf_counter()
         res = run_backtest(spec, events, prices, engine=engine)
         times.append(time.perf_counter() - t0)
+    warm = statistics.median(times)
+    # Memory in a separate run: tracemalloc slows allocation-heavy code down too much to time under it.
+    tracemalloc.start()
+    run_backtest(spec, events, prices, engine=engine)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    warm = statistics.median(times)
     info = res.info["all"]
     out = {"data": label, "engine": info["engine"], "variants": n, "events": info["events"],
            "trades": len(res.trades), "sessions": info["sessions"], "cells": info["cells"], "chunks": info["chunks"],

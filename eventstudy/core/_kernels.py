@@ -2,8 +2,9 @@
 version compiled by numba when it is installed (``*_nb``; see :mod:`eventstudy.core._numba`).
 The public name picks the compiled kernel when available; tests check the twins agree.
 
-Layout: 2-D arrays have rows = event time, columns = event-firms ``(L, E)``; ``keep`` is a
-boolean ``(E,)`` column selection (a group of events). NaN marks a missing day.
+Layout: 2-D arrays have rows = event time, columns = event-firms ``(L, E)``, except the rank
+and ``col_sum_count`` kernels, which take event-major ``(E, L)`` arrays; ``keep`` is a boolean
+``(E,)`` selection of event-firms (a group). NaN marks a missing day.
 """
 
 from __future__ import annotations
@@ -17,27 +18,37 @@ from ._numba import HAS_NUMBA, jit
 
 
 def rank_rows_python(a: np.ndarray) -> np.ndarray:
-    """Average ranks (1 = smallest) within each ROW of ``a`` (E, L), NaN kept as NaN."""
-    return stats.rankdata(a, axis=1, nan_policy="omit").astype(np.float64)
+    """Standardised ranks ``K / (1 + m)`` within each ROW of ``a`` (E, L), NaN kept as NaN.
+
+    ``K`` = average rank (1 = smallest, ties averaged) among the row's ``m`` finite values
+    (Corrado & Zivney 1992 standardisation, which allows missing days).
+    """
+    m = np.isfinite(a).sum(axis=1, keepdims=True)
+    return stats.rankdata(a, axis=1, nan_policy="omit").astype(np.float64) / (1.0 + m)
 
 
 def rank_rows_loop(a: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled by numba
-    """Average ranks within each ROW of ``a`` (E, L) given ``order = np.argsort(a, axis=1)``.
+    """Standardised ranks (see :func:`rank_rows_python`) given ``order = np.argsort(a, axis=1)``.
 
-    Event-major layout (each event's values contiguous). Walks each row in sorted order
-    (NaNs sort last and stay NaN), giving tied values the mean of their positions.
+    Event-major layout (each event's values contiguous). Counts the finite values m, then
+    walks each row in sorted order (NaNs sort last and stay NaN), giving tied values the
+    mean of their positions, divided by ``1 + m``.
     """
     n_ev, n_t = a.shape
     out = np.full((n_ev, n_t), np.nan)
     for e in range(n_ev):
         row = a[e]
         idx = order[e]
+        m = 0
+        while m < n_t and np.isfinite(row[idx[m]]):
+            m += 1
+        scale = 1.0 / (1.0 + m)
         i = 0
-        while i < n_t and np.isfinite(row[idx[i]]):
+        while i < m:
             j = i
-            while j + 1 < n_t and row[idx[j + 1]] == row[idx[i]]:
+            while j + 1 < m and row[idx[j + 1]] == row[idx[i]]:
                 j += 1
-            r = 0.5 * (i + j) + 1.0
+            r = (0.5 * (i + j) + 1.0) * scale
             for q in range(i, j + 1):
                 out[e, idx[q]] = r
             i = j + 1
@@ -48,12 +59,56 @@ rank_rows_nb = jit(rank_rows_loop)
 
 
 def rank_rows(a: np.ndarray) -> np.ndarray:
-    """Row ranks of an event-major (E, L) array: numpy's argsort plus the numba tie-averaging
-    kernel when available, else the scipy twin."""
+    """Standardised row ranks of an event-major (E, L) array: numpy's argsort plus the numba
+    tie-averaging kernel when available, else the scipy twin."""
     a = np.ascontiguousarray(a, dtype=np.float64)
     if not HAS_NUMBA:
         return rank_rows_python(a)
     return rank_rows_nb(a, np.argsort(a, axis=1))
+
+
+# ---------------------------------------------------------------- column demeaning
+
+
+def demean_columns_python(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(x - mean, mean)`` per column of (L, E), the mean over the column's finite values
+    (NaN where it has none; NaN entries stay NaN)."""
+    mask = np.isfinite(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(mask, x, 0.0).sum(axis=0) / mask.sum(axis=0)
+    return x - mean, mean
+
+
+def demean_columns_loop(x: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`demean_columns_python` (two row-major passes)."""
+    n_t, n_ev = x.shape
+    total = np.zeros(n_ev)
+    count = np.zeros(n_ev)
+    for t in range(n_t):
+        for e in range(n_ev):
+            v = x[t, e]
+            if np.isfinite(v):
+                total[e] += v
+                count[e] += 1.0
+    mean = np.full(n_ev, np.nan)
+    for e in range(n_ev):
+        if count[e] > 0:
+            mean[e] = total[e] / count[e]
+    out = np.empty((n_t, n_ev))
+    for t in range(n_t):
+        for e in range(n_ev):
+            out[t, e] = x[t, e] - mean[e]
+    return out, mean
+
+
+demean_columns_nb = jit(demean_columns_loop)
+
+
+def demean_columns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column demeaning (see :func:`demean_columns_python`), compiled when numba is available."""
+    if not HAS_NUMBA:
+        return demean_columns_python(x)
+    return demean_columns_nb(np.ascontiguousarray(x, dtype=np.float64))
 
 
 # ---------------------------------------------------------------- masked row sums

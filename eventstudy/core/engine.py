@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from .._typing import Float64Array1D, Float64Array2D, IntArray
-from ._kernels import col_sum_count, rank_rows, residual_partials, row_sum_count
+from ._kernels import col_sum_count, demean_columns, rank_rows, residual_partials, row_sum_count
 from .abnormal import AbnormalFit, WindowMeasures, compute_abnormal, window_measures
 from .ols import BatchOLS
 from .models import ModelSpec
@@ -33,6 +33,33 @@ STATUS_TEXT = (
 
 
 @dataclass(frozen=True)
+class Partials:
+    """Additive partial sums of the window-independent test inputs over a set of event-firms.
+
+    Sums of blocks add up to the sums of their union, so the tests of all events (or of a
+    group) combine per-block partials instead of concatenating the estimation arrays.
+    ``est``, ``ma`` : (2, Le) row sums and counts of estimation ARs / mean-adjusted returns;
+    ``u`` : (2, Lc) the same for the standardised ranks (zeros without ranks);
+    ``row_total``, ``n_corr``, ``p_sum``, ``p_n`` : see :func:`eventstudy.core._kernels.residual_partials`.
+    """
+
+    est: Float64Array2D
+    ma: Float64Array2D
+    u: Float64Array2D
+    row_total: Float64Array1D
+    n_corr: int
+    p_sum: float
+    p_n: int
+
+    def __add__(self, other: "Partials") -> "Partials":
+        return Partials(
+            est=self.est + other.est, ma=self.ma + other.ma, u=self.u + other.u,
+            row_total=self.row_total + other.row_total, n_corr=self.n_corr + other.n_corr,
+            p_sum=self.p_sum + other.p_sum, p_n=self.p_n + other.p_n,
+        )
+
+
+@dataclass(frozen=True)
 class Block:
     """Estimation-span arrays of one block of event-firms (columns ``start:stop`` of the run).
 
@@ -41,18 +68,31 @@ class Block:
 
     Attributes
     ----------
+    partials : partial sums over the block's OK event-firms, computed while the block is in cache.
     est_ar : (Le, B) estimation-window abnormal returns (residuals), NaN on unused days.
     ma_est : (Le, B) mean-adjusted returns ``R - mean_est(R)`` in the estimation window.
     u_t : (B, Lc) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span
         (Corrado), EVENT-MAJOR (transposed) because ranking works along each event's row;
         None when the run skipped ranking (``ranks=False``).
+    The three arrays are None when the run was made with ``keep_arrays=False``.
     """
 
     start: int
     stop: int
-    est_ar: Float64Array2D
-    ma_est: Float64Array2D
+    partials: Partials
+    est_ar: Float64Array2D | None
+    ma_est: Float64Array2D | None
     u_t: Float64Array2D | None
+
+
+def _partials(est_ar, ma_est, u_t, sel, lc) -> Partials:
+    """Partial sums of one block over its selected event-firms (kernels from ``_kernels``)."""
+    row_total, n_corr, p_sum, p_n = residual_partials(est_ar, sel)
+    u = np.zeros((2, lc)) if u_t is None else np.array(col_sum_count(u_t, sel))
+    return Partials(
+        est=np.array(row_sum_count(est_ar, sel)), ma=np.array(row_sum_count(ma_est, sel)), u=u,
+        row_total=row_total, n_corr=n_corr, p_sum=p_sum, p_n=p_n,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +108,7 @@ class CoreResult:
     measures : one WindowMeasures per window.
     span_offsets : (Lc,) event-time offsets of the rows of the rank arrays (estimation + event).
     ma_ev : (Lv, E) mean-adjusted returns in the event window (Brown-Warner 1980).
-    blocks : estimation-span arrays per block of event-firms.
+    blocks : estimation-span arrays and partial sums per block of event-firms.
     """
 
     fit: AbnormalFit
@@ -84,55 +124,58 @@ class CoreResult:
         """(E,) bool, event-firms with status ``OK``."""
         return self.status == OK
 
+    def _arrays(self, name: str) -> list[np.ndarray]:
+        arrays = [getattr(b, name) for b in self.blocks]
+        if any(a is None for a in arrays):
+            raise ValueError(f"{name} was not kept (run_event_study(..., keep_arrays=False) or ranks=False)")
+        return arrays
+
     @cached_property
     def est_ar(self) -> Float64Array2D:
         """(Le, E) estimation-window abnormal returns of all blocks (concatenated on first use)."""
-        return np.concatenate([b.est_ar for b in self.blocks], axis=1)
+        return np.concatenate(self._arrays("est_ar"), axis=1)
 
     @cached_property
     def u(self) -> Float64Array2D:
         """(Lc, E) standardised ranks of all blocks (concatenated on first use)."""
-        if any(b.u_t is None for b in self.blocks):
-            raise ValueError("ranks were not computed (run_event_study(..., ranks=False))")
-        return np.concatenate([b.u_t for b in self.blocks], axis=0).T
+        return np.concatenate(self._arrays("u_t"), axis=0).T
 
     def group_summary(self, keep: np.ndarray | None = None) -> GroupSummary:
         """Window-independent test inputs for the OK event-firms selected by ``keep`` (E,) bool.
 
-        Reduces each block with the partial-sum kernels and combines the partial sums.
+        All OK event-firms (``keep=None``) use the partial sums stored with each block; a group
+        reduces each block's arrays with the partial-sum kernels (needs ``keep_arrays=True``).
         """
         sel = self.ok if keep is None else self.ok & np.asarray(keep, dtype=bool)
-        le, lc = len(self.fit.est_offsets), len(self.span_offsets)
-        sums = {name: [np.zeros(n), np.zeros(n)] for name, n in (("est", le), ("ma", le), ("u", lc))}
-        row_total = np.zeros(le)
-        n_corr = p_n = 0
-        p_sum = 0.0
+        lc = len(self.span_offsets)
+        total: Partials | None = None
         for b in self.blocks:
-            bsel = sel[b.start:b.stop]
-            if not bsel.any():
-                continue
-            for name, arr in (("est", b.est_ar), ("ma", b.ma_est), ("u", b.u_t)):
-                if arr is None:
+            if keep is None:
+                part = b.partials
+            else:
+                bsel = sel[b.start:b.stop]
+                if not bsel.any():
                     continue
-                tot, cnt = (col_sum_count if name == "u" else row_sum_count)(arr, bsel)
-                sums[name][0] += tot
-                sums[name][1] += cnt
-            tot, n, ps, pn = residual_partials(b.est_ar, bsel)
-            row_total += tot
-            n_corr += n
-            p_sum += ps
-            p_n += pn
+                if b.est_ar is None:
+                    raise ValueError("group tests need the estimation arrays: run with keep_arrays=True")
+                part = _partials(b.est_ar, b.ma_est, b.u_t, bsel, lc)
+            total = part if total is None else total + part
+        if total is None:
+            total = _partials(np.empty((len(self.fit.est_offsets), 0)), np.empty((len(self.fit.est_offsets), 0)),
+                              None, np.zeros(0, dtype=bool), lc)
 
-        def mean(pair: list[np.ndarray]) -> np.ndarray:
+        def mean(pair) -> np.ndarray:
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.where(pair[1] > 0, pair[0] / pair[1], np.nan)
 
-        r_bar = (row_total @ row_total - n_corr) / (n_corr * (n_corr - 1)) if n_corr >= 2 else np.nan
+        n = total.n_corr
+        r_bar = (total.row_total @ total.row_total - n) / (n * (n - 1)) if n >= 2 else np.nan
         return GroupSummary(
             ev_offsets=self.fit.ev_offsets, span_offsets=self.span_offsets,
-            aar_est=mean(sums["est"]), maar_est=mean(sums["ma"]),
-            aar_ev=mean(list(row_sum_count(self.fit.ar, sel))), maar_ev=mean(list(row_sum_count(self.ma_ev, sel))),
-            rank_dev=mean(sums["u"]) - 0.5, p_hat=p_sum / p_n if p_n else np.nan, r_bar=float(r_bar),
+            aar_est=mean(total.est), maar_est=mean(total.ma),
+            aar_ev=mean(row_sum_count(self.fit.ar, sel)), maar_ev=mean(row_sum_count(self.ma_ev, sel)),
+            rank_dev=mean(total.u) - 0.5, p_hat=total.p_sum / total.p_n if total.p_n else np.nan,
+            r_bar=float(r_bar),
         )
 
     def panel(self, w: int, keep: np.ndarray | None = None, group: GroupSummary | None = None) -> WindowPanel:
@@ -165,6 +208,7 @@ def run_event_study(
     n_jobs: int = 1,
     executor: Executor | None = None,
     ranks: bool = True,
+    keep_arrays: bool = True,
 ) -> CoreResult:
     """Run the event study for E event-firms.
 
@@ -184,6 +228,9 @@ def run_event_study(
         extra); blocks are independent, so Dask does all the scheduling.
     ranks : compute the Corrado ranks (about a third of the run time for large runs); with
         False the rank test reports "no ranks".
+    keep_arrays : keep the ``(Le, E)`` estimation-span arrays so that tests can be run for any
+        group later (``group_summary(keep)``); False keeps only the per-block partial sums of
+        all events (overall tests), which bounds memory for very large runs.
 
     Returns
     -------
@@ -206,7 +253,7 @@ def run_event_study(
     def block(s: slice) -> CoreResult:
         return _run_block(
             model, returns, day0[s], col[s], windows, estimation, min_estimation_obs,
-            bench, None if bcol is None else bcol[s], factors, rf, ranks,
+            bench, None if bcol is None else bcol[s], factors, rf, ranks, keep_arrays,
         )
 
     slices = [slice(i, i + chunk_size) for i in range(0, max(len(day0), 1), chunk_size)]
@@ -220,7 +267,8 @@ def run_event_study(
     return _join(parts)
 
 
-def _run_block(model, returns, day0, col, windows, estimation, min_estimation_obs, bench, bcol, factors, rf, ranks) -> CoreResult:
+def _run_block(model, returns, day0, col, windows, estimation, min_estimation_obs, bench, bcol, factors, rf, ranks,
+               keep_arrays) -> CoreResult:
     lo = min(a for a, _ in windows)
     hi = max(b for _, b in windows)
     status = np.full(len(day0), OK, dtype=np.intp)
@@ -240,10 +288,7 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
         for arr in (fit.ar, fit.est_ar, fit.raw, fit.expected, fit.est_raw):
             arr[:, bad] = np.nan
     measures = [window_measures(fit, a, b) for a, b in windows]
-    avail = np.isfinite(fit.est_raw)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_est = np.where(avail, fit.est_raw, 0.0).sum(axis=0) / avail.sum(axis=0)
-    ma_est = fit.est_raw - mean_est
+    ma_est, mean_est = demean_columns(fit.est_raw)
     ma_ev = fit.raw - mean_est
     span_offsets = np.concatenate([fit.est_offsets, fit.ev_offsets])
     u_t = None
@@ -252,9 +297,12 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
         combined = np.empty((len(day0), le + len(fit.ev_offsets)))  # event-major for ranking
         combined[:, :le] = fit.est_ar.T
         combined[:, le:] = fit.ar.T
-        n_avail = np.isfinite(combined).sum(axis=1)
-        u_t = rank_rows(combined) / (1.0 + n_avail)[:, None]
-    block = Block(start=0, stop=len(day0), est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t)
+        u_t = rank_rows(combined)
+    partials = _partials(fit.est_ar, ma_est, u_t, status == OK, len(span_offsets))
+    if keep_arrays:
+        block = Block(start=0, stop=len(day0), partials=partials, est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t)
+    else:
+        block = Block(start=0, stop=len(day0), partials=partials, est_ar=None, ma_est=None, u_t=None)
     return CoreResult(
         fit=fit, status=status, windows=list(windows), measures=measures,
         span_offsets=span_offsets, ma_ev=ma_ev, blocks=[block],

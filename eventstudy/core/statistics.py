@@ -288,7 +288,7 @@ def kolari_pynnonen(panel: WindowPanel) -> TestStatistic:
     of estimation-window residuals, aligned in event time: columns demeaned over their own
     available days and scaled to unit norm, missing days set to 0, ``r = (||sum_i u_i||^2 - N)
     / (N (N - 1))`` -- the mean of the off-diagonal Pearson correlations, exact when no day is
-    missing (:func:`eventstudy.core._kernels.residual_summary`); no N x N matrix is formed;
+    missing (:func:`eventstudy.core._kernels.residual_partials`); no N x N matrix is formed;
     ``t(N - 1)``.
     """
     base = bmp(panel)

@@ -11,6 +11,7 @@ and the line (line 1 is the header), before anything is written anywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
         table = pd.read_csv(path, usecols=list(header), dtype={"Date": str, **{c: "float64" for c in numeric}},
                             skip_blank_lines=False)
     except (OSError, EOFError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise _problem(path, 1, f"cannot read the file: {exc}") from None
+        # The C tokenizer names the line itself ("Expected 6 fields in line 5, saw 7").
+        found = re.search(r"line (\d+)", str(exc))
+        raise _problem(path, int(found.group(1)) if found else 1, f"cannot read the file: {exc}") from None
     except ValueError:  # a missing column or text in a number: find which, and where
         table = _diagnose(path, header)
     text = table["Date"].to_numpy(dtype=object)

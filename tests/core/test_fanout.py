@@ -66,3 +66,20 @@ def test_without_ranks_only_the_rank_test_is_missing():
     assert not got["corrado"].valid and "ranks" in got["corrado"].reason
     for name in set(ref) - {"corrado"}:
         assert got[name].stat == ref[name].stat, name
+
+
+def test_dropping_arrays_keeps_overall_tests():
+    returns, day0, col, kw = _inputs()
+    spec = get_model("market")
+    full = run_event_study(spec, returns, day0, col, chunk_size=64, **kw)
+    slim = run_event_study(spec, returns, day0, col, chunk_size=64, keep_arrays=False, **kw)
+    for w in range(2):
+        a = [t.stat for t in run_tests(full.panel(w), "CAR")]
+        b = [t.stat for t in run_tests(slim.panel(w), "CAR")]
+        np.testing.assert_array_equal(a, b)
+    # the stored partials equal a fresh reduction of the arrays
+    keep = np.ones(len(day0), dtype=bool)
+    np.testing.assert_allclose(full.group_summary(keep).rank_dev, full.group_summary().rank_dev, rtol=1e-12)
+    assert full.group_summary(keep).r_bar == pytest.approx(full.group_summary().r_bar, rel=1e-12)
+    with pytest.raises(ValueError, match="keep_arrays"):
+        slim.group_summary(keep)

@@ -17,12 +17,13 @@ def test_rank_kernel_equals_scipy_twin(seed):
     a = np.round(rng.normal(size=(60, 25)), 1)  # rounding creates ties
     a[rng.random(a.shape) < 0.1] = np.nan
     a[:, 3] = np.nan  # an event with no data at all
-    expected = stats.rankdata(a, axis=0, nan_policy="omit").T  # ranks within each event
+    # standardised ranks within each event: K / (1 + number of finite values)
+    expected = (stats.rankdata(a, axis=0, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=0))).T
     at = np.ascontiguousarray(a.T)
-    np.testing.assert_array_equal(_kernels.rank_rows_python(at), expected)
-    np.testing.assert_array_equal(_kernels.rank_rows(at), expected)
+    np.testing.assert_allclose(_kernels.rank_rows_python(at), expected, rtol=1e-15)
+    np.testing.assert_allclose(_kernels.rank_rows(at), expected, rtol=1e-15)
     # the loop written for numba, run as plain Python, is the same algorithm
-    np.testing.assert_array_equal(_kernels.rank_rows_loop(at, np.argsort(at, axis=1)), expected)
+    np.testing.assert_allclose(_kernels.rank_rows_loop(at, np.argsort(at, axis=1)), expected, rtol=1e-15)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -33,6 +34,11 @@ def test_reduction_kernels_equal_numpy_twins(seed):
     x[:48, 4] = np.nan  # too few days for a correlation
     x[:, 7] = np.nan  # no data at all
     keep = rng.random(30) < 0.8
+    expected = _kernels.demean_columns_python(x)
+    for fn in ("demean_columns", "demean_columns_loop"):
+        got = getattr(_kernels, fn)(x)
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
     expected = _kernels.row_sum_count_python(x, keep)
     for fn in ("row_sum_count", "row_sum_count_loop"):
         got = getattr(_kernels, fn)(x, keep)
@@ -53,5 +59,5 @@ def test_reduction_kernels_equal_numpy_twins(seed):
 
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
 def test_numba_kernel_is_compiled():
-    for name in ("rank_rows", "row_sum_count", "col_sum_count", "residual_partials"):
+    for name in ("rank_rows", "demean_columns", "row_sum_count", "col_sum_count", "residual_partials", "gather", "ols1"):
         assert getattr(_kernels, f"{name}_nb") is not getattr(_kernels, f"{name}_loop")

@@ -68,6 +68,10 @@ def test_by_group_equals_separate_study():
     mine = by[by["group"] == "supplier"].reset_index(drop=True)
     np.testing.assert_allclose(mine["statistic"].to_numpy(), alone["statistic"].to_numpy(), rtol=1e-12)
     np.testing.assert_array_equal(mine["n"].to_numpy(), alone["n"].to_numpy())
+    caar = res.group_caar("role").set_index(["role", "window"])
+    suppliers = res.car.loc[events.loc[events["role"] == "supplier", "event_id"].tolist()]
+    assert caar.loc[("supplier", "[0,2]"), "caar"] == pytest.approx(suppliers["[0,2]"].mean(), rel=1e-12)
+    assert caar.loc[("supplier", "[0,2]"), "n"] == len(suppliers)
 
 
 def test_summary_states_assumptions_and_skips():
