@@ -103,13 +103,51 @@ def timed(label: str, spec, events, prices, repeat: int, engine: str | None = No
     return out
 
 
+COLD_SNIPPET = """
+import time, sys
+sys.path.insert(0, {bench!r})
+t0 = time.perf_counter()
+import bench_backtest as B
+from eventstudy.backtest.spec import StrategySpec
+from eventstudy.backtest.sweep import run_backtest
+t1 = time.perf_counter()
+ev = B.catalog_events()
+prices = B.load_prices(ev, B.RAW)
+spec = StrategySpec(name="cold", exit={{"hold": 3, "stop_loss": 0.05}}, hedge={{"enabled": True}})
+t2 = time.perf_counter()
+for engine in ("trades", "portfolio"):
+    run_backtest(spec, ev, prices, engine=engine)
+t3 = time.perf_counter()
+run_backtest(spec, ev, prices, engine="trades")
+t4 = time.perf_counter()
+print(f"{{t1 - t0:.2f}} {{t3 - t2:.2f}} {{t4 - t3:.2f}}")
+"""
+
+
+def cold_compile() -> dict:
+    """Import and first-backtest times in a fresh process with an empty numba cache (true first compile)."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
+        out = subprocess.run([sys.executable, "-c", COLD_SNIPPET.format(bench=str(Path(__file__).parent))],
+                             capture_output=True, text=True, env=env, check=True).stdout.split()
+    return {"import_s": float(out[0]), "first_backtests_s (compile)": float(out[1]), "same, warm_s": float(out[2])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pseudo-events", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--portfolio-variants", type=int, default=1000,
                         help="also time the cash-sharing portfolio engine on the first N variants (0: skip)")
+    parser.add_argument("--no-cold", action="store_true", help="skip the empty-numba-cache compile measurement")
     args = parser.parse_args()
+    if not args.no_cold:
+        print("cold start (empty numba cache):", cold_compile(), flush=True)
 
     t0 = time.perf_counter()
     import vectorbt  # noqa: F401

@@ -1,24 +1,28 @@
-"""vectorbt glue: planned trades of many variants -> one ``Portfolio.from_signals`` simulation.
+"""vectorbt glue: planned trades of many variants -> ``Portfolio.from_signals`` runs, two engines.
 
-Layout
-------
-Every variant is one vectorbt *group* with ``cash_sharing=True`` (one pot of ``capital``).
-Inside a group each column is a *lane*: a sequence of trades that never overlap in time
-(:func:`~eventstudy.backtest.signals.assign_lanes`), so a lane's close/open/high/low are those of
-whichever ticker it holds at that moment.  Overlapping events on one ticker therefore sit in
-different lanes, and each trade exits after its own N sessions: nothing relies on shifting a
-signal series.  A hedged variant has one benchmark lane per trade lane, entered and exited with it.
+``portfolio`` engine
+    Every variant is one vectorbt *group* with ``cash_sharing=True`` (one pot of ``capital``).
+    Inside a group each column is a *lane*: a sequence of trades that never overlap in time
+    (:func:`~eventstudy.backtest.signals.assign_lanes`), so a lane's close/open/high/low are those
+    of whichever ticker it holds at that moment.  Overlapping events on one ticker sit in different
+    lanes and each trade exits after its own N sessions: nothing relies on shifting a signal series.
+    A hedged variant has one benchmark lane per trade lane.  When cash runs short, vectorbt cuts
+    the entry (exact cash accounting).
+``trades`` engine (default)
+    Every trade is its own column in *event time* (rows = sessions since its entry), identical
+    trades of different variants share a column, and the variant's value is ``capital`` plus the
+    sum of its trades' marked-to-market P&L.  That is the cash-sharing portfolio's value whenever
+    capital covers the entries (``peak_gross <= 1``; tested to agree); cells = sum of (N + 1) over
+    trades instead of sessions x lanes, hence the speed on large grids.
 
-Fills: entries at the session open use ``price = open`` (else the close); time exits at the close;
-stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the entry price) are checked by vectorbt
-from the session after entry on open/high/low, stop loss before take profit, a gap through the
-stop filling at the open.  ``fees`` (proportional) and ``slippage`` (adverse price move) apply to
-every fill.  When a stop closes a hedged trade early, the hedge leg is closed at that session's
-close (a second simulation with the resolved exits).
+Fills (both engines): entries at the session open use ``price = open`` (else the close); time exits
+at the close; stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the entry price) are checked by
+vectorbt from the session after entry on open/high/low, stop loss before take profit, a gap through
+the stop filling at the open.  ``fees`` (proportional) and ``slippage`` (adverse price move) apply
+to every fill.  A hedge leg is closed with its trade, at that session's close when a stop fired.
 
-Memory: arrays are (sessions in the span) x (lanes of the variants in a chunk); variants are
-simulated in chunks of at most ``max_cells`` cells, each chunk being one vectorbt run over many
-variants.  No order logs are kept.
+Memory: each vectorbt run holds at most ``max_cells`` cells; no order logs are kept; a large grid
+keeps per-variant metrics and equity curves, trade lists only when asked.
 """
 
 from __future__ import annotations
@@ -463,6 +467,21 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
                   rec["exit_price"][mi], rec["pnl"][mi], hedge_pnl)
 
 
+def _row_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row, equal exactly when all ``columns`` are equal (mixed-radix of per-column codes)."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    span = 1
+    for col in columns:
+        _, inv = np.unique(col, return_inverse=True)
+        n = int(inv.max()) + 1 if len(inv) else 1
+        if span * n >= 2**62:  # too many combinations for one integer: re-code what we have so far
+            _, code = np.unique(code, return_inverse=True)
+            span = int(code.max()) + 1
+        code = code * n + inv
+        span *= n
+    return code
+
+
 def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, trail, with_stops, prices):
     """One vectorbt run with one column per distinct trade, rows = sessions since entry (0..max hold).
 
@@ -474,9 +493,8 @@ def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, 
 
     n = len(entry)
     # Variants that differ only in what they do not pass here (hedge, benchmark...) share columns.
-    back, _ = pd.MultiIndex.from_arrays([entry, hold, tick, at_close, side, value, np.nan_to_num(sl, nan=-1.0),
-                                         np.nan_to_num(tp, nan=-1.0), trail]).factorize()
-    _, u = np.unique(back, return_index=True)
+    _, u, back = np.unique(_row_codes([entry, hold, tick, at_close, side, value, np.nan_to_num(sl, nan=-1.0),
+                                       np.nan_to_num(tp, nan=-1.0), trail]), return_index=True, return_inverse=True)
     m = len(u)
     h_max = int(hold.max()) if n else 0
     j = np.arange(h_max + 1)[:, None]

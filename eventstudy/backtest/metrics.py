@@ -10,10 +10,7 @@ from __future__ import annotations
 import numpy as np
 from vectorbt.returns import dispatch as rdispatch
 
-from .spec import RANK_METRICS  # noqa: F401  (re-exported: the ranking choices)
-
 ANN_FACTOR = 252.0
-EQUITY_METRICS = ("total_return", "cagr", "sharpe", "sortino", "max_drawdown")
 
 
 def equity_metrics(value: np.ndarray, init_value: np.ndarray | float) -> dict[str, np.ndarray]:

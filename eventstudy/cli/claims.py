@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ..claims import TOLERANCE_PP, TOLERANCE_REL, Tolerance, check_catalog_claims
-from ..db import open_db
-from ..reporting.export import claims_display, write_claims
 from .output import TableFormat, emit
+
+if TYPE_CHECKING:
+    from ..claims import Tolerance
 
 app = typer.Typer(help="Check the press's claimed reactions against prices.", no_args_is_help=True)
 
 
-def print_claims(checked, fmt: str, tolerance: Tolerance = Tolerance()) -> None:
+def print_claims(checked, fmt: str, tolerance: "Tolerance | None" = None) -> None:
     """Full precision for csv/json, the rounded display form for people (notes below the terminal table)."""
+    from ..claims import Tolerance
+    from ..reporting.export import claims_display
+
+    tolerance = tolerance or Tolerance()
     if fmt in ("csv", "json"):
         emit(checked, fmt)
         return
@@ -35,8 +39,8 @@ def check(
     ctx: typer.Context,
     event: Annotated[Optional[list[str]], typer.Option("--event", help="Only claims of this event id (repeatable).")] = None,
     benchmark: Annotated[str, typer.Option("--benchmark", help="Ticker whose move over the same window is subtracted.")] = "SPY",
-    tolerance_pp: Annotated[float, typer.Option("--tolerance-pp", min=0.0, help="Absolute part of the matching band, percentage points.")] = TOLERANCE_PP,
-    tolerance_rel: Annotated[float, typer.Option("--tolerance-rel", min=0.0, help="Relative part of the band, fraction of the claimed move.")] = TOLERANCE_REL,
+    tolerance_pp: Annotated[Optional[float], typer.Option("--tolerance-pp", min=0.0, help="Absolute part of the matching band, percentage points [default: 1].")] = None,
+    tolerance_rel: Annotated[Optional[float], typer.Option("--tolerance-rel", min=0.0, help="Relative part of the band, fraction of the claimed move [default: 0.05].")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Also write claims.md/.tex/.html/.csv into this folder.")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
 ) -> None:
@@ -47,7 +51,13 @@ def check(
 
     Example: eventstudy claims check --format markdown
     """
-    tolerance = Tolerance(tolerance_pp, tolerance_rel)
+    # Imported here: the engine and plotting stack are heavy and --help should be instant.
+    from ..claims import TOLERANCE_PP, TOLERANCE_REL, Tolerance, check_catalog_claims
+    from ..db import open_db
+    from ..reporting.export import write_claims
+
+    tolerance = Tolerance(TOLERANCE_PP if tolerance_pp is None else tolerance_pp,
+                          TOLERANCE_REL if tolerance_rel is None else tolerance_rel)
     checked = check_catalog_claims(open_db(ctx.obj["db"]), benchmark=benchmark.upper(), event_ids=event, tolerance=tolerance)
     print_claims(checked, fmt.value, tolerance)
     if out is not None:

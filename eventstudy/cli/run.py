@@ -12,15 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from pipelines.ingest import default_tickers, ingest_factors, ingest_prices
-
-from ..claims import check_catalog_claims
 from ..config import DEFAULT_CATALOG_DIR, PriceSourceSpec, resolve_price_source
-from ..db import open_db
 from ..exceptions import DataError, PartialFailure
-from ..reporting.export import write_claims, write_study
-from ..reporting.tables import publication_tables
-from ..study_store import DEFAULT_WINDOWS, run_and_store, select_events
 from .claims import print_claims
 from .events import load_into_db
 from .output import emit
@@ -46,13 +39,24 @@ def run(
     benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker.")] = "SPY",
     window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b (repeatable; default 0,0 0,2 -1,1 -5,5 0,10).")] = None,
     estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = "-250,-11",
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 5 when some catalog tickers have no prices (default: warn and go on).")] = False,
 ) -> None:
     """Load the catalog, ingest prices, run the event study on the seed deals, check the claims, write tables and plots.
 
-    Exit code 5 (partial) when some catalog tickers could not be ingested: the rest is still studied and written.
+    Catalog tickers without prices (e.g. 9984.T in a US-only folder) are named in warnings and
+    left out; everything else is studied and written.  With ``--strict`` that is exit code 5.
 
     Example: eventstudy run --prices files:../shared/data/prices/raw/SungKyu-Kim39__BackTester39 --out out
     """
+    # Imported here: the engine and plotting stack are heavy and --help should be instant.
+    from pipelines.ingest import default_tickers, ingest_factors, ingest_prices
+
+    from ..claims import check_catalog_claims
+    from ..db import open_db
+    from ..reporting.export import write_claims, write_study
+    from ..reporting.tables import publication_tables
+    from ..study_store import DEFAULT_WINDOWS, run_and_store, select_events
+
     windows = [parse_window(w) for w in window] if window else list(DEFAULT_WINDOWS)
     est = parse_window(estimation, "--estimation")
     benchmark = benchmark.upper()
@@ -94,5 +98,9 @@ def run(
     emit([{"kind": p.suffix.lstrip("."), "file": str(p)} for p in files], "table", title=f"{len(files)} files written")
     typer.echo(f"study run {run_id} stored in {engine.url.render_as_string(hide_password=True)}; tables and plots in {out}")
     if missing:
-        raise PartialFailure(f"no prices for catalog ticker(s) {', '.join(missing)} from {source}: "
-                             "their event-firms were left out of the study (everything else was written)")
+        message = (f"no prices for catalog ticker(s) {', '.join(missing)} from {source}: "
+                   "their event-firms were left out of the study (everything else was written)")
+        if not strict:
+            typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+            return
+        raise PartialFailure(message)

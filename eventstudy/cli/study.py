@@ -6,7 +6,7 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import pandas as pd
 import typer
@@ -15,12 +15,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..catalog import Role
 from ..catalog.schema import DealType
-from ..db import open_db
 from ..exceptions import ConfigError
-from ..reporting.export import write_study
-from ..reporting.tables import PublicationTable, publication_tables
-from ..study_store import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, run_study, save_results
 from .output import TableFormat, emit
+
+if TYPE_CHECKING:
+    from ..reporting.tables import PublicationTable
 
 app = typer.Typer(help="Event studies: abnormal returns, tests, tables and plots.", no_args_is_help=True)
 
@@ -60,7 +59,7 @@ def steps(enabled: bool = True) -> Iterator:
         yield advance
 
 
-def print_tables(tables: list[PublicationTable], fmt: str, *, extra: dict | None = None) -> None:
+def print_tables(tables: "list[PublicationTable]", fmt: str, *, extra: dict | None = None) -> None:
     """Print publication tables in ``fmt`` (json: one document with the numbers and ``extra``)."""
     if fmt == "json":
         doc = {**(extra or {}), "tables": [
@@ -110,6 +109,12 @@ def run(
 
     Example: eventstudy study run --ticker AMD --window 0,2 --window=-1,1 --out out/amd
     """
+    # Imported here: the engine and plotting stack are heavy and --help should be instant.
+    from ..db import open_db
+    from ..reporting.export import write_study
+    from ..reporting.tables import publication_tables
+    from ..study_store import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, run_study, save_results
+
     windows = [parse_window(w) for w in window] if window else list(DEFAULT_WINDOWS)
     est = parse_window(estimation, "--estimation") if estimation else DEFAULT_ESTIMATION
     groups = list(dict.fromkeys(group or []))

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
 from ..config import resolve_db_url
@@ -52,6 +50,10 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
 
 def upgrade(engine: Engine) -> None:
     """Apply every pending Alembic migration (idempotent)."""
+    # Alembic is imported on first use: it is slow to import and --help needs none of it.
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ from eventstudy.cli import app
 from eventstudy.db import open_db
 from eventstudy.db.study_tables import abnormal_returns, study_runs, study_tests
 
-EVENTSTUDY = "/work/venv/bin/eventstudy"
+EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
 OUTPUTS = ("car.md", "car.tex", "car.html", "car.csv", "bhar.md", "car_by_role.md", "tests.csv", "firms.csv",
@@ -27,10 +28,9 @@ def test_main_job_on_the_repository_catalog(tmp_path, prices_dir):
     db = tmp_path / "job.db"
     proc = subprocess.run([EVENTSTUDY, "--db", f"sqlite:///{db}", "run", "--prices", f"files:{prices_dir}", "--out", str(out)],
                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    # 5 = partial: some catalog tickers (e.g. 9984.T) have no file in the shared folder; they are named.
-    assert proc.returncode in (0, 5), proc.stderr
-    if proc.returncode == 5:
-        assert "no prices for catalog ticker(s)" in proc.stderr
+    # Some catalog tickers (e.g. 9984.T) have no file in the shared folder: named in a warning, exit 0.
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: no prices for catalog ticker(s)" in proc.stderr and "9984.T" in proc.stderr
     for name in OUTPUTS:
         assert (out / name).stat().st_size > 0, name
     assert AMD_EVENT in (out / "car_by_event.csv").read_text()

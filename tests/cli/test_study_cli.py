@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from eventstudy.study_store import load_run
 
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
-EVENTSTUDY = "/work/venv/bin/eventstudy"
+EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
 runner = CliRunner()
 
 
