@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -24,6 +26,24 @@ PRICES_DIR = SHARED_DATA / "prices" / "raw" / "SungKyu-Kim39__BackTester39"
 UNIVERSE_DIR = SHARED_DATA / "prices" / "universe"
 FACTORS_DIR = SHARED_DATA / "prices" / "raw"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+#: The installed console script beside the interpreter running the tests (a venv's bin/).
+EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
+
+
+def run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``eventstudy`` command in a subprocess (exit codes and stderr as users see them)."""
+    return subprocess.run([EVENTSTUDY, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def invoke_ok(db_url: str, *args: str) -> str:
+    """Run a command in-process against ``db_url``; assert it succeeded and return its stdout."""
+    from typer.testing import CliRunner
+
+    from eventstudy.cli import app
+
+    result = CliRunner().invoke(app, ["--db", db_url, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 @pytest.fixture(scope="session")

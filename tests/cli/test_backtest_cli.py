@@ -5,19 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO
+from conftest import invoke_ok as invoke
+from conftest import run_cli as cli
 from eventstudy.cli import app
 from eventstudy.db import open_db
 from pipelines.ingest import ingest_prices
 
-EVENTSTUDY = Path(sys.executable).parent / "eventstudy"
 TICKERS = ["AMD", "NVDA", "ORCL", "INTC", "AVGO", "CRWV", "SPY"]
 SPEC = f"""
 name: cli-grid
@@ -32,14 +31,6 @@ sweep:
 runner = CliRunner()
 
 
-def invoke(db_url: str, *args: str) -> str:
-    result = runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(EVENTSTUDY), *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture

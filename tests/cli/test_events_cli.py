@@ -11,8 +11,6 @@ import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,10 +20,11 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import REPO
+from conftest import invoke_ok as invoke
+from conftest import run_cli as cli
 from eventstudy.cli import app
 
 CATALOG = REPO / "events"
-EVENTSTUDY = Path(sys.executable).parent / "eventstudy"
 runner = CliRunner()
 
 
@@ -33,14 +32,6 @@ def raw_events(folder: Path = CATALOG) -> list[dict]:
     return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))]
 
 
-def invoke(db_url: str, *args: str) -> str:
-    result = runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(EVENTSTUDY), *args], capture_output=True, text=True, timeout=120)
 
 
 def table_dump(db_url: str) -> dict[str, list]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +13,8 @@ from typer.testing import CliRunner
 from eventstudy.cli import app
 from eventstudy.db import open_db
 from eventstudy.db.study_tables import abnormal_returns, study_runs, study_tests
+from conftest import EVENTSTUDY
 
-EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
 OUTPUTS = ("car.md", "car.tex", "car.html", "car.csv", "bhar.md", "car_by_role.md", "tests.csv", "firms.csv",

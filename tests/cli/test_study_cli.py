@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +23,10 @@ from eventstudy.db import open_db
 from eventstudy.db.catalog_store import sync_catalog
 from eventstudy.exceptions import ConfigError, DataError, EventStudyError
 from eventstudy.study_store import load_run
+from conftest import EVENTSTUDY
 
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
-EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
 runner = CliRunner()
 
 

@@ -7,13 +7,12 @@ table before and after each attempt, through a separate read-write engine.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from conftest import REPO
+from conftest import EVENTSTUDY, REPO
 from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db, open_readonly
 from eventstudy.db.catalog_store import sync_catalog
@@ -21,7 +20,6 @@ from eventstudy.db.query import run_readonly
 from eventstudy.exceptions import EventStudyError, ReadOnlyViolation
 
 TABLES = ("events", "event_parties", "event_sources", "claims", "alembic_version")
-EVENTSTUDY = Path(sys.executable).parent / "eventstudy"
 
 WRITES = [
     "INSERT INTO events (id, title, announced, timing, deal_type, confidence, catalog_file, content_hash, loaded_at) "

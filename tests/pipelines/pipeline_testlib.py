@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from conftest import EVENTSTUDY
 
 REPO = Path(__file__).resolve().parents[2]
-EVENTSTUDY = Path(sys.executable).with_name("eventstudy")
 
 
 def write_config(tmp_path: Path, db_url: str, prices_dir: Path | None = None, *, sections: str = "", **extra: str) -> Path:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 
-from conftest import FACTORS_DIR
+from conftest import EVENTSTUDY, FACTORS_DIR
 
-EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
 FF3 = FACTORS_DIR / "tommy66779__Comparaison-IA-DotCom" / "F-F_Research_Data_Factors_daily.csv"
 
 
