@@ -38,23 +38,35 @@ def resolve_db_url(url: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class PriceSourceSpec:
-    """A parsed price-source setting: ``kind`` is ``"yfinance"`` or ``"files"`` (then ``path`` is the folder)."""
+    """A parsed price-source setting.
+
+    ``kind`` is ``"yfinance"`` or ``"files"``; for files, ``paths`` are the folders searched in
+    order (``files:DIR1,DIR2``: a ticker is read from the first folder that has it) and ``path``
+    is the first of them.
+    """
 
     kind: str
-    path: Path | None = None
+    paths: tuple[Path, ...] = ()
+
+    @property
+    def path(self) -> Path | None:
+        return self.paths[0] if self.paths else None
 
     def __str__(self) -> str:
-        return self.kind if self.path is None else f"{self.kind}:{self.path}"
+        return self.kind if not self.paths else f"{self.kind}:{','.join(map(str, self.paths))}"
 
 
 def resolve_price_source(spec: str | None = None) -> PriceSourceSpec:
-    """Parse ``yfinance`` or ``files:DIR`` (from the argument, ``$EVENTSTUDY_PRICE_SOURCE`` or the default)."""
+    """Parse ``yfinance`` or ``files:DIR[,DIR2...]`` (from the argument, ``$EVENTSTUDY_PRICE_SOURCE`` or the default)."""
     value = (spec or os.environ.get(PRICE_SOURCE_ENV) or DEFAULT_PRICE_SOURCE).strip()
     if value == "yfinance":
         return PriceSourceSpec("yfinance")
     if value.startswith("files:"):
-        folder = Path(value[len("files:"):]).expanduser()
-        if not folder.is_dir():
-            raise ConfigError(f"price source {value!r}: folder {folder} does not exist")
-        return PriceSourceSpec("files", folder)
+        folders = tuple(Path(part).expanduser() for part in value[len("files:"):].split(",") if part.strip())
+        if not folders:
+            raise ConfigError(f"price source {value!r}: name a folder, e.g. files:../shared/data/prices/universe")
+        for folder in folders:
+            if not folder.is_dir():
+                raise ConfigError(f"price source {value!r}: folder {folder} does not exist")
+        return PriceSourceSpec("files", folders)
     raise ConfigError(f"unknown price source {value!r}: expected 'yfinance' or 'files:DIR'")

@@ -57,9 +57,9 @@ def ingest(
     if all_files:
         if spec.kind != "files":
             raise ConfigError("--all-files needs a files:DIR source (--source files:DIR or $EVENTSTUDY_PRICE_SOURCE)")
-        from ..sources.files import list_tickers
+        from ..sources.files import FileSource
 
-        names = list_tickers(spec.path)
+        names = FileSource(spec.paths).tickers()
     else:
         names = _split(tickers) or default_tickers(engine)
     report = ingest_prices(engine, spec, names, progress=not no_progress)

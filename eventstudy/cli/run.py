@@ -21,12 +21,10 @@ from .study import parse_window, print_tables
 
 
 def factor_files(source: PriceSourceSpec) -> list[Path]:
-    """Ken French daily files (``F-F_*.csv``) in a price folder, or anywhere under its parent ``raw/`` tree."""
-    if source.kind != "files" or source.path is None:
+    """Ken French daily files (``F-F_*.csv``) in the price folders, or anywhere under a folder's parent ``raw/`` tree."""
+    if source.kind != "files":
         return []
-    roots = [source.path]
-    if source.path.resolve().parent.name == "raw":
-        roots = [source.path.resolve().parent]
+    roots = {p.resolve().parent if p.resolve().parent.name == "raw" else p.resolve() for p in source.paths}
     return sorted({p for root in roots for p in root.rglob("F-F_*.csv")})
 
 

@@ -10,11 +10,11 @@ __all__ = ["PRICE_COLUMNS", "PriceSource", "FileSource", "make_source", "read_pr
 
 
 def make_source(spec: PriceSourceSpec | str | None = None) -> PriceSource:
-    """The source for ``spec`` (``yfinance`` or ``files:DIR``; None: ``$EVENTSTUDY_PRICE_SOURCE`` or yfinance)."""
+    """The source for ``spec`` (``yfinance`` or ``files:DIR[,DIR2...]``; None: ``$EVENTSTUDY_PRICE_SOURCE`` or yfinance)."""
     if not isinstance(spec, PriceSourceSpec):
         spec = resolve_price_source(spec)
     if spec.kind == "files":
-        return FileSource(spec.path)
+        return FileSource(spec.paths)
     from .yahoo import YahooSource  # imported on demand: yfinance is slow to import
 
     return YahooSource()

@@ -12,7 +12,7 @@ and the line (line 1 is the header), before anything is written anywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -154,23 +154,31 @@ def to_canonical(table: pd.DataFrame) -> pd.DataFrame:
 
 
 class FileSource:
-    """Prices read from ``folder`` (see the module docstring for the layout)."""
+    """Prices read from one or more folders (see the module docstring for the layout).
 
-    def __init__(self, folder: str | Path):
-        self.folder = Path(folder)
-        if not self.folder.is_dir():
-            raise DataError(f"price folder {self.folder} does not exist")
-        self.name = f"files:{self.folder.name}"
+    A ticker is read from the first folder, in the order given, that has a file for it.
+    """
+
+    def __init__(self, folders: str | Path | Sequence[str | Path]):
+        self.folders = [Path(folders)] if isinstance(folders, (str, Path)) else [Path(f) for f in folders]
+        for folder in self.folders:
+            if not folder.is_dir():
+                raise DataError(f"price folder {folder} does not exist")
+        self.name = "files:" + ",".join(f.name for f in self.folders)
 
     def tickers(self) -> list[str]:
-        """Every ticker with a price file in the folder."""
-        return list_tickers(self.folder)
+        """Every ticker with a price file in any of the folders."""
+        return sorted({t for folder in self.folders for t in list_tickers(folder)})
+
+    def _find(self, ticker: str) -> Path | None:
+        return next((p for p in (find_file(f, ticker) for f in self.folders) if p is not None), None)
 
     def fetch(self, wanted: Mapping[str, pd.Timestamp | None]) -> Iterator[FetchOutcome]:
         for ticker, start in wanted.items():
-            path = find_file(self.folder, ticker)
+            path = self._find(ticker)
             if path is None:
-                yield ticker, DataError(f"no price file for {ticker} in {self.folder} (expected {ticker}.csv or {ticker}.csv.gz)")
+                where = ", ".join(map(str, self.folders))
+                yield ticker, DataError(f"no price file for {ticker} in {where} (expected {ticker}.csv or {ticker}.csv.gz)")
                 continue
             try:
                 yield ticker, since(to_canonical(read_price_file(path)), start)

@@ -76,3 +76,20 @@ def test_shared_folder_listing(prices_dir):
     tickers = list_tickers(prices_dir)
     assert {"AMD", "NVDA", "MSFT", "SPY", "QQQ", "CRWV", "000660.KS"} <= set(tickers)
     assert not any(t.endswith("_dividends") for t in tickers)
+
+
+def test_several_folders_are_searched_in_order(tmp_path):
+    from eventstudy.config import resolve_price_source
+    from eventstudy.sources import make_source
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    (first / "AAA.csv").write_text("Date,Open,High,Low,Close,Volume\n2025-01-02,1,1,1,1.5,10\n")
+    (second / "AAA.csv").write_text("Date,Open,High,Low,Close,Volume\n2025-01-02,1,1,1,9.0,10\n")
+    (second / "BBB.csv").write_text("Date,Open,High,Low,Close,Volume\n2025-01-02,2,2,2,2.5,10\n")
+    source = make_source(resolve_price_source(f"files:{first},{second}"))
+    assert source.tickers() == ["AAA", "BBB"]
+    got = dict(source.fetch({"AAA": None, "BBB": None, "CCC": None}))
+    assert got["AAA"]["close"].iloc[0] == 1.5  # the first folder wins
+    assert got["BBB"]["close"].iloc[0] == 2.5
+    assert "no price file for CCC" in str(got["CCC"]) and str(second) in str(got["CCC"])
