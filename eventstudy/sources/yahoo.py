@@ -37,7 +37,9 @@ BATCH_SIZE = 40
 MAX_RETRIES = 4
 BASE_DELAY = 2.0
 _TRANSIENT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limit", "Timeout", "timed out",
-                      "ConnectionError", "Could not resolve", "DNSError", "Connection refused", "Failed to connect")
+                      "ConnectionError", "Connection refused", "Failed to connect")
+# A host name that does not resolve means no network at all: retrying only makes the user wait.
+_NO_DNS_MARKERS = ("Could not resolve", "DNSError", "Name or service not known", "name resolution")
 _FIELDS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume",
            "Dividends": "dividend", "Stock Splits": "split_factor"}
 
@@ -57,8 +59,12 @@ class _ErrorLog(logging.Handler):
         return "; ".join(m for m in self.messages if f"'{ticker}'" in m or f"${ticker}" in m)
 
 
+def _mentions(message: str, markers: tuple[str, ...]) -> bool:
+    return any(marker.lower() in message.lower() for marker in markers)
+
+
 def _transient(message: str) -> bool:
-    return any(marker.lower() in message.lower() for marker in _TRANSIENT_MARKERS)
+    return _mentions(message, _TRANSIENT_MARKERS) and not _mentions(message, _NO_DNS_MARKERS)
 
 
 def _canonical(raw: pd.DataFrame) -> pd.DataFrame:
@@ -151,8 +157,12 @@ class YahooSource:
     @staticmethod
     def _failure(ticker: str, detail: str, start: pd.Timestamp | None) -> DataError:
         when = "" if start is None else f" since {start.date()}"
-        cause = "rate limited by Yahoo (retries exhausted)" if "ratelimit" in detail.lower().replace(" ", "") \
-            else "offline, or delisted/misspelled ticker"
+        if "ratelimit" in detail.lower().replace(" ", ""):
+            cause = "rate limited by Yahoo (retries exhausted)"
+        elif _mentions(detail, _NO_DNS_MARKERS):
+            cause = "offline (Yahoo's host name does not resolve)"
+        else:
+            cause = "offline, or delisted/misspelled ticker"
         extra = f" [yfinance: {detail}]" if detail else ""
         return DataError(f"no data from Yahoo for {ticker}{when}: {cause}{extra}")
 

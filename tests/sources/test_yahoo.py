@@ -93,6 +93,15 @@ def test_offline_retries_then_names_ticker():
     assert delays == [0.5, 1.0, 2.0]
 
 
+def test_no_dns_fails_at_once_as_offline():
+    adapter = YahooStandIn(frames={"AMD": _bars("2024-06-03", "2024-06-07", 160.0)}, behaviour={"AMD": ("dnserror", 999)})
+    delays: list = []
+    source = YahooSource(session=standin_session(adapter), sleep=delays.append, base_delay=0.5, max_retries=3)
+    err = dict(source.fetch({"AMD": None}))["AMD"]
+    assert isinstance(err, DataError) and "no data from Yahoo for AMD: offline (Yahoo's host name does not resolve)" in str(err)
+    assert delays == []  # no network at all: no point in waiting
+
+
 def test_permanent_rate_limit_says_so():
     adapter = YahooStandIn(frames={"AMD": _bars("2024-06-03", "2024-06-07", 160.0)}, behaviour={"AMD": ("ratelimit", 999)})
     source = YahooSource(session=standin_session(adapter), sleep=lambda s: None, max_retries=2)

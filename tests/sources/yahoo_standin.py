@@ -11,6 +11,7 @@ end to end, offline.  Behaviour per ticker:
   requests of that ticker, then the chart JSON,
 * ``("neterror", n)``: a connection error (as when offline) for the first ``n``
   chart requests, then the chart JSON (``n`` large: offline for good).
+* ``("dnserror", n)``: the same, but Yahoo's host name does not resolve (a machine with no network).
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ class YahooStandIn(HTTPAdapter):
                 if how[0] == "neterror":
                     self.calls.append((ticker, 0))
                     raise requests.exceptions.ConnectionError(f"Failed to connect to {url.netloc}: stand-in offline")
+                if how[0] == "dnserror":
+                    self.calls.append((ticker, 0))
+                    raise requests.exceptions.ConnectionError(f"Could not resolve host: {url.netloc} (stand-in without DNS)")
                 self.calls.append((ticker, 429))
                 return self._reply(request, 429, "Too Many Requests", "text/plain")
         if how == "empty" or ticker not in self.frames:
