@@ -6,13 +6,15 @@ picked up; a new ticker gets its whole history), and upsert whole tickers in
 batches of about :data:`BATCH_ROWS` rows, one transaction per batch, so a crash
 (even SIGKILL) leaves every ticker either as before or fully updated.  A failing
 ticker is reported and skipped; the others go on.  Each call is recorded in
-``ingest_runs`` (a run killed midway stays ``running`` there).
+``ingest_runs`` (a run killed midway is marked ``interrupted`` by the next ingest on that host).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,8 @@ from eventstudy.prices.store import UpsertCounts, last_dates, upsert_factors, up
 from eventstudy.sources import make_source
 from eventstudy.sources.base import PriceSource
 from eventstudy.sources.factors import read_french_file
+
+from .lock import pid_alive
 
 #: Columns an FF3 file owns; an FF5 file only fills them where FF3 gave nothing.
 FF3_COLUMNS = ("mkt_rf", "smb", "hml", "rf")
@@ -147,9 +151,10 @@ def ingest_prices(engine: Engine, source_spec: PriceSourceSpec | str | PriceSour
     names = list(dict.fromkeys(t.strip().upper() for t in tickers if t.strip()))
     report = IngestReport(source=source.name)
     with engine.begin() as conn:
+        _mark_dead_runs(conn)
         report.run_id = conn.execute(ingest_runs.insert().values(
             started_at=_now(), source=source.name, tickers_ok=0, tickers_failed=0, rows_inserted=0,
-            rows_updated=0, status="running")).inserted_primary_key[0]
+            rows_updated=0, status="running", pid=os.getpid(), host=socket.gethostname())).inserted_primary_key[0]
     wanted = _start_dates(engine, names)
     batch: list[tuple[str, pd.DataFrame]] = []
     with _progress(progress) as bar:
@@ -192,6 +197,15 @@ def _store_batch(engine: Engine, batch: list[tuple[str, pd.DataFrame]], source_n
             except (DataError, SQLAlchemyError) as exc:
                 return [TickerResult(ticker, "failed", message=f"{ticker}: database write failed: {exc}")]
         return [r for item in batch for r in _store_batch(engine, [item], source_name)]
+
+
+def _mark_dead_runs(conn) -> None:
+    """Runs still ``running`` whose process on this host is gone were killed: say so."""
+    running = conn.execute(select(ingest_runs.c.id, ingest_runs.c.pid).where(
+        ingest_runs.c.status == "running", ingest_runs.c.host == socket.gethostname())).all()
+    dead = [run_id for run_id, pid in running if pid is None or not pid_alive(pid)]
+    if dead:
+        conn.execute(update(ingest_runs).where(ingest_runs.c.id.in_(dead)).values(status="interrupted"))
 
 
 def _finish_run(engine: Engine, report: IngestReport) -> None:

@@ -50,5 +50,8 @@ ingest_runs = Table(
     Column("rows_inserted", Integer, nullable=False, default=0),
     Column("rows_updated", Integer, nullable=False, default=0),
     Column("errors", Text),
+    # running | ok | partial | failed | interrupted (its process died: found by the next ingest on that host)
     Column("status", String(20), nullable=False),
+    Column("pid", Integer),
+    Column("host", String(255)),
 )

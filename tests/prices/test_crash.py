@@ -72,6 +72,9 @@ def test_sigkill_midway_then_rerun_equals_clean_run(db_url, sqlite_url, prices_d
 
     rerun = ingest_prices(engine, f"files:{prices_dir}", tickers, progress=False)
     assert rerun.ok
+    with engine.connect() as conn:  # the killed run is recognised as such by the next ingest
+        statuses = conn.execute(sa.text("SELECT status FROM ingest_runs ORDER BY id")).scalars().all()
+    assert statuses == ["interrupted", "ok"]
     clean = open_db(sqlite_url)
     assert ingest_prices(clean, f"files:{prices_dir}", tickers, progress=False).ok
     assert _content(engine) == _content(clean)

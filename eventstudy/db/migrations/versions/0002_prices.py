@@ -47,6 +47,8 @@ def upgrade() -> None:
         sa.Column("rows_updated", sa.Integer, nullable=False),
         sa.Column("errors", sa.Text),
         sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("pid", sa.Integer),
+        sa.Column("host", sa.String(255)),
     )
 
 
