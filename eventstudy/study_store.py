@@ -253,7 +253,7 @@ def _ar_rows(run_id: int, ar: pd.DataFrame) -> list[dict]:
     tickers = [str(keys[j][1]) for j in c]
     offsets = ar.index.to_numpy()[r].astype(int).tolist()
     return [
-        {"run_id": run_id, "event_id": e, "ticker": t, "offset": o, "ar": v}
+        {"run_id": run_id, "event_id": e, "ticker": t, "event_day": o, "ar": v}
         for e, t, o, v in zip(events, tickers, offsets, values[r, c].tolist())
     ]
 
@@ -343,8 +343,8 @@ def _frame(conn, query) -> pd.DataFrame:
 def _wide_ar(long: pd.DataFrame) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame(index=pd.Index([], name="offset", dtype=int), columns=pd.MultiIndex.from_tuples([], names=["event_id", "ticker"]))
-    wide = long.pivot_table(index="offset", columns=["event_id", "ticker"], values="ar", aggfunc="first")
-    return wide.sort_index()
+    wide = long.pivot_table(index="event_day", columns=["event_id", "ticker"], values="ar", aggfunc="first")
+    return wide.sort_index().rename_axis(index="offset")
 
 
 def load_run(engine: Engine, run_id: int | None = None) -> StoredRun:
@@ -375,7 +375,7 @@ def latest_abnormal_returns(engine: Engine, model: str = "market") -> pd.DataFra
             .group_by(abnormal_returns.c.event_id, abnormal_returns.c.ticker)
             .subquery()
         )
-        q = select(abnormal_returns.c.event_id, abnormal_returns.c.ticker, abnormal_returns.c.offset, abnormal_returns.c.ar).join(
+        q = select(abnormal_returns.c.event_id, abnormal_returns.c.ticker, abnormal_returns.c.event_day, abnormal_returns.c.ar).join(
             latest,
             (latest.c.run_id == abnormal_returns.c.run_id)
             & (latest.c.event_id == abnormal_returns.c.event_id)

@@ -1,7 +1,7 @@
 """Stored event-study runs: ``study_runs``, ``study_firms``, ``abnormal_returns``, ``study_tests``.
 
 Units: ``ar`` is a simple abnormal return as a decimal fraction (0.2371 means +23.71 %);
-``offset`` is the trading-session offset from event day 0; test ``window`` labels are
+``event_day`` is the trading-session offset from event day 0; test ``window`` labels are
 ``"[a,b]"`` with both ends included.  Every child row carries the ``run_id`` of the run
 that produced it, and a run is written in one transaction (see
 :func:`eventstudy.study_store.save_results`).
@@ -51,7 +51,7 @@ abnormal_returns = Table(
     _run_fk(),
     Column("event_id", String(120), primary_key=True),
     Column("ticker", String(20), primary_key=True),
-    Column("offset", Integer, primary_key=True),
+    Column("event_day", Integer, primary_key=True),
     Column("ar", Float, nullable=False),
 )
 

@@ -60,7 +60,7 @@ def test_main_job_in_process_on_both_databases(db_url, tmp_path, prices_dir):
         rows = pd.DataFrame(conn.execute(sa.select(abnormal_returns)).mappings().all())
         n_tests = conn.execute(sa.select(sa.func.count()).select_from(study_tests)).scalar()
     # The stored daily ARs add up to the CARs in the written table.
-    summed = rows[rows["offset"].between(0, 2)].groupby(["event_id", "ticker"])["ar"].sum()
+    summed = rows[rows["event_day"].between(0, 2)].groupby(["event_id", "ticker"])["ar"].sum()
     pd.testing.assert_series_equal(summed.sort_index(), car["car [0,2]"].sort_index(), check_names=False, atol=1e-12, rtol=0)
     assert n_tests > 0
     assert "stored in" in result.stdout

@@ -52,7 +52,7 @@ def test_run_once_end_to_end_then_a_night_with_nothing_new(db_url, prices_dir, t
 
     # The per-event study of OpenAI-AMD holds the market-model AR computed independently.
     (run_id,) = rows(db_url, "SELECT result_id FROM pipeline_fingerprints WHERE kind = 'study' AND key = '2025-10-06-openai-amd'")[0]
-    (ar0,) = rows(db_url, f"SELECT ar FROM abnormal_returns WHERE run_id = {run_id} AND ticker = 'AMD' AND \"offset\" = 0")[0]
+    (ar0,) = rows(db_url, f"SELECT ar FROM abnormal_returns WHERE run_id = {run_id} AND ticker = 'AMD' AND event_day = 0")[0]
     assert ar0 == pytest.approx(_reference_ar0(prices_dir), abs=1e-9)
 
     history = json.loads(runner.invoke(app, ["pipeline", "history", "--config", str(config), "--format", "json"]).output)

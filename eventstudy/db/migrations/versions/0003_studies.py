@@ -47,7 +47,7 @@ def upgrade() -> None:
         _run_key(),
         sa.Column("event_id", sa.String(120), primary_key=True),
         sa.Column("ticker", sa.String(20), primary_key=True),
-        sa.Column("offset", sa.Integer, primary_key=True),
+        sa.Column("event_day", sa.Integer, primary_key=True),
         sa.Column("ar", sa.Float, nullable=False),
     )
     op.create_table(
