@@ -40,7 +40,7 @@ from sqlalchemy import Engine
 
 from .core.windows import day0_positions, is_after_close
 from .db.catalog_store import load_claims_frame
-from .exceptions import DataError, EventStudyError
+from .exceptions import EventStudyError
 from .prices.store import load_prices
 from .study_store import latest_abnormal_returns
 
@@ -235,27 +235,9 @@ def check_catalog_claims(
     start = (claims["announced"].min() - pd.Timedelta(days=15)).date()
     end = (claims["announced"].max() + pd.Timedelta(days=int(claims["window_end"].max() * 1.5) + 15)).date()
     tickers = list(dict.fromkeys([*claims["ticker"], benchmark]))
-    prices = _load_available(engine, tickers, start, end)
+    # Tickers without prices become all-NaN columns: their claims get the verdict "no data".
+    prices = load_prices(engine, tickers, fields=("close", "high"), start=start, end=end, allow_missing=True)
     if ar is None:
         ar = latest_abnormal_returns(engine)
     return check_claims(claims.reset_index(drop=True), prices["close"], prices["high"], benchmark=benchmark,
                         ar=ar, tolerance=tolerance)
-
-
-def _load_available(engine: Engine, tickers: list[str], start, end) -> dict[str, pd.DataFrame]:
-    """Closes and highs for the tickers that have prices; the others become all-NaN columns (verdict "no data")."""
-    try:
-        return load_prices(engine, tickers, fields=("close", "high"), start=start, end=end)
-    except DataError:
-        # Some tickers have no prices at all: load the rest one by one so each claim gets its own verdict.
-        frames = {"close": {}, "high": {}}
-        for ticker in tickers:
-            try:
-                one = load_prices(engine, [ticker], fields=("close", "high"), start=start, end=end)
-            except DataError:
-                continue
-            for field in frames:
-                frames[field][ticker] = one[field][ticker]
-        if not frames["close"]:
-            raise
-        return {f: pd.DataFrame(cols).reindex(columns=tickers) for f, cols in frames.items()}

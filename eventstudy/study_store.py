@@ -26,7 +26,6 @@ from sqlalchemy import Engine, func, select
 
 from .core.models import get_model
 from .db.catalog_store import load_confounders, load_events_frame
-from .db.price_tables import prices
 from .db.study_tables import abnormal_returns, study_firms, study_runs, study_tests
 from .exceptions import DataError, EventStudyError
 from .prices.store import load_factors, load_returns
@@ -104,14 +103,6 @@ def date_span(announced: pd.Series, estimation: tuple[int, int], windows: Iterab
     return start.date(), end.date()
 
 
-def tickers_with_prices(engine: Engine, tickers: Sequence[str], start: dt.date, end: dt.date) -> set[str]:
-    """The subset of ``tickers`` with at least one stored price between ``start`` and ``end`` (inclusive)."""
-    q = (select(prices.c.ticker).distinct()
-         .where(prices.c.ticker.in_(list(tickers)), prices.c.date >= start, prices.c.date <= end))
-    with engine.connect() as conn:
-        return set(conn.execute(q).scalars())
-
-
 def load_study_returns(
     engine: Engine,
     events: pd.DataFrame,
@@ -136,12 +127,15 @@ def load_study_returns(
     windows = list(windows)
     tickers = list(dict.fromkeys([*events["ticker"], benchmark]))
     start, end = date_span(events["announced"], estimation, windows)
-    have = tickers_with_prices(engine, tickers, start, end)
-    missing = [t for t in tickers if t not in have]
+    try:
+        returns = load_returns(engine, tickers, start=start, end=end, kind=kind, allow_missing=True)
+    except DataError:
+        returns = pd.DataFrame(columns=tickers)  # not one of them has prices: named below
+    missing = [t for t in tickers if returns[t].isna().all()]
     if benchmark in missing or set(events["ticker"]) <= set(missing):
         raise DataError(f"no prices in the database for {', '.join(missing)} between {start} and {end}; "
                         f"load them with: eventstudy prices ingest --tickers {' '.join(missing)}")
-    return load_returns(engine, [t for t in tickers if t in have], start=start, end=end, kind=kind)
+    return returns.drop(columns=missing)
 
 
 def load_study_factors(engine: Engine, events: pd.DataFrame, *, estimation: tuple[int, int],

@@ -230,9 +230,11 @@ def event_inputs(engine: Engine, config: PipelineConfig) -> dict[str, EventInput
 
     frame = load_events_frame(engine)
     with engine.connect() as conn:
-        hashes = dict(conn.execute(select(events_table.c.id, events_table.c.content_hash)).all())
-        dates = dict(conn.execute(select(events_table.c.id, events_table.c.announced)).all())
-        timings = dict(conn.execute(select(events_table.c.id, events_table.c.timing)).all())
+        rows = conn.execute(select(events_table.c.id, events_table.c.content_hash, events_table.c.announced,
+                                   events_table.c.timing)).all()
+    hashes = {r.id: r.content_hash for r in rows}
+    dates = {r.id: r.announced for r in rows}
+    timings = {r.id: r.timing for r in rows}
     if not hashes:
         return {}
     settings = {"benchmark": config.benchmark, "model": config.model, "estimation": config.estimation, "windows": config.windows}

@@ -260,9 +260,11 @@ def _long(engine: Engine, tickers: list[str], fields: Sequence[str],
     return frame
 
 
-def _no_data(tickers: list[str], found: Iterable[str], start, end) -> None:
-    missing = [t for t in tickers if t not in set(found)]
-    if missing:
+def _no_data(tickers: list[str], found: Iterable[str], start, end, allow_missing: bool = False) -> None:
+    """Raise naming the tickers without rows (with ``allow_missing``: only when none has any)."""
+    found = set(found)
+    missing = [t for t in tickers if t not in found]
+    if missing and (not allow_missing or not found):
         span = "" if start is None and end is None else f" between {start.date() if start is not None else '...'} and {end.date() if end is not None else '...'}"
         raise DataError(f"no prices in the database for {', '.join(missing)}{span} "
                         "(run 'eventstudy prices ingest --tickers ...' first?)")
@@ -282,18 +284,22 @@ def _sessions(long: pd.DataFrame, start, end, exchange: str) -> pd.DatetimeIndex
 
 
 def load_prices(engine: Engine, tickers: str | Iterable[str], fields: Sequence[str] = ("open", "high", "low", "close"),
-                start=None, end=None, *, exchange: str = DEFAULT_EXCHANGE) -> dict[str, pd.DataFrame]:
+                start=None, end=None, *, exchange: str = DEFAULT_EXCHANGE,
+                allow_missing: bool = False) -> dict[str, pd.DataFrame]:
     """Stored prices as one wide frame per field, from one query.
 
     Each frame: index = ``exchange`` sessions from ``start`` (default: the first
     stored date) to ``end`` (default: the last), both included; columns = tickers
     in the order asked; NaN where a ticker has no row for a session.  Prices are
     split-adjusted, not dividend-adjusted; ``dividend`` is cash per share.
+    With ``allow_missing``, a ticker with no row at all is an all-NaN column
+    instead of an error (callers that give such tickers their own verdict).
 
     Raises
     ------
     DataError
-        Naming every ticker with no row at all in the range, or an unknown field.
+        Naming every ticker with no row at all in the range (all of them when
+        ``allow_missing``), or an unknown field.
     """
     names = _as_list(tickers)
     bad = [f for f in fields if f not in PRICE_FIELDS]
@@ -301,13 +307,13 @@ def load_prices(engine: Engine, tickers: str | Iterable[str], fields: Sequence[s
         raise DataError(f"unknown price field(s) {', '.join(bad)}; choose among {', '.join(PRICE_FIELDS)}")
     start, end = _day(start), _day(end)
     long = _long(engine, names, list(fields), start, end)
-    _no_data(names, long["ticker"].unique(), start, end)
+    _no_data(names, long["ticker"].unique(), start, end, allow_missing)
     sessions = _sessions(long, start, end, exchange)
     return {f: _wide(long, f, names, sessions) for f in fields}
 
 
 def load_returns(engine: Engine, tickers: str | Iterable[str], start=None, end=None, kind: str = "simple",
-                 *, exchange: str = DEFAULT_EXCHANGE) -> pd.DataFrame:
+                 *, exchange: str = DEFAULT_EXCHANGE, allow_missing: bool = False) -> pd.DataFrame:
     """Daily close-to-close returns, wide and aligned on the exchange calendar, from one query.
 
     Parameters
@@ -318,6 +324,8 @@ def load_returns(engine: Engine, tickers: str | Iterable[str], start=None, end=N
         C_{t-1} is the close of the previous session of ``exchange``.
     start, end
         First and last session returned, both included (default: the stored range).
+    allow_missing
+        A ticker with no price at all becomes an all-NaN column instead of an error.
 
     Returns
     -------
@@ -338,7 +346,7 @@ def load_returns(engine: Engine, tickers: str | Iterable[str], start=None, end=N
     fetch_from = None if start is None else start - pd.Timedelta(days=_LOOKBACK_DAYS)
     long = _long(engine, names, ["close", "dividend"], fetch_from, end)
     in_range = long if start is None else long.loc[long["date"] >= start]
-    _no_data(names, in_range["ticker"].unique(), start, end)
+    _no_data(names, in_range["ticker"].unique(), start, end, allow_missing)
     sessions = _sessions(long, fetch_from, end, exchange)
     close = _wide(long, "close", names, sessions)
     previous = close.shift(1)

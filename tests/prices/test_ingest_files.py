@@ -144,3 +144,15 @@ def test_unknown_ticker_is_named(loaded):
         load_returns(loaded, ["AMD", "NOPE"])
     with pytest.raises(DataError, match="CRWV"):
         load_returns(loaded, ["CRWV"], "2024-01-01", "2024-12-31")  # listed only in 2025
+
+
+def test_allow_missing_gives_nan_columns_in_one_load(loaded, prices_dir):
+    frames = load_prices(loaded, ["NOPE", "AMD"], fields=("close",), start="2025-10-01", end="2025-10-08", allow_missing=True)
+    close = frames["close"]
+    assert list(close.columns) == ["NOPE", "AMD"] and close["NOPE"].isna().all()
+    assert round(close.at[pd.Timestamp("2025-10-06"), "AMD"], 4) == 203.71
+    returns = load_returns(loaded, ["AMD", "NOPE"], "2025-10-06", "2025-10-06", allow_missing=True)
+    assert round(returns.at[pd.Timestamp("2025-10-06"), "AMD"], 4) == round(203.71 / 164.67 - 1, 4)
+    assert returns["NOPE"].isna().all()
+    with pytest.raises(DataError, match="NOPE"):  # nothing at all is still an error
+        load_prices(loaded, ["NOPE"], allow_missing=True)
