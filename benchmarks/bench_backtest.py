@@ -64,16 +64,8 @@ def pseudo_events(n: int, seed: int = 0) -> tuple[pd.DataFrame, Path]:
 def load_prices(events: pd.DataFrame, folder: Path):
     from eventstudy.backtest.data import PriceData
 
-    wanted = list(dict.fromkeys(list(events["ticker"]) + ["SPY"]))
-    frames: dict[str, dict[str, pd.Series]] = {f: {} for f in ("open", "high", "low", "close")}
-    from eventstudy.sources.files import find_file, read_price_file
-
-    for t in wanted:
-        path = find_file(folder, t) or find_file(RAW, t)
-        table = read_price_file(path)
-        for f in frames:
-            frames[f][t] = table[f.capitalize()]
-    return PriceData.from_frames({f: pd.DataFrame(c).sort_index() for f, c in frames.items()})
+    # SPY and the catalog tickers live in RAW, pseudo-event tickers in the universe folder.
+    return PriceData.from_csv_dir([folder, RAW], list(events["ticker"]) + ["SPY"])
 
 
 def timed(label: str, spec, events, prices, repeat: int, engine: str | None = None) -> dict:

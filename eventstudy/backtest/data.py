@@ -51,20 +51,20 @@ class PriceData:
         return cls(index, tickers, **arrays)
 
     @classmethod
-    def from_csv_dir(cls, folder: str | Path, tickers: Sequence[str]) -> "PriceData":
-        """Read ``<folder>/<T>.csv[.gz]`` (columns Date,Open,High,Low,Close,Volume) for each ticker."""
-        from ..sources.files import find_file, read_price_file
+    def from_csv_dir(cls, folders: str | Path | Sequence[str | Path], tickers: Sequence[str]) -> "PriceData":
+        """Read ``<T>.csv[.gz]`` (Date,Open,High,Low,Close,Volume) for each ticker from the first folder that has it."""
+        from ..sources.files import FileSource, read_price_file
 
+        source = FileSource(folders)
         frames: dict[str, dict[str, pd.Series]] = {f: {} for f in FIELDS}
         for ticker in dict.fromkeys(tickers):
-            path = find_file(Path(folder), ticker)
+            path = source.find(ticker)
             if path is None:
-                raise DataError(f"no price file for {ticker} in {folder}")
+                raise DataError(f"no price file for {ticker} in {', '.join(map(str, source.folders))}")
             table = read_price_file(path)
             for field in FIELDS:
                 frames[field][ticker] = table[field.capitalize()]
-        wide = {f: pd.DataFrame(cols).sort_index() for f, cols in frames.items()}
-        return cls.from_frames(wide)
+        return cls.from_frames({f: pd.DataFrame(cols).sort_index() for f, cols in frames.items()})
 
     def column(self, ticker: str) -> int:
         try:

@@ -170,12 +170,13 @@ class FileSource:
         """Every ticker with a price file in any of the folders."""
         return sorted({t for folder in self.folders for t in list_tickers(folder)})
 
-    def _find(self, ticker: str) -> Path | None:
+    def find(self, ticker: str) -> Path | None:
+        """The price file of ``ticker`` in the first folder that has one."""
         return next((p for p in (find_file(f, ticker) for f in self.folders) if p is not None), None)
 
     def fetch(self, wanted: Mapping[str, pd.Timestamp | None]) -> Iterator[FetchOutcome]:
         for ticker, start in wanted.items():
-            path = self._find(ticker)
+            path = self.find(ticker)
             if path is None:
                 where = ", ".join(map(str, self.folders))
                 yield ticker, DataError(f"no price file for {ticker} in {where} (expected {ticker}.csv or {ticker}.csv.gz)")
