@@ -3,10 +3,10 @@
 Run: ``python benchmarks/bench_ingest.py`` (needs ../shared/data; PostgreSQL
 server binaries for the PostgreSQL half).  Printed, per database, in one run:
 
-* ``ingest (end to end)``: :func:`pipelines.ingest.ingest_prices` from the CSV
+* ``ingest (end to end)``: :func:`eventstudy.prices.ingest.ingest_prices` from the CSV
   folders into an empty database (read + validate + compare + bulk upsert);
 * ``upsert only``: the database half alone, on frames already in memory
-  (:func:`eventstudy.prices.store.upsert_prices`, whole tickers in transactions
+  (:func:`eventstudy.db.prices.upsert_prices`, whole tickers in transactions
   of about ``BATCH_ROWS`` rows, as the ingest does);
 * ``DataFrame.to_sql``: the reference, the same in-memory frames appended with
   pandas' ``to_sql`` (default method) into the same schema, same transactions;
@@ -32,9 +32,9 @@ sys.path.insert(0, str(REPO / "tests"))  # pg_server lives with the tests
 from pg_server import PostgresServer, find_pg_bin, wait_for  # noqa: E402
 
 from eventstudy.db import open_db  # noqa: E402
-from eventstudy.prices.store import upsert_prices  # noqa: E402
+from eventstudy.db.prices import upsert_prices  # noqa: E402
 from eventstudy.sources.files import FileSource  # noqa: E402
-from pipelines.ingest import BATCH_ROWS, ingest_prices  # noqa: E402
+from eventstudy.prices.ingest import BATCH_ROWS, ingest_prices  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data" / "prices"
 FOLDERS = [SHARED / "raw" / "SungKyu-Kim39__BackTester39", SHARED / "universe"]

@@ -36,13 +36,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from .db import Engine
 
 from .core.windows import day0_positions, is_after_close
 from .db.catalog_store import load_claims_frame
 from .exceptions import EventStudyError
-from .prices.store import load_prices
-from .study_store import latest_abnormal_returns
+from .prices.calendar import session_span
+from .db.prices import load_prices
+from .db.studies import latest_abnormal_returns
 
 #: Absolute floor of the tolerance band, percentage points.
 TOLERANCE_PP = 1.0
@@ -231,9 +232,9 @@ def check_catalog_claims(
     if claims.empty:
         which = f" for {', '.join(event_ids)}" if event_ids else ""
         raise EventStudyError(f"no claims in the catalog{which}: add 'claims:' to the event YAML and run 'eventstudy events load'")
-    # Calendar span: a week before the earliest claim, ~1.5 calendar days per session after the latest.
-    start = (claims["announced"].min() - pd.Timedelta(days=15)).date()
-    end = (claims["announced"].max() + pd.Timedelta(days=int(claims["window_end"].max() * 1.5) + 15)).date()
+    # A window [a, b] is measured from the close of day a - 1 to the close of day b.
+    start, end = session_span(claims["announced"].min(), claims["announced"].max(),
+                              before=1 - min(int(claims["window_start"].min()), 0), after=max(int(claims["window_end"].max()), 0))
     tickers = list(dict.fromkeys([*claims["ticker"], benchmark]))
     # Tickers without prices become all-NaN columns: their claims get the verdict "no data".
     prices = load_prices(engine, tickers, fields=("close", "high"), start=start, end=end, allow_missing=True)

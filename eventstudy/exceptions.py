@@ -31,6 +31,12 @@ class ConfigError(EventStudyError):
     exit_code = 2
 
 
+class UsageError(EventStudyError):
+    """An argument names something that does not exist (an event or run id) or asks what cannot be done."""
+
+    exit_code = 2
+
+
 class ReadOnlyViolation(EventStudyError):
     """A statement tried to write through a read-only connection."""
 

@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.iolib.summary import Summary
 from statsmodels.iolib.table import SimpleTable
 
+from .defaults import window_label
 from .core.engine import CoreResult
 from .core.models import ModelSpec
 from .core.statistics import (
@@ -38,8 +40,39 @@ TEST_COLUMNS = [
 ]
 
 
-def _label(w: tuple[int, int]) -> str:
-    return f"[{w[0]},{w[1]}]"
+def caar_band(ar: pd.DataFrame, start: int, end: int, *, level: float = 0.95) -> pd.DataFrame:
+    """AAR and CAAR paths with cross-sectional confidence bands: the one convention for CAAR paths and bands.
+
+    Parameters
+    ----------
+    ar : DataFrame
+        Abnormal returns (decimal), index = event-time offset, one column per event-firm.
+    start, end : int
+        Offsets where the cumulation starts and ends (both included).
+    level : float
+        Two-sided confidence level of the band.
+
+    Returns
+    -------
+    DataFrame
+        Index = offset; columns ``aar, aar_se, caar, caar_se, lower, upper, n`` (decimal).
+        ``caar`` at offset t is the mean over firms of ``sum_{s=start..t} AR_i(s)``;
+        days a firm lacks (pre-IPO, halts) add nothing to its sum.
+    """
+    window = ar.loc[start:end].dropna(axis=1, how="all")
+    car = window.cumsum(skipna=True).where(window.notna().cumsum() > 0)
+    n = car.notna().sum(axis=1)
+    out = pd.DataFrame({
+        "aar": window.mean(axis=1),
+        "aar_se": window.std(axis=1, ddof=1) / np.sqrt(window.notna().sum(axis=1)),
+        "caar": car.mean(axis=1),
+        "caar_se": car.std(axis=1, ddof=1) / np.sqrt(n),
+        "n": n,
+    })
+    crit = stats.t.ppf(0.5 + level / 2.0, np.maximum(n - 1, 1))
+    out["lower"] = out["caar"] - crit * out["caar_se"]
+    out["upper"] = out["caar"] + crit * out["caar_se"]
+    return out[["aar", "aar_se", "caar", "caar_se", "lower", "upper", "n"]]
 
 
 class _SummaryStr:
@@ -98,7 +131,7 @@ class EventStudyResults(_SummaryStr):
 
     @cached_property
     def _labels(self) -> list[str]:
-        return [_label(w) for w in self.windows]
+        return [window_label(w) for w in self.windows]
 
     def _per_window(self, values: list[np.ndarray]) -> pd.DataFrame:
         data = np.column_stack([v[self._ok] for v in values]) if values else np.empty((0, 0))
@@ -162,21 +195,17 @@ class EventStudyResults(_SummaryStr):
 
     @cached_property
     def caar_path(self) -> pd.Series:
-        """CAAR from the first offset of the union window: cumulative sum of ``aar``."""
-        return self.aar.fillna(0.0).cumsum().rename("caar")
+        """CAAR from the first offset of the union window (decimal): the ``caar`` column of :func:`caar_band`."""
+        return self._band["caar"].rename("caar")
 
     @cached_property
     def caar_se(self) -> pd.Series:
-        """Cross-sectional standard error of the cumulative AR path at each offset.
+        """Cross-sectional standard error of :attr:`caar_path` at each offset (``caar_se`` of :func:`caar_band`)."""
+        return self._band["caar_se"].rename("caar_se")
 
-        Each event's CAR path from the first offset (missing days add 0) gives, at each
-        offset, ``sd_i(CAR_i(t)) / sqrt(n)``: the band for :attr:`caar_path`.
-        """
-        a = self.ar.to_numpy()
-        paths = np.nancumsum(a, axis=0)
-        n = a.shape[1]
-        se = paths.std(axis=1, ddof=1) / np.sqrt(n) if n > 1 else np.full(len(paths), np.nan)
-        return pd.Series(se, index=self.ar.index, name="caar_se")
+    @cached_property
+    def _band(self) -> pd.DataFrame:
+        return caar_band(self.ar, int(self.ar.index.min()), int(self.ar.index.max()))
 
     @cached_property
     def caar(self) -> pd.DataFrame:
@@ -218,7 +247,7 @@ class EventStudyResults(_SummaryStr):
 
     def test(self, name: str, window: tuple[int, int] | str, measure: str = "CAR") -> TestStatistic:
         """One test as a :class:`TestStatistic` object (all OK event-firms)."""
-        label = window if isinstance(window, str) else _label(window)
+        label = window if isinstance(window, str) else window_label(window)
         w = self._labels.index(label)
         return run_tests(self._core.panel(w, None, self._group_all), measure, [name])[0]
 
@@ -264,7 +293,7 @@ class EventStudyResults(_SummaryStr):
         left = [
             ("Model:", p["model_title"]),
             ("Benchmark:", str(p["benchmark"]) if self.model.uses_benchmark else "-"),
-            ("Estimation:", _label(p["estimation"])),
+            ("Estimation:", window_label(p["estimation"])),
             ("Min. est. obs:", str(p["min_estimation_obs"])),
         ]
         right = [
@@ -303,7 +332,7 @@ class EventStudyResults(_SummaryStr):
             "[1] Simple daily returns in decimal; windows are trading-session offsets from day 0, both ends included.",
             "[2] Day 0: the announcement session for pre-open/intraday/unknown timing, the next session for "
             "after-close news or a non-trading day.",
-            f"[3] {p['model_title']} estimated by OLS per event-firm over {_label(p['estimation'])}; missing days "
+            f"[3] {p['model_title']} estimated by OLS per event-firm over {window_label(p['estimation'])}; missing days "
             "(incl. before an IPO) are dropped and counted in n_est; event-firms with n_est < "
             f"{p['min_estimation_obs']} are skipped (see firms.status).",
             "[4] CAR SE = forecast-error variance incl. estimation error (Campbell-Lo-MacKinlay 1997 ch. 4); "

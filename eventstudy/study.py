@@ -18,22 +18,16 @@ import pandas as pd
 from .core.engine import FEW_OBS, NO_SERIES, OK, STATUS_TEXT, run_event_study
 from .core.models import ModelSpec, get_model
 from .core.windows import day0_positions, is_after_close, overlapping_pairs
+from .defaults import DEFAULT_ESTIMATION, DEFAULT_MIN_OBS, DEFAULT_MODEL, DEFAULT_WINDOWS, window_label  # noqa: F401 (re-exported)
 from .exceptions import ConfigError, DataError, DataScaleWarning
 from .results import EventStudyResults
 
 #: Columns the events frame must have.
 REQUIRED_EVENT_COLUMNS = ("event_id", "ticker", "announced", "timing")
-#: Default event windows (trading-session offsets, both ends included).
-DEFAULT_WINDOWS: tuple[tuple[int, int], ...] = ((0, 0), (0, 2), (-1, 1), (-5, 5), (0, 10))
 #: Valid catalog timings.
 TIMINGS = frozenset({"pre-open", "intraday", "after-close", "unknown"})
 
 BenchmarkSpec = str | Mapping[str, str]
-
-
-def window_label(window: tuple[int, int]) -> str:
-    """Column label of a window, e.g. ``(0, 2) -> "[0,2]"``."""
-    return f"[{window[0]},{window[1]}]"
 
 
 class EventStudy:
@@ -46,7 +40,7 @@ class EventStudy:
         tz-naive session dates, columns = tickers, NaN where a ticker has no price
         (e.g. before its IPO). Must contain the benchmark column(s) for the market
         and market-adjusted models. This is the frame of
-        :func:`eventstudy.prices.store.load_returns`.
+        :func:`eventstudy.db.prices.load_returns`.
     events : DataFrame
         One row per event x listed firm with at least ``event_id, ticker, announced,
         timing`` (timing in pre-open | intraday | after-close | unknown). Any other
@@ -88,10 +82,10 @@ class EventStudy:
 
     def fit(
         self,
-        model: str | ModelSpec = "market",
-        estimation: tuple[int, int] = (-250, -11),
+        model: str | ModelSpec = DEFAULT_MODEL,
+        estimation: tuple[int, int] = DEFAULT_ESTIMATION,
         windows: Sequence[tuple[int, int]] = DEFAULT_WINDOWS,
-        min_estimation_obs: int = 100,
+        min_estimation_obs: int = DEFAULT_MIN_OBS,
         n_jobs: int = 1,
         executor: Executor | None = None,
     ) -> EventStudyResults:

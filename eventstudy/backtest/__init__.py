@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .spec import StrategySpec
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from ..db import Engine
 
     from .sweep import BacktestResult
 
@@ -58,7 +58,7 @@ def run_from_db(engine: "Engine", spec: StrategySpec, *, progress=None, max_cell
 
 def run_and_store(engine: "Engine", spec: StrategySpec, *, progress=None, trades_top: int = 20) -> tuple[int, "BacktestResult"]:
     """Run ``spec`` from the database and store the result; returns ``(run_id, result)``."""
-    from .store import save_result
+    from ..db.backtests import save_result
 
     result = run_from_db(engine, spec, progress=progress)
     return save_result(engine, result, trades_top=trades_top), result

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from ..exceptions import DataError
+
+if TYPE_CHECKING:
+    from ..db import Engine
 
 FIELDS = ("open", "high", "low", "close")
 #: Columns the events frame must have (one row per event x listed party).
@@ -89,23 +92,16 @@ def check_events(events: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def load_events(engine: Engine) -> pd.DataFrame:
-    """Catalog events from the database, one row per (event, listed party), with ``amount_value``."""
-    from sqlalchemy import select
-
+def load_events(engine: "Engine") -> pd.DataFrame:
+    """Catalog events from the database, one row per (event, listed party), with ``amount_value`` (whole currency units)."""
     from ..db.catalog_store import load_events_frame
-    from ..db.catalog_tables import events as events_table
 
-    frame = load_events_frame(engine)
-    with engine.connect() as conn:
-        amounts = dict(conn.execute(select(events_table.c.id, events_table.c.amount_value)).all())
-    frame["amount_value"] = frame["event_id"].map(amounts).astype("float64")
-    return check_events(frame)
+    return check_events(load_events_frame(engine, extra=("amount_value",)))
 
 
-def load_price_data(engine: Engine, tickers: Sequence[str], start=None, end=None) -> PriceData:
+def load_price_data(engine: "Engine", tickers: Sequence[str], start=None, end=None) -> PriceData:
     """OHLC for ``tickers`` from the database; a ticker with no rows is named in the error."""
-    from ..prices.store import load_prices
+    from ..db.prices import load_prices
 
     wanted = list(dict.fromkeys(tickers))
     try:

@@ -1,4 +1,8 @@
-"""Root Typer app: global options and the command groups."""
+"""Root Typer app: global options (``--db``, ``--version``) and every command group.
+
+Command modules import only typer and the standard library at the top; the library
+(pandas, SQLAlchemy, the engine) loads inside the commands, so ``--help`` is instant.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from .. import __version__
 from ..config import resolve_db_url
-from . import events as events_cmd
-from . import query as query_cmd
-from . import run as run_cmd
+from . import backtest, claims, db, events, pipeline, prices, query, run, schedule, study
 
 app = typer.Typer(
     help="Event-driven market-reaction backtester: deal catalog, prices, event studies, backtests.",
@@ -19,17 +22,28 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"eventstudy {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
     db: Annotated[Optional[str], typer.Option("--db", help="Database URL or SQLite file (default: $EVENTSTUDY_DB, else ./eventstudy.db).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     ctx.obj = {"db": resolve_db_url(db)}
 
 
-app.add_typer(events_cmd.app, name="events")
-app.command("query")(query_cmd.query)
-app.command("run")(run_cmd.run)
-
-# Later groups register themselves here (prices, study, claims, backtest, pipeline, schedule).
-from . import extra_groups  # noqa: E402,F401
+app.command("run")(run.run)
+app.command("query")(query.query)
+app.add_typer(events.app, name="events")
+app.add_typer(prices.app, name="prices")
+app.add_typer(study.app, name="study")
+app.add_typer(claims.app, name="claims")
+app.add_typer(backtest.app, name="backtest")
+app.add_typer(pipeline.app, name="pipeline")
+app.add_typer(schedule.app, name="schedule")
+app.add_typer(db.app, name="db")

@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .output import Format, FormatOption, emit
+from .options import Format, FormatOption, open_read, open_write
+from .output import emit
 
 app = typer.Typer(help="Backtests of trading strategies around announcements (vectorbt).", no_args_is_help=True)
 
@@ -65,13 +66,12 @@ def run(
     """
     from ..backtest import load_spec
     from ..backtest.data import load_events, load_price_data
-    from ..backtest.store import save_result
+    from ..db.backtests import save_result
     from ..backtest.sweep import required_tickers, run_backtest
-    from ..db import open_db
     from ..exceptions import DataError
 
     spec = load_spec(spec_path)
-    engine = open_db(ctx.obj["db"])
+    engine = open_write(ctx)
     events = load_events(engine)
     if events.empty:
         raise DataError("no events in the database: load the catalog first ('eventstudy events load')")
@@ -102,10 +102,9 @@ def list_(ctx: typer.Context, limit: Annotated[int, typer.Option("--limit", help
 
     Example: eventstudy backtest list --limit 5
     """
-    from ..backtest.store import list_runs
-    from ..db import open_db
+    from ..db.backtests import list_runs
 
-    emit(list_runs(open_db(ctx.obj["db"]), limit), fmt, title="backtest runs")
+    emit(list_runs(open_read(ctx), limit), fmt, title="backtest runs")
 
 
 @app.command("show")
@@ -120,10 +119,9 @@ def show(
 
     Example: eventstudy backtest show 3 --trades --format csv
     """
-    from ..backtest.store import load_run
-    from ..db import open_db
+    from ..db.backtests import load_run
 
-    stored = load_run(open_db(ctx.obj["db"]), run_id)
+    stored = load_run(open_read(ctx), run_id)
     if trades:
         emit(stored["trades"].drop(columns="run_id"), fmt, title=f"run {run_id}: trades")
         return

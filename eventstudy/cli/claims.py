@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .output import TableFormat, emit
+from .options import TableFormat, open_read
+from .output import emit
 
 if TYPE_CHECKING:
     from ..claims import Tolerance
@@ -52,13 +53,13 @@ def check(
     Example: eventstudy claims check --format markdown
     """
     # Imported here: the engine and plotting stack are heavy and --help should be instant.
-    from ..claims import TOLERANCE_PP, TOLERANCE_REL, Tolerance, check_catalog_claims
-    from ..db import open_db
+    from ..claims import TOLERANCE_PP, TOLERANCE_REL, Tolerance
+    from ..jobs import check_claims_job
     from ..reporting.export import write_claims
 
     tolerance = Tolerance(TOLERANCE_PP if tolerance_pp is None else tolerance_pp,
                           TOLERANCE_REL if tolerance_rel is None else tolerance_rel)
-    checked = check_catalog_claims(open_db(ctx.obj["db"]), benchmark=benchmark.upper(), event_ids=event, tolerance=tolerance)
+    checked = check_claims_job(open_read(ctx), benchmark=benchmark.upper(), event_ids=event, tolerance=tolerance)
     print_claims(checked, fmt.value, tolerance)
     if out is not None:
         files = write_claims(checked, out)

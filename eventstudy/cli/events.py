@@ -8,29 +8,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..catalog import Role, load_catalog
-from ..catalog.schema import DealType
+from ..catalog.vocab import DealType, Role
 from ..config import DEFAULT_CATALOG_DIR
-from ..db import open_db
-from ..db.catalog_store import SyncReport, get_event, list_events, sync_catalog
-from ..exceptions import EventStudyError
-from .output import FormatOption, Format, emit
+from ..exceptions import UsageError
+from .options import Format, FormatOption, open_read, open_write
+from .output import emit
 
 app = typer.Typer(help="The deal-announcement catalog: load it into the database, list and show events.", no_args_is_help=True)
 
 CatalogOption = Annotated[Path, typer.Option("--catalog", help="Folder of event YAML files.", show_default=True)]
-
-
-def load_into_db(db_url: str, catalog: Path) -> SyncReport:
-    """Validate the whole catalog first, then sync it into the database (nothing is written if any file is invalid).
-
-    Raises
-    ------
-    CatalogError
-        Listing every problem (file:line:column: field: message); the database is not opened.
-    """
-    entries = load_catalog(catalog)
-    return sync_catalog(open_db(db_url), entries)
 
 
 @app.command("load")
@@ -39,7 +25,11 @@ def load(ctx: typer.Context, catalog: CatalogOption = DEFAULT_CATALOG_DIR, fmt: 
 
     Example: eventstudy events load --catalog events/
     """
-    report = load_into_db(ctx.obj["db"], catalog)
+    from ..catalog import load_catalog
+    from ..db.catalog_store import sync_catalog
+
+    entries = load_catalog(catalog)  # validated before the database is opened: a bad catalog writes nothing
+    report = sync_catalog(open_write(ctx), entries)
     if report.removed:
         typer.secho(f"removed {len(report.removed)} event(s) no longer in the catalog: {', '.join(report.removed)}", fg=typer.colors.YELLOW, err=True)
     emit(report.as_rows(), fmt, title=f"catalog {catalog}")
@@ -68,7 +58,9 @@ def list_(
 
     Example: eventstudy events list --ticker AMD --format json
     """
-    engine = open_db(ctx.obj["db"])
+    from ..db.catalog_store import get_event, list_events
+
+    engine = open_read(ctx)
     frame = list_events(
         engine,
         ticker=ticker,
@@ -90,7 +82,9 @@ def show(ctx: typer.Context, event_id: Annotated[str, typer.Argument(help="Event
 
     Example: eventstudy events show 2025-10-06-openai-amd
     """
-    found = get_event(open_db(ctx.obj["db"]), event_id)
+    from ..db.catalog_store import get_event
+
+    found = get_event(open_read(ctx), event_id)
     if found is None:
-        raise EventStudyError(f"no event {event_id!r} in the database (run 'eventstudy events load' first?)")
+        raise UsageError(f"no event {event_id!r} in the database (run 'eventstudy events load' first?)")
     emit(found, fmt, title=event_id)

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 
 from ..exceptions import ConfigError
-from .output import Format, FormatOption, emit
+from .options import Format, FormatOption, PricesOption, SourceAlias, price_source
+from .output import emit
 
 app = typer.Typer(help="The nightly pipeline: ingest, study, backtest, report.", no_args_is_help=True)
 
@@ -37,7 +37,7 @@ class _StderrHandler(logging.StreamHandler):
 
 def stderr_logging() -> None:
     """Log INFO and up from the pipeline, the library and APScheduler to stderr (once per process)."""
-    from pipelines.nightly import LOG_FORMAT, LOGGED_NAMESPACES
+    from eventstudy.pipelines.nightly import LOG_FORMAT, LOGGED_NAMESPACES
 
     for name in LOGGED_NAMESPACES:
         logger = logging.getLogger(name)
@@ -53,7 +53,8 @@ def run(
     ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="Run the pipeline once now (the scheduler runs it nightly).")] = False,
     config: ConfigOption = None,
-    prices: Annotated[Optional[str], typer.Option("--prices", help="Price source: yfinance or files:DIR (beats the config and $EVENTSTUDY_PRICE_SOURCE).")] = None,
+    prices: PricesOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Run catalog -> prices -> studies -> backtests -> reports once, under the pipeline lock.
 
@@ -64,16 +65,21 @@ def run(
     """
     if not once:
         raise ConfigError("say --once to run the pipeline now; `eventstudy schedule start` runs it on its schedule")
-    from pipelines.config import load_config
-    from pipelines.nightly import run_pipeline
+    from eventstudy.pipelines.config import load_config
+    from eventstudy.pipelines.nightly import run_pipeline
 
-    cfg = load_config(config, db_url=explicit_db(ctx), price_source=prices)
+    cfg = load_config(config, db_url=explicit_db(ctx), price_source=price_source(prices))
     cfg.price_spec  # fail fast on a bad price source, before taking the lock
     stderr_logging()
     outcome = run_pipeline(cfg, trigger="manual")
-    emit(pd.DataFrame(outcome.steps, columns=["step", "status", "rows", "error"], dtype=object), "table", title=f"pipeline run #{outcome.run_id}: {outcome.status}")
-    typer.echo(outcome.summary)
-    typer.echo(f"reports and log: {outcome.report_dir}")
+    if fmt == Format.json:
+        emit({"run_id": outcome.run_id, "status": outcome.status, "summary": outcome.summary,
+              "report_dir": str(outcome.report_dir), "steps": outcome.steps}, "json")
+    else:
+        emit([{"step": s["step"], "status": s["status"], "rows": s["rows"], "error": s["error"]} for s in outcome.steps],
+             fmt, title=f"pipeline run #{outcome.run_id}: {outcome.status}")
+        typer.echo(outcome.summary, err=fmt != Format.table)
+        typer.echo(f"reports and log: {outcome.report_dir}", err=fmt != Format.table)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -83,14 +89,14 @@ def status(ctx: typer.Context, config: ConfigOption = None, fmt: FormatOption = 
 
     Example: eventstudy pipeline status --format json
     """
-    from eventstudy.db import open_db
-    from pipelines.config import load_config
-    from pipelines.lock import read_lock
-    from pipelines.nightly import last_run
-    from pipelines.scheduler import stored_job
+    from ..db import open_existing
+    from ..db.locks import read_lock
+    from ..db.pipeline_store import last_run
+    from ..pipelines.config import load_config
+    from ..pipelines.scheduler import stored_job
 
     cfg = load_config(config, db_url=explicit_db(ctx))
-    engine = open_db(cfg.db_url)
+    engine = open_existing(cfg.db_url)
     lock = read_lock(engine, ttl_seconds=cfg.lock_ttl_seconds)
     last = last_run(engine)
     job = stored_job(engine)
@@ -120,9 +126,9 @@ def history(
 
     Example: eventstudy pipeline history --limit 5 --format csv
     """
-    from eventstudy.db import open_db
-    from pipelines.config import load_config
-    from pipelines.nightly import run_history
+    from ..db import open_existing
+    from ..db.pipeline_store import run_history
+    from ..pipelines.config import load_config
 
     cfg = load_config(config, db_url=explicit_db(ctx))
-    emit(run_history(open_db(cfg.db_url), limit=limit), fmt, title="pipeline runs")
+    emit(run_history(open_existing(cfg.db_url), limit=limit), fmt, title="pipeline runs")

@@ -7,10 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..config import resolve_price_source
-from ..db import open_db
 from ..exceptions import ConfigError, DataError, PartialFailure
-from .output import Format, FormatOption, emit
+from .options import Format, FormatOption, PricesOption, SourceAlias, open_read, open_write, price_source
+from .output import emit
 
 app = typer.Typer(help="Price ingestion and data quality.", no_args_is_help=True)
 
@@ -21,8 +20,8 @@ def _split(value: Optional[str]) -> list[str]:
 @app.command("ingest")
 def ingest(
     ctx: typer.Context,
-    source: Annotated[Optional[str], typer.Option(
-        "--source", help="yfinance or files:DIR (default: $EVENTSTUDY_PRICE_SOURCE, else yfinance).")] = None,
+    prices: PricesOption = None,
+    source: SourceAlias = None,
     tickers: Annotated[Optional[str], typer.Option("--tickers", help="Comma-separated tickers, e.g. AMD,NVDA,SPY.")] = None,
     catalog: Annotated[bool, typer.Option(
         "--catalog", help="The catalog's listed tickers plus SPY, QQQ, SMH (the default).")] = False,
@@ -37,14 +36,15 @@ def ingest(
 
     Exit code 0 when every ticker was ingested, 5 when some failed, 4 when all failed.
 
-    Examples: eventstudy prices ingest --source files:../shared/data/prices/raw/SungKyu-Kim39__BackTester39 --all-files;
+    Examples: eventstudy prices ingest --prices files:../shared/data/prices/raw/SungKyu-Kim39__BackTester39 --all-files;
     eventstudy prices ingest --tickers AMD,NVDA --factors F-F_Research_Data_Factors_daily.csv
     """
-    from pipelines.ingest import default_tickers, ingest_factors, ingest_prices  # heavy imports on demand
+    from ..config import resolve_price_source
+    from ..prices.ingest import default_tickers, ingest_factors, ingest_prices  # heavy imports on demand
 
     if sum(bool(x) for x in (tickers, catalog, all_files)) > 1:
         raise ConfigError("choose one of --tickers, --catalog, --all-files")
-    engine = open_db(ctx.obj["db"])
+    engine = open_write(ctx)
     for path in factors or []:
         if not path.is_file():
             raise ConfigError(f"factor file {path} does not exist")
@@ -53,10 +53,10 @@ def ingest(
         emit(factor_rows, fmt, title="Fama-French factors")
         if not (tickers or catalog or all_files):
             return
-    spec = resolve_price_source(source)
+    spec = resolve_price_source(price_source(prices, source))
     if all_files:
         if spec.kind != "files":
-            raise ConfigError("--all-files needs a files:DIR source (--source files:DIR or $EVENTSTUDY_PRICE_SOURCE)")
+            raise ConfigError("--all-files needs a files:DIR source (--prices files:DIR or $EVENTSTUDY_PRICE_SOURCE)")
         from ..sources.files import FileSource
 
         names = FileSource(spec.paths).tickers()
@@ -84,5 +84,5 @@ def quality(
     """
     from ..prices.quality import quality_report
 
-    report = quality_report(open_db(ctx.obj["db"]), _split(tickers) or None, exchange)
+    report = quality_report(open_read(ctx), _split(tickers) or None, exchange)
     emit(report, fmt, title="price data quality")

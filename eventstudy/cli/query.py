@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ..db import open_readonly
-from ..db.query import run_readonly
-from .output import Format, FormatOption, emit
+from .options import Format, FormatOption, open_read
+from .output import emit
 
 
 def query(ctx: typer.Context, sql: Annotated[str, typer.Argument(help="One SQL statement (SELECT, WITH, EXPLAIN, ...).")], fmt: FormatOption = Format.table) -> None:
@@ -16,4 +15,6 @@ def query(ctx: typer.Context, sql: Annotated[str, typer.Argument(help="One SQL s
 
     Example: eventstudy query "select ticker, count(*) from event_parties group by ticker"
     """
-    emit(run_readonly(open_readonly(ctx.obj["db"]), sql), fmt)
+    from ..db.query import run_readonly
+
+    emit(run_readonly(open_read(ctx), sql), fmt)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from .output import Format, FormatOption, emit
+from .options import Format, FormatOption
+from .output import emit
 from .pipeline import ConfigOption, explicit_db, stderr_logging
 
 app = typer.Typer(help="The APScheduler process that runs the nightly pipeline.", no_args_is_help=True)
@@ -20,8 +21,8 @@ def start(ctx: typer.Context, config: ConfigOption = None) -> None:
 
     Example: eventstudy schedule start --config examples/pipeline.toml
     """
-    from pipelines.config import load_config
-    from pipelines.scheduler import start_foreground
+    from eventstudy.pipelines.config import load_config
+    from eventstudy.pipelines.scheduler import start_foreground
 
     cfg = load_config(config, db_url=explicit_db(ctx))
     stderr_logging()
@@ -34,8 +35,8 @@ def show(ctx: typer.Context, config: ConfigOption = None, fmt: FormatOption = Fo
 
     Example: eventstudy schedule show --config examples/pipeline.toml
     """
-    from pipelines.config import load_config
-    from pipelines.scheduler import describe_schedule
+    from eventstudy.pipelines.config import load_config
+    from eventstudy.pipelines.scheduler import describe_schedule
 
     cfg = load_config(config, db_url=explicit_db(ctx))
     emit(describe_schedule(cfg), fmt, title="pipeline schedule")

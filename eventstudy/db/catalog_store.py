@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 from sqlalchemy import Engine, delete, select
@@ -187,21 +188,43 @@ def get_event(engine: Engine, event_id: str) -> dict | None:
     return out
 
 
-def load_events_frame(engine: Engine) -> pd.DataFrame:
+#: Event columns :func:`load_events_frame` adds on request (beside the engine's input columns).
+EVENT_EXTRA_COLUMNS = ("amount_value", "amount_currency", "content_hash", "title", "confidence")
+
+
+def load_events_frame(engine: Engine, extra: Sequence[str] = ()) -> pd.DataFrame:
     """Every (event, listed party) pair: the engine's input.
 
-    Columns: ``event_id, announced (datetime64), timing, deal_type, ticker, role, name``.
-    Private parties (no ticker) are left out: they have no prices.
+    Columns: ``event_id, announced (datetime64), timing, deal_type, ticker, role, name``,
+    then the ``extra`` event columns asked for (any of :data:`EVENT_EXTRA_COLUMNS`, e.g.
+    ``amount_value`` in whole currency units of ``amount_currency``, or ``content_hash`` of the
+    catalog entry).  Private parties (no ticker) are left out: they have no prices.
+    Every column but the first four becomes a group column of the study, so ask only
+    for what you need.
     """
+    unknown = [c for c in extra if c not in EVENT_EXTRA_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown event column(s) {unknown}; choose from {list(EVENT_EXTRA_COLUMNS)}")
     q = (
         select(events.c.id.label("event_id"), events.c.announced, events.c.timing, events.c.deal_type,
-               event_parties.c.ticker, event_parties.c.role, event_parties.c.name)
+               event_parties.c.ticker, event_parties.c.role, event_parties.c.name, *(events.c[c] for c in extra))
         .join(event_parties, event_parties.c.event_id == events.c.id)
         .where(event_parties.c.ticker.is_not(None))
         .order_by(events.c.announced, events.c.id, event_parties.c.position)
     )
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in q.selected_columns])
+    frame["announced"] = pd.to_datetime(frame["announced"])
+    if "amount_value" in frame:
+        frame["amount_value"] = frame["amount_value"].astype("float64")
+    return frame
+
+
+def load_event_keys(engine: Engine) -> pd.DataFrame:
+    """One row per catalog event (listed parties or not): ``event_id, announced (datetime64), timing, content_hash``."""
+    q = select(events.c.id.label("event_id"), events.c.announced, events.c.timing, events.c.content_hash).order_by(events.c.id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(q).all(), columns=["event_id", "announced", "timing", "content_hash"])
     frame["announced"] = pd.to_datetime(frame["announced"])
     return frame
 
@@ -228,3 +251,11 @@ def load_confounders(engine: Engine) -> dict[tuple[str, str | None], str]:
             key = (row["event_id"], row["ticker"])
             out[key] = f"{out[key]} {row['description']}" if key in out else row["description"]
     return out
+
+
+def catalog_tickers(engine: Engine) -> list[str]:
+    """The catalog's listed tickers (``event_parties``), upper-case, sorted, without repeats."""
+    with engine.connect() as conn:
+        found = conn.execute(select(event_parties.c.ticker).where(event_parties.c.ticker.is_not(None))
+                             .distinct().order_by(event_parties.c.ticker)).scalars().all()
+    return list(dict.fromkeys(t.upper() for t in found))

@@ -2,7 +2,7 @@
 
 Writes are refused by the database connection, never by inspecting the SQL text:
 
-* the engine comes from :func:`eventstudy.db.open_readonly` (SQLite file opened
+* the engine comes from :func:`eventstudy.db.open_existing` (SQLite file opened
   with ``mode=ro``; PostgreSQL sessions with ``default_transaction_read_only=on``);
 * every statement runs in a transaction that is always rolled back, so even a
   ``SET`` that switches the session to read-write is undone;
@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from ..exceptions import EventStudyError, ReadOnlyViolation
+from ..exceptions import EventStudyError, ReadOnlyViolation, UsageError
 
 # Error texts by which the engines say "this connection may not do that";
 # used only to choose the exit code of an error the database already raised.
@@ -69,7 +69,7 @@ def run_readonly(engine: Engine, sql: str) -> pd.DataFrame:
     Parameters
     ----------
     engine
-        An engine from :func:`eventstudy.db.open_readonly` (SQLite or PostgreSQL).
+        An engine from :func:`eventstudy.db.open_existing` (SQLite or PostgreSQL).
     sql
         Exactly one statement, e.g. ``SELECT``, ``WITH``, ``EXPLAIN``.
 
@@ -98,7 +98,7 @@ def run_readonly(engine: Engine, sql: str) -> pd.DataFrame:
             message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             lowered = message.lower()
             if any(m in lowered for m in _MULTI_STATEMENT_MARKERS):
-                raise ReadOnlyViolation(f"refused: send one SQL statement at a time ({message})") from None
+                raise UsageError(f"refused: send one SQL statement at a time ({message})") from None
             if any(m in lowered for m in _READONLY_MARKERS):
                 raise ReadOnlyViolation(f"refused: the query connection is read-only ({message})") from None
             raise EventStudyError(f"SQL error: {message}") from None

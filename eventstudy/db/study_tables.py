@@ -4,7 +4,7 @@ Units: ``ar`` is a simple abnormal return as a decimal fraction (0.2371 means +2
 ``event_day`` is the trading-session offset from event day 0; test ``window`` labels are
 ``"[a,b]"`` with both ends included.  Every child row carries the ``run_id`` of the run
 that produced it, and a run is written in one transaction (see
-:func:`eventstudy.study_store.save_results`).
+:func:`eventstudy.db.studies.save_results`).
 """
 
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text

@@ -1,6 +1,8 @@
-"""Prices in the database: trading calendar, bulk upserts and wide loads, data-quality checks."""
+"""Prices: the exchange trading calendar, ingestion from sources into the database, data-quality checks.
 
-from .calendar import trading_sessions
-from .store import load_factors, load_prices, load_returns
+Stored prices are read through :mod:`eventstudy.db.prices` (``load_prices``, ``load_returns``, ``load_factors``).
+"""
 
-__all__ = ["trading_sessions", "load_returns", "load_prices", "load_factors"]
+from .calendar import session_span, trading_sessions
+
+__all__ = ["trading_sessions", "session_span"]

@@ -44,3 +44,31 @@ def trading_sessions(start: str | dt.date | pd.Timestamp, end: str | dt.date | p
         return pd.DatetimeIndex([], name="date")
     sessions = cal.sessions_in_range(start, end)
     return pd.DatetimeIndex(sessions.tz_localize(None) if sessions.tz is not None else sessions, name="date")
+
+
+def session_span(first: str | dt.date | pd.Timestamp, last: str | dt.date | pd.Timestamp, before: int, after: int,
+                 exchange: str = DEFAULT_EXCHANGE) -> tuple[dt.date, dt.date]:
+    """Dates from ``before`` sessions before ``first`` to ``after`` sessions after ``last`` (session counts, >= 0).
+
+    The one answer to "which dates hold these trading-day offsets": asked of the
+    exchange calendar, not estimated from calendar days.  ``first``/``last`` need not be
+    sessions (an after-close or weekend announcement has its day 0 on the next session,
+    hence the one extra session on each side).  Past the calendar's end (about a year
+    ahead) the span runs on in calendar days (7 per 5 sessions), so a future window is
+    still covered.
+    """
+    first, last = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
+    before, after = max(int(before), 0) + 1, max(int(after), 0) + 1
+    cal = _calendar(exchange, min(first - pd.Timedelta(days=7 * before // 5 + 14), _CALENDAR_START))
+    if first > cal.last_session:
+        start = first - pd.Timedelta(days=7 * before // 5 + 7)
+    else:
+        start = cal.session_offset(cal.date_to_session(max(first, cal.first_session), direction="previous"), -before)
+    if last >= cal.last_session:
+        end = max(last, cal.last_session) + pd.Timedelta(days=7 * after // 5 + 7)
+    else:
+        anchor = cal.date_to_session(last, direction="next")
+        room = len(cal.sessions_in_range(anchor, cal.last_session)) - 1
+        end = (cal.session_offset(anchor, after) if after <= room
+               else cal.last_session + pd.Timedelta(days=7 * (after - room) // 5 + 7))
+    return pd.Timestamp(start).date(), pd.Timestamp(end).date()

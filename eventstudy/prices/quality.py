@@ -12,10 +12,12 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from typing import TYPE_CHECKING
 
-from ..db.price_tables import prices
 from .calendar import DEFAULT_EXCHANGE, trading_sessions
+
+if TYPE_CHECKING:
+    from ..db import Engine
 
 SPLIT_RATIOS = (2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50, 100)
 #: Relative tolerance around a split ratio (0.03: a 1-for-2 drop between 0.485 and 0.515).
@@ -72,16 +74,13 @@ def check_frame(ticker: str, frame: pd.DataFrame, exchange: str = DEFAULT_EXCHAN
     }
 
 
-def quality_report(engine: Engine, tickers: Iterable[str] | None = None, exchange: str = DEFAULT_EXCHANGE) -> pd.DataFrame:
+def quality_report(engine: "Engine", tickers: Iterable[str] | None = None, exchange: str = DEFAULT_EXCHANGE) -> pd.DataFrame:
     """:func:`check_frame` for every stored ticker (or those given), one row each, read in one query."""
+    from ..db.prices import load_price_rows
+
     cols = ("open", "high", "low", "close", "split_factor")
-    q = select(prices.c.ticker, prices.c.date, *(prices.c[c] for c in cols)).order_by(prices.c.ticker, prices.c.date)
     wanted = None if tickers is None else [t.upper() for t in tickers]
-    if wanted is not None:
-        q = q.where(prices.c.ticker.in_(wanted))
-    with engine.connect() as conn:
-        long = pd.DataFrame(conn.execute(q).all(), columns=["ticker", "date", *cols])
-    long["date"] = pd.to_datetime(long["date"])
+    long = load_price_rows(engine, wanted, cols)
     rows = []
     for ticker, group in long.groupby("ticker", sort=True):
         rows.append(check_frame(str(ticker), group.set_index("date")[list(cols)].astype("float64"), exchange))

@@ -2,9 +2,9 @@
 
 from .export import write_claims, write_study
 from .plots import caar_band, plot_caar, plot_event_cars, plot_results
-from .tables import PublicationTable, publication_table, publication_tables, stars
+from .tables import PublicationTable, publication_table, publication_tables
 
 __all__ = [
     "PublicationTable", "caar_band", "plot_caar", "plot_event_cars", "plot_results", "publication_table",
-    "publication_tables", "stars", "write_claims", "write_study",
+    "publication_tables", "write_claims", "write_study",
 ]

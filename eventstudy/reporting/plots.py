@@ -17,7 +17,8 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
+
+from ..results import caar_band  # noqa: F401 (re-exported: the one CAAR band convention)
 
 FORMATS = ("png", "svg")
 
@@ -26,41 +27,6 @@ def event_range(windows: Iterable[tuple[int, int]]) -> tuple[int, int]:
     """The smallest offset range ``[min a, max b]`` covering every event window."""
     windows = list(windows)
     return min(a for a, _ in windows), max(b for _, b in windows)
-
-
-def caar_band(ar: pd.DataFrame, start: int, end: int, *, level: float = 0.95) -> pd.DataFrame:
-    """AAR and CAAR paths with cross-sectional confidence bands.
-
-    Parameters
-    ----------
-    ar : DataFrame
-        Abnormal returns (decimal), index = event-time offset, one column per event-firm.
-    start, end : int
-        Offsets where the cumulation starts and ends (both included).
-    level : float
-        Two-sided confidence level of the band.
-
-    Returns
-    -------
-    DataFrame
-        Index = offset; columns ``aar, aar_se, caar, caar_se, lower, upper, n`` (decimal).
-        ``caar`` at offset t is the mean over firms of ``sum_{s=start..t} AR_i(s)``;
-        days a firm lacks (pre-IPO, halts) add nothing to its sum.
-    """
-    window = ar.loc[start:end].dropna(axis=1, how="all")
-    car = window.cumsum(skipna=True).where(window.notna().cumsum() > 0)
-    n = car.notna().sum(axis=1)
-    out = pd.DataFrame({
-        "aar": window.mean(axis=1),
-        "aar_se": window.std(axis=1, ddof=1) / np.sqrt(window.notna().sum(axis=1)),
-        "caar": car.mean(axis=1),
-        "caar_se": car.std(axis=1, ddof=1) / np.sqrt(n),
-        "n": n,
-    })
-    crit = stats.t.ppf(0.5 + level / 2.0, np.maximum(n - 1, 1))
-    out["lower"] = out["caar"] - crit * out["caar_se"]
-    out["upper"] = out["caar"] + crit * out["caar_se"]
-    return out[["aar", "aar_se", "caar", "caar_se", "lower", "upper", "n"]]
 
 
 def _save(fig: Figure, stem: Path, formats: Iterable[str]) -> list[Path]:

@@ -27,34 +27,11 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from ..study import window_label
+from ..core.statistics import TEST_TITLES, significance_stars
+from ..defaults import window_label
 
-#: Significance levels and their marks, strictest first.
-STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 #: What the mean row of each measure is called.
 MEAN_NAMES = {"CAR": "CAAR", "BHAR": "Mean BHAR"}
-#: Row labels of the engine's test names (see ``eventstudy.core.statistics``); unknown names are shown as they are.
-TEST_LABELS = {
-    "t-cs": "Cross-sectional t", "bw1980": "Brown-Warner 1980 t", "bw1985": "Brown-Warner 1985 t (crude dep.)",
-    "patell": "Patell Z", "bmp": "BMP t", "kp": "Kolari-Pynnonen adj. BMP", "corrado": "Corrado rank",
-    "gsign": "Generalized sign Z", "wilcoxon": "Wilcoxon signed-rank", "skew-t": "Skewness-adjusted t",
-}
-
-
-def stars(pvalue: float | None) -> str:
-    """``"***"``, ``"**"``, ``"*"`` or ``""`` for a two-sided p-value (NaN/None -> ``""``).
-
-    Examples
-    --------
-    >>> stars(0.004), stars(0.03), stars(0.07), stars(0.5)
-    ('***', '**', '*', '')
-    """
-    if pvalue is None or not np.isfinite(pvalue):
-        return ""
-    for level, mark in STAR_LEVELS:
-        if pvalue < level:
-            return mark
-    return ""
 
 
 def measure_frame(results: Any, measure: str = "CAR") -> pd.DataFrame:
@@ -95,7 +72,7 @@ class PublicationTable:
     Attributes
     ----------
     cells : DataFrame
-        Display strings; index = row labels (tests by their :data:`TEST_LABELS`), columns = window labels.
+        Display strings; index = row labels (tests by their :data:`TEST_TITLES`), columns = window labels.
     values : DataFrame
         The numbers behind the cells: row ``"mean"`` (decimal), one row per test
         statistic, ``"p:<test>"`` per p-value and ``"N"``; same columns.
@@ -214,22 +191,22 @@ def publication_table(
     cells = pd.DataFrame(index=[mean_label, *names, "N"], columns=labels, dtype=object)
     for w in labels:
         p_primary = pval.at[primary, w] if primary in pval.index else np.nan
-        cells.at[mean_label, w] = "" if np.isnan(mean[w]) else f"{mean[w] * 100:.{decimals}f}{stars(p_primary)}"
+        cells.at[mean_label, w] = "" if np.isnan(mean[w]) else f"{mean[w] * 100:.{decimals}f}{significance_stars(p_primary)}"
         for t in names:
             s, p = stat.at[t, w], pval.at[t, w]
             if show == "pvalue":
-                cells.at[t, w] = "" if not np.isfinite(p) else f"[{p:.3f}]{stars(p)}"
+                cells.at[t, w] = "" if not np.isfinite(p) else f"[{p:.3f}]{significance_stars(p)}"
             else:
-                cells.at[t, w] = "" if not np.isfinite(s) else f"({s:.2f}){stars(p)}"
+                cells.at[t, w] = "" if not np.isfinite(s) else f"({s:.2f}){significance_stars(p)}"
         cells.at["N", w] = str(int(n[w]))
     values = pd.concat(
         [mean.to_frame("mean").T, stat, pval.rename(index=lambda t: f"p:{t}"), n.to_frame("N").T.astype(float)]
     )
-    cells = cells.rename(index=lambda t: TEST_LABELS.get(t, t))
+    cells = cells.rename(index=lambda t: TEST_TITLES.get(t, t))
     what = "p-values in brackets" if show == "pvalue" else "test statistics in parentheses"
     notes = [
         f"{mean_name} in percent; {what}; *, **, *** = significant at 10%, 5%, 1% (two-sided)"
-        + (f"; stars on the mean from the {TEST_LABELS.get(primary, primary)}" if primary else "") + ".",
+        + (f"; stars on the mean from the {TEST_TITLES.get(primary, primary)}" if primary else "") + ".",
         "Windows are trading-day offsets from event day 0, both ends included.",
     ]
     return PublicationTable(measure.upper(), _title(results, measure, group_col, group), cells, values, group_col,

@@ -10,12 +10,12 @@ from conftest import REPO
 from eventstudy.backtest import run_from_db
 from eventstudy.backtest.data import load_events
 from eventstudy.backtest.spec import StrategySpec
-from eventstudy.backtest.store import list_runs, load_run, save_result
+from eventstudy.db.backtests import list_runs, load_run, save_result
 from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db
 from eventstudy.db.catalog_store import sync_catalog
 from eventstudy.exceptions import DataError
-from pipelines.ingest import ingest_prices
+from eventstudy.prices.ingest import ingest_prices
 
 TICKERS = ["AMD", "NVDA", "ORCL", "INTC", "AVGO", "CRWV", "SPY", "QQQ"]
 SPEC = StrategySpec(

@@ -15,7 +15,7 @@ from conftest import invoke_ok as invoke
 from conftest import run_cli as cli
 from eventstudy.cli import app
 from eventstudy.db import open_db
-from pipelines.ingest import ingest_prices
+from eventstudy.prices.ingest import ingest_prices
 
 TICKERS = ["AMD", "NVDA", "ORCL", "INTC", "AVGO", "CRWV", "SPY"]
 SPEC = f"""

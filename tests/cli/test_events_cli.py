@@ -112,7 +112,7 @@ def test_malformed_catalog_fails_naming_file_and_line(loaded_db, tmp_path):
 
 def test_show_unknown_id_is_a_clear_error(loaded_db):
     result = cli("--db", loaded_db, "events", "show", "no-such-event")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "no event 'no-such-event'" in result.stderr
     assert "Traceback" not in result.stderr
 

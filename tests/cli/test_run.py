@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -13,7 +15,11 @@ from typer.testing import CliRunner
 from eventstudy.cli import app
 from eventstudy.db import open_db
 from eventstudy.db.study_tables import abnormal_returns, study_runs, study_tests
-from conftest import EVENTSTUDY
+from conftest import EVENTSTUDY, REPO
+from eventstudy.defaults import DEFAULT_WINDOWS, window_label
+
+#: ``car_by_event.csv`` as every face writes it (eventstudy run --out, study run --out, the nightly report).
+CAR_BY_EVENT_HEADER = ["event_id", "ticker", *(f"{m} {window_label(w)}" for m in ("car", "bhar") for w in DEFAULT_WINDOWS)]
 
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
@@ -22,11 +28,18 @@ OUTPUTS = ("car.md", "car.tex", "car.html", "car.csv", "bhar.md", "car_by_role.m
            "claims.md", "claims.tex", "claims.html", "claims.csv")
 
 
-def test_main_job_on_the_repository_catalog(tmp_path, prices_dir):
+def _readme_python_blocks() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```", text, flags=re.M | re.S)
+
+
+def test_main_job_on_the_repository_catalog(tmp_path, prices_dir, monkeypatch):
+    """The README's first command (defaults: ./eventstudy.db, out/), then every Python block of the README in that folder."""
     out = tmp_path / "out"
-    db = tmp_path / "job.db"
-    proc = subprocess.run([EVENTSTUDY, "--db", f"sqlite:///{db}", "run", "--prices", f"files:{prices_dir}", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    db = tmp_path / "eventstudy.db"
+    env = {k: v for k, v in os.environ.items() if k not in ("EVENTSTUDY_DB", "EVENTSTUDY_PRICE_SOURCE")}
+    proc = subprocess.run([EVENTSTUDY, "run", "--prices", f"files:{prices_dir}"],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
     # Some catalog tickers (e.g. 9984.T) have no file in the shared folder: named in a warning, exit 0.
     assert proc.returncode == 0, proc.stderr
     assert "warning: no prices for catalog ticker(s)" in proc.stderr and "9984.T" in proc.stderr
@@ -45,6 +58,19 @@ def test_main_job_on_the_repository_catalog(tmp_path, prices_dir):
     assert AMD_EVENT in stored_events
     # Factor files beside the price folder were found and loaded.
     assert "factors F-F_Research_Data_Factors_daily.csv" in proc.stderr
+    # One report writer: the per-event file has the documented columns.
+    header = (out / "car_by_event.csv").read_text().splitlines()[0].split(",")
+    assert header == CAR_BY_EVENT_HEADER
+
+    blocks = _readme_python_blocks()
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EVENTSTUDY_DB", raising=False)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - the README's own examples
+    assert "AMD" in set(namespace["inputs"].events["ticker"])
+    assert namespace["results"].car.shape[0] >= 1
 
 
 def test_main_job_in_process_on_both_databases(db_url, tmp_path, prices_dir):

@@ -22,7 +22,7 @@ from eventstudy.cli import app
 from eventstudy.db import open_db
 from eventstudy.db.catalog_store import sync_catalog
 from eventstudy.exceptions import ConfigError, DataError, EventStudyError
-from eventstudy.study_store import load_run
+from eventstudy.db.studies import load_run
 from conftest import EVENTSTUDY
 
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
@@ -49,7 +49,7 @@ def market_model_car(prices_dir: Path, ticker: str, day0: str, window: tuple[int
 
 @pytest.fixture
 def study_db(sqlite_url, prices_dir):
-    from pipelines.ingest import ingest_prices
+    from eventstudy.prices.ingest import ingest_prices
 
     engine = open_db(sqlite_url)
     sync_catalog(engine, load_catalog(CATALOG))
@@ -126,7 +126,7 @@ def test_bad_window_exit_code_from_the_real_cli(study_db):
 
 
 def test_missing_prices_name_the_ticker(sqlite_url, prices_dir):
-    from pipelines.ingest import ingest_prices
+    from eventstudy.prices.ingest import ingest_prices
 
     engine = open_db(sqlite_url)
     sync_catalog(engine, load_catalog(CATALOG))
@@ -176,7 +176,7 @@ def test_tests_that_cannot_be_computed_keep_their_reason(study_db):
 
 
 def test_firms_without_prices_are_skipped_and_named(sqlite_url, prices_dir):
-    from pipelines.ingest import ingest_prices
+    from eventstudy.prices.ingest import ingest_prices
 
     engine = open_db(sqlite_url)
     sync_catalog(engine, load_catalog(CATALOG))

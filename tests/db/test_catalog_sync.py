@@ -15,7 +15,7 @@ import yaml
 
 from conftest import REPO
 from eventstudy.catalog import load_catalog
-from eventstudy.cli.events import load_into_db
+from eventstudy.jobs import load_catalog_into_db
 from eventstudy.db import open_db
 from eventstudy.db.catalog_store import get_event, list_events, load_claims_frame, load_events_frame, sync_catalog
 from eventstudy.exceptions import CatalogError
@@ -161,6 +161,6 @@ def test_invalid_catalog_leaves_database_untouched(db_url, catalog):
     broken.write_text("id: 2025-12-01-broken\ntitle: x\ndate: 2025-12-01\ntiming: whenever\n", encoding="utf-8")
 
     with pytest.raises(CatalogError) as info:
-        load_into_db(db_url, catalog)
+        load_catalog_into_db(engine, catalog)
     assert any(p.file == str(broken) and p.line == 4 for p in info.value.problems)
     assert dump(engine) == before

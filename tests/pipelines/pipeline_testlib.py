@@ -38,7 +38,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def start_run(config: Path, *, pause_at: str | None = None) -> subprocess.Popen:
-    """``eventstudy pipeline run --once`` in a subprocess (optionally paused at a step, see pipelines.nightly)."""
+    """``eventstudy pipeline run --once`` in a subprocess (optionally paused at a step, see eventstudy.pipelines.nightly)."""
     env = clean_env(**({"EVENTSTUDY_PIPELINE_PAUSE_AT": pause_at, "EVENTSTUDY_PIPELINE_PAUSE_SECONDS": "120"} if pause_at else {}))
     return subprocess.Popen([str(EVENTSTUDY), "pipeline", "run", "--once", "--config", str(config)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

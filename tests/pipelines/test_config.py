@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from eventstudy.exceptions import ConfigError
-from pipelines.config import load_config
+from eventstudy.pipelines.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
 

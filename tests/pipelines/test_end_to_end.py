@@ -12,6 +12,8 @@ import json
 
 import numpy as np
 import pandas as pd
+
+from eventstudy.defaults import DEFAULT_WINDOWS, window_label
 import pytest
 from typer.testing import CliRunner
 
@@ -21,6 +23,9 @@ from pipeline_testlib import REPO, count, rows, write_config
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 
 STRATEGY = REPO / "examples" / "strategies" / "counterparty-close-hold5.yaml"
+
+
+CAR_BY_EVENT_HEADER = ["event_id", "ticker", *(f"{m} {window_label(w)}" for m in ("car", "bhar") for w in DEFAULT_WINDOWS)]
 
 
 def _reference_ar0(prices_dir) -> float:
@@ -65,13 +70,14 @@ def test_run_once_end_to_end_then_a_night_with_nothing_new(db_url, prices_dir, t
 
     (report,) = (tmp_path / "out").iterdir()
     names = {p.name for p in report.iterdir()}
-    assert {"summary.md", "pipeline.log", "car_by_event.csv", "tests.csv", "study_tables.md", "caar.png",
+    assert {"summary.md", "pipeline.log", "car_by_event.csv", "tests.csv", "car.md", "claims.csv", "caar.png",
             "backtest_counterparty-close-hold5.csv"} <= names
     summary = (report / "summary.md").read_text()
     assert "2025-10-06-openai-amd" in summary and "| AMD |" in summary
     car = pd.read_csv(report / "car_by_event.csv")
+    assert list(car.columns) == CAR_BY_EVENT_HEADER  # the same writer as `eventstudy run --out`
     amd = car[(car["event_id"] == "2025-10-06-openai-amd") & (car["ticker"] == "AMD")]
-    assert amd["[0,0]"].iloc[0] == pytest.approx(ar0, abs=1e-12)
+    assert amd["car [0,0]"].iloc[0] == pytest.approx(ar0, abs=1e-12)
 
     before = {t: count(db_url, f"SELECT count(*) FROM {t}") for t in ("prices", "study_runs", "backtest_runs", "pipeline_fingerprints")}
     stamp = (report / "summary.md").stat().st_mtime_ns

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from eventstudy.db import open_db
 from eventstudy.db.pipeline_tables import pipeline_lock
 from eventstudy.exceptions import LockHeld
-from pipelines.lock import PipelineLock, read_lock
+from eventstudy.db.locks import PipelineLock, read_lock
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from eventstudy.db import open_db
 from eventstudy.exceptions import DataError, LockHeld
-from pipelines.config import PipelineConfig
-from pipelines.lock import PipelineLock
-from pipelines.nightly import Step, StepResult, last_run, run_history, run_pipeline
+from eventstudy.pipelines.config import PipelineConfig
+from eventstudy.db.locks import PipelineLock
+from eventstudy.pipelines.nightly import Step, StepResult, last_run, run_history, run_pipeline
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-import pipelines.nightly as nightly
+import eventstudy.pipelines.nightly as nightly
 from eventstudy.db import open_db
-from pipelines.config import PipelineConfig, load_config
-from pipelines.nightly import Step, StepResult
-from pipelines.scheduler import JOB_FUNC, JOB_ID, JOBSTORE_TABLE, build_scheduler, describe_schedule, stored_job
+from eventstudy.pipelines.config import PipelineConfig, load_config
+from eventstudy.pipelines.nightly import Step, StepResult
+from eventstudy.pipelines.scheduler import JOB_FUNC, JOB_ID, JOBSTORE_TABLE, build_scheduler, describe_schedule, stored_job
 from pipeline_testlib import EVENTSTUDY, clean_env, rows, write_config
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore

@@ -8,7 +8,7 @@ import pandas as pd
 from eventstudy.db import open_db
 from eventstudy.prices.calendar import trading_sessions
 from eventstudy.prices.quality import check_frame, quality_report
-from pipelines.ingest import ingest_prices
+from eventstudy.prices.ingest import ingest_prices
 
 
 def test_nyse_sessions_2025():

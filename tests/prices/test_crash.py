@@ -18,13 +18,13 @@ import sqlalchemy as sa
 from eventstudy.db import open_db
 from eventstudy.db.price_tables import prices
 from eventstudy.sources.files import list_tickers
-from pipelines.ingest import ingest_prices
+from eventstudy.prices.ingest import ingest_prices
 
 SCRIPT = """
 import sys
 from eventstudy.db import open_db
 from eventstudy.sources.files import list_tickers
-from pipelines.ingest import ingest_prices
+from eventstudy.prices.ingest import ingest_prices
 from pathlib import Path
 folder = Path(sys.argv[2])
 ingest_prices(open_db(sys.argv[1]), f"files:{folder}", list_tickers(folder), progress=False)

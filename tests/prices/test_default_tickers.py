@@ -7,7 +7,7 @@ import yaml
 from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db
 from eventstudy.db.catalog_store import sync_catalog
-from pipelines.ingest import default_tickers
+from eventstudy.prices.ingest import default_tickers
 
 
 def test_catalog_tickers_then_benchmarks(db_url, repo_catalog):

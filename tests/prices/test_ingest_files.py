@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from eventstudy.db import open_db
 from eventstudy.exceptions import DataError
-from eventstudy.prices import load_prices, load_returns
-from pipelines.ingest import ingest_prices
+from eventstudy.db.prices import load_prices, load_returns
+from eventstudy.prices.ingest import ingest_prices
 
 CORE = ["AMD", "MSFT", "NVDA", "CRWV", "SPY"]
 

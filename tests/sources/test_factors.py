@@ -7,9 +7,9 @@ import pytest
 from conftest import FACTORS_DIR
 from eventstudy.db import open_db
 from eventstudy.exceptions import DataError
-from eventstudy.prices import load_factors
+from eventstudy.db.prices import load_factors
 from eventstudy.sources.factors import read_french_file
-from pipelines.ingest import ingest_factors
+from eventstudy.prices.ingest import ingest_factors
 
 FF3 = FACTORS_DIR / "tommy66779__Comparaison-IA-DotCom" / "F-F_Research_Data_Factors_daily.csv"
 MOM = FACTORS_DIR / "tommy66779__Comparaison-IA-DotCom" / "F-F_Momentum_Factor_daily.csv"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from eventstudy.db import open_db
 from eventstudy.exceptions import DataError
 from eventstudy.sources.files import list_tickers, read_price_file
-from pipelines.ingest import ingest_prices
+from eventstudy.prices.ingest import ingest_prices
 
 GOOD = """Date,Open,High,Low,Close,Volume
 2025-01-02,10.0,11.0,9.5,10.5,1000

@@ -15,7 +15,7 @@ import yfinance as yf
 from eventstudy.db import open_db
 from eventstudy.exceptions import DataError
 from eventstudy.sources.yahoo import YahooSource
-from pipelines.ingest import ingest_prices
+from eventstudy.prices.ingest import ingest_prices
 from yahoo_standin import YahooStandIn, standin_session
 
 

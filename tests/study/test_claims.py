@@ -100,7 +100,7 @@ def test_car_from_abnormal_returns_and_missing_prices():
 
 
 def test_catalog_claims_from_the_database(db_url, prices_dir):
-    from pipelines.ingest import ingest_prices
+    from eventstudy.prices.ingest import ingest_prices
 
     engine = open_db(db_url)
     sync_catalog(engine, load_catalog(CATALOG))
@@ -118,7 +118,7 @@ def test_catalog_claims_from_the_database(db_url, prices_dir):
 
 
 def test_claim_without_prices_gets_its_own_verdict(sqlite_url, prices_dir):
-    from pipelines.ingest import ingest_prices
+    from eventstudy.prices.ingest import ingest_prices
 
     engine = open_db(sqlite_url)
     sync_catalog(engine, load_catalog(CATALOG))

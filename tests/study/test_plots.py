@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from _synthetic import fake_results
+from _synthetic import small_study
 from eventstudy.reporting.plots import caar_band, plot_results
 
 
 def test_caar_band_matches_loop():
-    ar = fake_results(n_events=10, seed=5).ar
+    ar = small_study(n_events=10, seed=5).ar
     band = caar_band(ar, -5, 10, level=0.95)
     for t in (-5, 0, 4, 10):
         cars = []
@@ -34,7 +34,7 @@ def test_caar_band_matches_loop():
 
 
 def test_plot_files(tmp_path):
-    paths = plot_results(fake_results(), tmp_path)
+    paths = plot_results(small_study(), tmp_path)
     names = sorted(p.name for p in paths)
     assert names == ["caar.png", "caar.svg", "car_events.png", "car_events.svg"]
     for p in paths:

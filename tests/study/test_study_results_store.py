@@ -7,22 +7,22 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from _synthetic import fake_results
+from _synthetic import small_study
 from eventstudy.db import open_db
 from eventstudy.db.study_tables import abnormal_returns, study_runs, study_tests
-from eventstudy.study_store import latest_abnormal_returns, load_run, save_results
+from eventstudy.db.studies import latest_abnormal_returns, load_run, save_results
 
 
 def test_run_round_trips(db_url):
-    results = fake_results()
+    results = small_study()
     engine = open_db(db_url)
-    run_id = save_results(engine, results, selection={"ticker": "AAA"}, group_cols=["role"])
+    run_id = save_results(engine, results, selection={"ticker": "T00"}, group_cols=["role"])
     stored = load_run(engine, run_id)
 
     assert stored.model == "market" and stored.benchmark == "SPY"
     assert stored.parameters["estimation"] == [-250, -11]
     assert stored.parameters["windows"] == [[0, 0], [0, 2], [-1, 1], [-5, 5], [0, 10]]
-    assert stored.parameters["selection"] == {"ticker": "AAA"}
+    assert stored.parameters["selection"] == {"ticker": "T00"}
     # Abnormal returns: same values, same missing day, nothing added.
     expected = results.ar.dropna(how="all")
     got = stored.ar.reindex(index=expected.index, columns=expected.columns)
@@ -49,16 +49,16 @@ def test_run_round_trips(db_url):
 
 def test_runs_get_new_ids_and_latest_ar_wins(db_url):
     engine = open_db(db_url)
-    first = save_results(engine, fake_results(seed=1))
-    second = save_results(engine, fake_results(seed=2))
+    first = save_results(engine, small_study(seed=1))
+    second = save_results(engine, small_study(seed=2))
     assert second > first
     latest = latest_abnormal_returns(engine)
-    np.testing.assert_allclose(latest.loc[0, ("ev-01", "AAA")], fake_results(seed=2).ar.loc[0, ("ev-01", "AAA")])
+    np.testing.assert_allclose(latest.loc[0, ("ev-01", "T01")], small_study(seed=2).ar.loc[0, ("ev-01", "T01")])
 
 
 def test_failed_write_leaves_nothing(db_url, monkeypatch):
     """A row the database rejects (NULL test name) after the run and ARs were sent: all rolled back."""
-    import eventstudy.study_store as store
+    import eventstudy.db.studies as store
 
     engine = open_db(db_url)
     real = store._test_rows
@@ -70,7 +70,7 @@ def test_failed_write_leaves_nothing(db_url, monkeypatch):
 
     monkeypatch.setattr(store, "_test_rows", broken)
     with pytest.raises(sa.exc.IntegrityError):
-        save_results(engine, fake_results())
+        save_results(engine, small_study())
     with engine.connect() as conn:
         for table in (study_runs, abnormal_returns, study_tests):
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0

@@ -11,7 +11,7 @@ from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db
 from eventstudy.db.catalog_store import sync_catalog
 from eventstudy.exceptions import ConfigError, EventStudyError
-from eventstudy.study_store import catalog_confounders, date_span, run_study, select_events
+from eventstudy.jobs.study import StudySettings, catalog_confounders, date_span, run_study, select_events
 
 CATALOG = Path(__file__).resolve().parent / "catalog"
 
@@ -34,7 +34,7 @@ def test_date_span_covers_estimation_and_windows():
 
 @pytest.fixture
 def engine(db_url, prices_dir):
-    from pipelines.ingest import ingest_prices
+    from eventstudy.prices.ingest import ingest_prices
 
     engine = open_db(db_url)
     sync_catalog(engine, load_catalog(CATALOG))
@@ -45,7 +45,7 @@ def engine(db_url, prices_dir):
 def test_selection_and_confounders_reach_the_results(engine):
     assert set(select_events(engine, role="competitor")["ticker"]) == {"NVDA"}
     assert list(select_events(engine, ticker="orcl")["event_id"]) == ["2025-09-09-oracle-openai", "2025-09-22-nvidia-openai"]
-    results = run_study(engine, event_ids=["2025-09-09-oracle-openai"], windows=[(0, 0)])
+    results = run_study(engine, StudySettings(windows=[(0, 0)]), event_ids=["2025-09-09-oracle-openai"])
     firm = results.firms.iloc[0]
     assert firm["day0"] == pd.Timestamp("2025-09-10")  # after-close: the next session
     assert firm["status"] == "ok" and firm["n_est"] == 240
@@ -58,4 +58,4 @@ def test_selection_errors(engine):
     with pytest.raises(EventStudyError, match="no catalog event-firm matches"):
         select_events(engine, ticker="AMD", role="investor")
     with pytest.raises(ConfigError, match="unknown model"):
-        run_study(engine, model="capm-ish")
+        run_study(engine, StudySettings(model="capm-ish"))

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from _synthetic import fake_results
-from eventstudy.reporting.tables import publication_table, publication_tables, stars
+from _synthetic import small_study
+from eventstudy.core.statistics import significance_stars as stars
+from eventstudy.reporting.tables import publication_table, publication_tables
 
 
 def _car(ar: pd.DataFrame, a: int, b: int) -> pd.Series:
@@ -25,16 +26,17 @@ def test_stars_at_10_5_1_percent(p, mark):
 
 
 def test_car_table_numbers_match_independent_recomputation():
-    results = fake_results(n_events=15, effect=0.03, seed=7)
+    results = small_study(n_events=15, effect=0.03, seed=7)
     table = publication_table(results, "CAR")
     assert list(table.cells.columns) == ["[0,0]", "[0,2]", "[-1,1]", "[-5,5]", "[0,10]"]
-    assert list(table.cells.index) == ["CAAR (%)", "csect_t", "Wilcoxon signed-rank", "N"]
+    assert list(table.cells.index)[:2] == ["CAAR (%)", "Cross-sectional t"]
+    assert list(table.cells.index)[-1] == "N" and "Patell Z" in table.cells.index
     for a, b in results.windows:
         w = f"[{a},{b}]"
         car = _car(results.ar, a, b)
         t = stats.ttest_1samp(car, 0.0)
         assert table.cells.at["CAAR (%)", w] == f"{car.mean() * 100:.2f}{stars(t.pvalue)}"
-        assert table.cells.at["csect_t", w].startswith(f"({t.statistic:.2f})")
+        assert table.cells.at["Cross-sectional t", w].startswith(f"({t.statistic:.2f})")
         assert table.cells.at["N", w] == str(len(car))
         assert table.values.at["mean", w] == pytest.approx(car.mean(), abs=1e-14)
     # The injected +3 % day-0 effect is found and starred.
@@ -42,17 +44,16 @@ def test_car_table_numbers_match_independent_recomputation():
 
 
 def test_bhar_compounds_and_pvalue_display():
-    results = fake_results(seed=3)
+    results = small_study(seed=3)
     table = publication_table(results, "BHAR", show="pvalue", decimals=3)
-    block = results.ar.loc[0:2]
-    bhar = ((1 + block).prod() - 1).mean()
-    assert table.cells.at["Mean BHAR (%)", "[0,2]"].startswith(f"{bhar * 100:.3f}")
-    p = stats.ttest_1samp((1 + block).prod() - 1, 0.0).pvalue
-    assert table.cells.at["csect_t", "[0,2]"] == f"[{p:.3f}]{stars(p)}"
+    bhar = results.bhar["[0,2]"]
+    assert table.cells.at["Mean BHAR (%)", "[0,2]"].startswith(f"{bhar.mean() * 100:.3f}")
+    p = stats.ttest_1samp(bhar, 0.0).pvalue
+    assert table.cells.at["Cross-sectional t", "[0,2]"] == f"[{p:.3f}]{stars(p)}"
 
 
 def test_one_table_per_measure_and_group():
-    results = fake_results(n_events=12)
+    results = small_study(n_events=12)
     tables = publication_tables(results, ("CAR", "BHAR"), group_col="role")
     assert [(t.measure, t.group) for t in tables] == [("CAR", "investor"), ("CAR", "supplier"), ("BHAR", "investor"), ("BHAR", "supplier")]
     sup = tables[1]
@@ -60,16 +61,16 @@ def test_one_table_per_measure_and_group():
     car = _car(results.ar[list(rows)], 0, 0)
     assert sup.cells.at["N", "[0,0]"] == "6"
     assert sup.cells.at["CAAR (%)", "[0,0]"].startswith(f"{car.mean() * 100:.2f}")
-    assert sup.cells.at["csect_t", "[0,0]"].startswith(f"({stats.ttest_1samp(car, 0.0).statistic:.2f})")
+    assert sup.cells.at["Cross-sectional t", "[0,0]"].startswith(f"({stats.ttest_1samp(car, 0.0).statistic:.2f})")
     assert "role = supplier" in sup.title
 
 
 def test_renderings():
-    table = publication_table(fake_results(), "CAR")
+    table = publication_table(small_study(), "CAR")
     md = table.to_markdown()
     assert md.splitlines()[0].startswith("**CAAR by event window") and "| CAAR (%)" in md
     tex = table.to_latex()
-    assert "\\toprule" in tex and "CAAR (\\%)" in tex and "csect\\_t" in tex and tex.strip().endswith("\\end{table}")
+    assert "\\toprule" in tex and "CAAR (\\%)" in tex and "Cross-sectional t" in tex and tex.strip().endswith("\\end{table}")
     html = table.to_html()
     assert "<caption>CAAR by event window" in html and "<table" in html
     back = pd.read_csv(io.StringIO(table.to_csv()), dtype=str, keep_default_na=False)

@@ -1,6 +1,6 @@
 """The scheduler process: APScheduler 3 firing the nightly pipeline on a cron trigger.
 
-One job, id :data:`JOB_ID`, stored by reference (``pipelines.nightly:scheduled_run``)
+One job, id :data:`JOB_ID`, stored by reference (``eventstudy.pipelines.nightly:scheduled_run``)
 in an ``SQLAlchemyJobStore`` inside the project database (table
 :data:`JOBSTORE_TABLE`), so it survives restarts.  Job options: ``coalesce=True``
 (several missed fire times run once), ``max_instances=1``, and a long
@@ -12,7 +12,7 @@ config: replacing it would recompute its next fire time from *now* and silently
 drop the run missed during downtime.  When the config changed, the job is replaced
 (``replace_existing=True``).
 
-The pipeline lock (:mod:`pipelines.lock`), not the scheduler, guarantees that two
+The pipeline lock (:mod:`eventstudy.db.locks`), not the scheduler, guarantees that two
 scheduler processes, or a scheduler and a manual run, never run the pipeline at once.
 """
 
@@ -41,9 +41,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine
-
-from eventstudy.db import open_db
+from ..db import Engine, has_table, open_db, open_existing, safe_url
 
 from . import nightly
 from .config import PipelineConfig
@@ -51,7 +49,7 @@ from .config import PipelineConfig
 log = logging.getLogger(__name__)
 
 JOB_ID = "eventstudy-nightly-pipeline"
-JOB_FUNC = "pipelines.nightly:scheduled_run"
+JOB_FUNC = "eventstudy.pipelines.nightly:scheduled_run"
 JOBSTORE_TABLE = "apscheduler_jobs"
 
 
@@ -89,7 +87,9 @@ def _job_options(config: PipelineConfig) -> dict[str, Any]:
 
 
 def stored_job(engine: Engine) -> Job | None:
-    """The pipeline job as stored in the job store (None if never scheduled)."""
+    """The pipeline job as stored in the job store (None if never scheduled; a read-only engine is enough)."""
+    if not has_table(engine, JOBSTORE_TABLE):  # looking must not create the job store's table
+        return None
     store = SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)
     store.start(None, "default")
     return store.lookup_job(JOB_ID)
@@ -190,15 +190,9 @@ def _shutdown(scheduler: BaseScheduler, signame: str) -> None:
         scheduler.shutdown(wait=False)
 
 
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def describe_schedule(config: PipelineConfig, engine: Engine | None = None) -> dict[str, Any]:
-    """What ``eventstudy schedule show`` prints: the configured trigger, the stored job and its next fire time."""
-    engine = engine or open_db(config.db_url)
+    """What ``eventstudy schedule show`` prints: the configured trigger, the stored job and its next fire time (reads only)."""
+    engine = engine or open_existing(config.db_url)
     trigger = make_trigger(config)
     job = stored_job(engine)
     now = dt.datetime.now(dt.timezone.utc).astimezone(config.tz)
@@ -209,7 +203,7 @@ def describe_schedule(config: PipelineConfig, engine: Engine | None = None) -> d
         "timezone": config.timezone,
         "misfire_grace": str(dt.timedelta(seconds=config.misfire_grace_seconds)),
         "config_file": str(config.source_file) if config.source_file else "(none: defaults)",
-        "database": _safe_url(config.db_url),
+        "database": safe_url(config.db_url),
         "job_store_table": JOBSTORE_TABLE,
     }
     if job is None:

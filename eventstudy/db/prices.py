@@ -13,6 +13,9 @@ the exchange's sessions (see :func:`eventstudy.prices.calendar.trading_sessions`
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,12 +23,15 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, column, func, or_, select, table
+from sqlalchemy import Connection, Engine, column, func, or_, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..db.price_tables import FACTOR_COLUMNS, PRICE_VALUE_COLUMNS, factors, prices
+from ..clock import utcnow
+from .locks import pid_alive
+from .price_tables import FACTOR_COLUMNS, PRICE_VALUE_COLUMNS, factors, ingest_runs, prices
 from ..exceptions import DataError
-from .calendar import DEFAULT_EXCHANGE, trading_sessions
+from ..prices.calendar import DEFAULT_EXCHANGE, trading_sessions
 
 RETURN_KINDS = ("simple", "log", "total")
 PRICE_FIELDS = PRICE_VALUE_COLUMNS
@@ -195,6 +201,27 @@ def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: st
             raise DataError(f"bulk price upserts support SQLite and PostgreSQL, not {conn.dialect.name}")
     n_new, n_changed = int((~known).sum()), int(changed.sum())
     return UpsertCounts(n_new, n_changed, len(frame) - n_new - n_changed)
+
+
+def upsert_tickers(engine: Engine, batch: Sequence[tuple[str, pd.DataFrame]], source: str) -> list[tuple[str, UpsertCounts | str]]:
+    """Upsert whole tickers in ONE transaction; when it fails, redo them one per transaction to name the culprit.
+
+    Returns ``(ticker, counts)`` per ticker, or ``(ticker, message)`` for a ticker the
+    database refused (that ticker is left as it was; the others are stored).
+    """
+    if not batch:
+        return []
+    try:
+        with engine.begin() as conn:
+            return [(t, upsert_prices(conn, t, f, source)) for t, f in batch]
+    except (DataError, SQLAlchemyError) as exc:
+        if len(batch) == 1:
+            return [(batch[0][0], _first_line(exc))]
+        return [item for one in batch for item in upsert_tickers(engine, [one], source)]
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def upsert_factors(conn: Connection, frame: pd.DataFrame, fill_only: Iterable[str] = ()) -> int:
@@ -385,3 +412,56 @@ def load_factors(engine: Engine, start=None, end=None) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["date", *FACTOR_COLUMNS])
     frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("date")), name="date")
     return frame.astype("float64").dropna(axis=1, how="all")
+
+
+def load_price_rows(engine: Engine, tickers: Sequence[str] | None, fields: Sequence[str]) -> pd.DataFrame:
+    """Stored rows in long form: columns ``ticker, date`` (Timestamp) and ``fields``, sorted by ticker and date."""
+    q = select(prices.c.ticker, prices.c.date, *(prices.c[c] for c in fields)).order_by(prices.c.ticker, prices.c.date)
+    if tickers is not None:
+        q = q.where(prices.c.ticker.in_(list(tickers)))
+    with engine.connect() as conn:
+        long = pd.DataFrame(conn.execute(q).all(), columns=["ticker", "date", *fields])
+    long["date"] = pd.to_datetime(long["date"])
+    return long
+
+
+def load_closes(engine: Engine, tickers: Sequence[str]) -> dict[str, pd.Series]:
+    """Close prices per ticker, indexed by date (tickers without any row are left out)."""
+    long = load_price_rows(engine, tickers, ("close",))
+    return {t: g.set_index("date")["close"] for t, g in long.groupby("ticker")}
+
+
+def price_extents(engine: Engine) -> list[tuple[str, str, int]]:
+    """``(ticker, last date, row count)`` for every stored ticker, by ticker."""
+    q = select(prices.c.ticker, func.max(prices.c.date), func.count()).group_by(prices.c.ticker).order_by(prices.c.ticker)
+    with engine.connect() as conn:
+        return [(t, str(d), int(n)) for t, d, n in conn.execute(q).all()]
+
+
+# --------------------------------------------------------------------------- ingest runs
+
+def start_ingest_run(engine: Engine, source: str) -> int:
+    """Record a new ingest (status ``running``, this process and host) and return its id.
+
+    Runs still ``running`` whose process on this host is gone were killed: they are
+    marked ``interrupted`` first.
+    """
+    with engine.begin() as conn:
+        running = conn.execute(select(ingest_runs.c.id, ingest_runs.c.pid).where(
+            ingest_runs.c.status == "running", ingest_runs.c.host == socket.gethostname())).all()
+        dead = [run_id for run_id, pid in running if pid is None or not pid_alive(pid)]
+        if dead:
+            conn.execute(update(ingest_runs).where(ingest_runs.c.id.in_(dead)).values(status="interrupted"))
+        return int(conn.execute(ingest_runs.insert().values(
+            started_at=utcnow(), source=source, tickers_ok=0, tickers_failed=0, rows_inserted=0,
+            rows_updated=0, status="running", pid=os.getpid(), host=socket.gethostname())).inserted_primary_key[0])
+
+
+def finish_ingest_run(engine: Engine, run_id: int, *, tickers_ok: int, failed: dict[str, str], rows_inserted: int,
+                      rows_updated: int, status: str) -> None:
+    """Close an ingest run with its counts, failures (JSON ``{ticker: message}``) and final status."""
+    with engine.begin() as conn:
+        conn.execute(update(ingest_runs).where(ingest_runs.c.id == run_id).values(
+            finished_at=utcnow(), tickers_ok=tickers_ok, tickers_failed=len(failed),
+            rows_inserted=rows_inserted, rows_updated=rows_updated,
+            errors=json.dumps(failed) if failed else None, status=status))

@@ -1,7 +1,7 @@
 """The nightly pipeline: catalog -> prices -> studies -> backtests -> reports, with run history.
 
 A run is a list of named :class:`Step` s, plain functions taking a :class:`RunContext`.
-:func:`run_pipeline` takes the single-run lock (:mod:`pipelines.lock`), records the run
+:func:`run_pipeline` takes the single-run lock (:mod:`eventstudy.db.locks`), records the run
 and each step in ``pipeline_runs`` / ``pipeline_steps``, and keeps going when a step
 fails (every step works from what the database holds, so a failed step never wipes
 earlier results).  Steps are idempotent: a rerun after a crash (or ``kill -9``) redoes
@@ -45,14 +45,28 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
 
-from eventstudy.db import open_db
-from eventstudy.db.pipeline_tables import pipeline_fingerprints, pipeline_runs, pipeline_steps
-from eventstudy.exceptions import EventStudyError, LockHeld
-
+from ..clock import utcnow
+from ..db import Engine, open_db
+from ..db.locks import PipelineLock
+from ..db.prices import price_extents
+from ..db.pipeline_store import (
+    drop_fingerprints,
+    fingerprint_results,
+    fingerprint_time,
+    fingerprints_changed_since,
+    finish_run,
+    finish_step,
+    last_run,
+    mark_dead_runs,
+    run_history,
+    save_fingerprint,
+    start_run,
+    start_step,
+    stored_fingerprints,
+)
+from ..exceptions import EventStudyError, LockHeld
 from .config import PipelineConfig, load_config
-from .lock import PipelineLock
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +74,10 @@ PAUSE_ENV = "EVENTSTUDY_PIPELINE_PAUSE_AT"
 PAUSE_SECONDS_ENV = "EVENTSTUDY_PIPELINE_PAUSE_SECONDS"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: Loggers whose records go to the run's log file.
-LOGGED_NAMESPACES = ("pipelines", "eventstudy", "apscheduler")
+LOGGED_NAMESPACES = ("eventstudy", "apscheduler")
 
 #: Run statuses, and the exit code ``eventstudy pipeline run`` ends with for each.
 EXIT_CODES = {"ok": 0, "nothing-new": 0, "partial": 5, "failed": 1, "interrupted": 1}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands timezone-aware columns back naive; they hold UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.timezone.utc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,36 +172,6 @@ def _digest(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def stored_fingerprints(engine: Engine, kind: str) -> dict[str, str]:
-    """``{key: fingerprint}`` of every stored item of ``kind`` (``study``, ``backtest``, ``report``)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(pipeline_fingerprints.c.key, pipeline_fingerprints.c.fingerprint).where(pipeline_fingerprints.c.kind == kind))
-        return dict(rows.all())
-
-
-def save_fingerprint(engine: Engine, kind: str, key: str, fingerprint: str, run_id: int, *,
-                     last_price_date: dt.date | None = None, result_id: int | None = None) -> None:
-    """Record that ``kind``/``key`` is now computed from inputs ``fingerprint`` (upsert, one transaction).
-
-    ``result_id`` is the study or backtest run stored for it; ``run_id`` the pipeline run.
-    """
-    values = {"fingerprint": fingerprint, "last_price_date": last_price_date, "result_id": result_id,
-              "run_id": run_id, "updated_at": _now()}
-    with engine.begin() as conn:
-        n = conn.execute(
-            update(pipeline_fingerprints).where(pipeline_fingerprints.c.kind == kind, pipeline_fingerprints.c.key == key).values(values)
-        ).rowcount
-        if n == 0:
-            conn.execute(pipeline_fingerprints.insert().values(kind=kind, key=key, **values))
-
-
-def drop_fingerprints(engine: Engine, kind: str, keys: Iterable[str]) -> None:
-    keys = list(keys)
-    if keys:
-        with engine.begin() as conn:
-            conn.execute(pipeline_fingerprints.delete().where(pipeline_fingerprints.c.kind == kind, pipeline_fingerprints.c.key.in_(keys)))
-
-
 @dataclass(frozen=True)
 class EventInputs:
     """What one event's study is computed from.
@@ -223,27 +196,26 @@ def event_inputs(engine: Engine, config: PipelineConfig) -> dict[str, EventInput
     the span fingerprinted runs from the estimation start to the last event-window end,
     in trading sessions from day 0, both ends included.
     """
-    from eventstudy.core.windows import day0_positions, is_after_close
-    from eventstudy.db.catalog_store import load_events_frame
-    from eventstudy.db.catalog_tables import events as events_table
-    from eventstudy.prices.calendar import trading_sessions
+    from ..core.windows import day0_positions, is_after_close
+    from ..db.catalog_store import load_event_keys, load_events_frame
+    from ..db.prices import load_closes
+    from ..prices.calendar import session_span, trading_sessions
 
     frame = load_events_frame(engine)
-    with engine.connect() as conn:
-        rows = conn.execute(select(events_table.c.id, events_table.c.content_hash, events_table.c.announced,
-                                   events_table.c.timing)).all()
-    hashes = {r.id: r.content_hash for r in rows}
-    dates = {r.id: r.announced for r in rows}
-    timings = {r.id: r.timing for r in rows}
+    keys = load_event_keys(engine).set_index("event_id")
+    hashes = keys["content_hash"].to_dict()
+    dates = keys["announced"].to_dict()
+    timings = keys["timing"].to_dict()
     if not hashes:
         return {}
     settings = {"benchmark": config.benchmark, "model": config.model, "estimation": config.estimation, "windows": config.windows}
     lo = min(config.estimation[0], *(w[0] for w in config.windows))
     hi = max(config.estimation[1], *(w[1] for w in config.windows))
-    first = min(pd.Timestamp(d) for d in dates.values()) - pd.Timedelta(days=int(-lo * 1.6) + 30)
+    first, _ = session_span(min(dates.values()), max(dates.values()), before=-min(lo, 0), after=0)
+    # Every session the calendar knows (about a year ahead), so that future day 0s are placed too.
     sessions = trading_sessions(first, pd.Timestamp.today().normalize() + pd.Timedelta(days=400))
     tickers_by_event = frame.groupby("event_id")["ticker"].agg(lambda s: sorted(set(s))).to_dict()
-    closes = _closes(engine, sorted({t for ts in tickers_by_event.values() for t in ts} | {config.benchmark}))
+    closes = load_closes(engine, sorted({t for ts in tickers_by_event.values() for t in ts} | {config.benchmark}))
 
     ids = sorted(hashes)
     day0 = day0_positions(
@@ -279,26 +251,14 @@ def event_inputs(engine: Engine, config: PipelineConfig) -> dict[str, EventInput
     return out
 
 
-def _closes(engine: Engine, tickers: list[str]) -> dict[str, pd.Series]:
-    """Close prices per ticker (tickers without any row are left out)."""
-    from eventstudy.db.price_tables import prices
-
-    q = select(prices.c.ticker, prices.c.date, prices.c.close).where(prices.c.ticker.in_(tickers)).order_by(prices.c.ticker, prices.c.date)
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(q).all(), columns=["ticker", "date", "close"])
-    frame["date"] = pd.to_datetime(frame["date"])
-    return {t: g.set_index("date")["close"] for t, g in frame.groupby("ticker")}
-
-
 # ---------------------------------------------------------------------------------------------
 # The real steps
 # ---------------------------------------------------------------------------------------------
 def step_catalog(ctx: RunContext) -> StepResult:
     """Validate the catalog folder and sync it into the database (one transaction)."""
-    from eventstudy.catalog import load_catalog
-    from eventstudy.db.catalog_store import sync_catalog
+    from ..jobs.catalog import load_catalog_into_db
 
-    report = sync_catalog(ctx.engine, load_catalog(ctx.config.catalog_dir))
+    report = load_catalog_into_db(ctx.engine, ctx.config.catalog_dir)
     ctx.facts["catalog"] = report
     n = len(report.inserted) + len(report.updated) + len(report.removed)
     note = (f"catalog: {len(report.inserted)} new, {len(report.updated)} changed, {len(report.removed)} removed event(s)"
@@ -308,10 +268,11 @@ def step_catalog(ctx: RunContext) -> StepResult:
 
 def step_ingest(ctx: RunContext) -> StepResult:
     """Ingest prices for the catalog's tickers, the benchmarks and the configured extras; a failing ticker is reported, not fatal."""
-    from pipelines.ingest import default_tickers, ingest_prices
+    from ..jobs.prices import ingest_catalog_prices
 
-    tickers = sorted(set(default_tickers(ctx.engine)) | set(ctx.config.tickers) | {ctx.config.benchmark})
-    report = ingest_prices(ctx.engine, ctx.config.price_spec, tickers, progress=ctx.progress)
+    report = ingest_catalog_prices(ctx.engine, ctx.config.price_spec, benchmark=ctx.config.benchmark,
+                                   extra_tickers=ctx.config.tickers, progress=ctx.progress)
+    tickers = [r.ticker for r in report.results]
     ctx.facts["ingest"] = report
     failed = report.failed
     rows = report.rows_inserted + report.rows_updated
@@ -336,13 +297,14 @@ def step_studies(ctx: RunContext) -> StepResult:
     drop_fingerprints(ctx.engine, "study", removed)
     todo = [e for e, inp in inputs.items() if stored.get(e) != inp.fingerprint]
     ctx.facts["event_inputs"] = inputs
+    catalog = catalog_events(ctx.engine) if inputs else None
     done, skipped, errors = 0, [], {}
     for _, event_id in ctx.items(todo, "studies"):
         inp = inputs[event_id]
         result_id = None
         if inp.priced:
             try:
-                _, result_id = run_study(ctx, study_events(ctx.engine, inputs, [event_id]), store=True)
+                _, result_id = run_study(ctx, study_events(catalog, inputs, [event_id]), store=True)
             except Exception as exc:  # one event's bad data must not stop the others
                 errors[event_id] = _describe(exc)
                 log.error("study of %s failed: %s", event_id, errors[event_id], exc_info=not isinstance(exc, EventStudyError))
@@ -360,7 +322,7 @@ def step_studies(ctx: RunContext) -> StepResult:
     if any(inp.priced for inp in inputs.values()) and stored_fingerprints(ctx.engine, "study-all").get("all") != all_fp:
         ctx.checkpoint(len(todo) + 1)
         try:
-            results, result_id = run_study(ctx, study_events(ctx.engine, inputs), store=True)
+            results, result_id = run_study(ctx, study_events(catalog, inputs), store=True)
         except Exception as exc:
             errors["all events"] = _describe(exc)
             log.error("all-events study failed: %s", errors["all events"], exc_info=not isinstance(exc, EventStudyError))
@@ -382,15 +344,18 @@ def step_studies(ctx: RunContext) -> StepResult:
                       error="; ".join(f"{e}: {m}" for e, m in errors.items()) or None)
 
 
-def study_events(engine: Engine, inputs: dict[str, EventInputs], event_ids: list[str] | None = None) -> pd.DataFrame:
-    """The (event, listed party) rows to study: ``event_ids`` (None: all), only the parties with prices."""
-    from eventstudy.db.catalog_store import load_events_frame
+def catalog_events(engine: Engine) -> pd.DataFrame:
+    """Every (event, listed party) row of the catalog with its confounders (read once per run)."""
+    from ..jobs.study import select_events
 
-    frame = load_events_frame(engine)
+    return select_events(engine)
+
+
+def study_events(catalog: pd.DataFrame, inputs: dict[str, EventInputs], event_ids: list[str] | None = None) -> pd.DataFrame:
+    """Rows of ``catalog`` to study: ``event_ids`` (None: all), only the parties with prices."""
     wanted = set(event_ids) if event_ids is not None else set(inputs)
-    keep = [(row.event_id in wanted and row.event_id in inputs and row.ticker in inputs[row.event_id].priced)
-            for row in frame.itertuples()]
-    return frame[keep].reset_index(drop=True)
+    keep = [(e in wanted and e in inputs and t in inputs[e].priced) for e, t in zip(catalog["event_id"], catalog["ticker"])]
+    return catalog[keep].reset_index(drop=True)
 
 
 #: Group columns whose tests are stored with the all-events study.
@@ -402,17 +367,15 @@ def run_study(ctx: RunContext, events: pd.DataFrame, *, store: bool) -> tuple[An
 
     Returns ``(EventStudyResults, study run id or None)``.
     """
-    from eventstudy import study_store
+    from ..jobs.study import run_and_store
+    from ..jobs.study import run_study as fit_from_db
 
-    options = dict(events=events, benchmark=ctx.config.benchmark, model=ctx.config.model,
-                   estimation=ctx.config.estimation, windows=list(ctx.config.windows))
-    if not store:
-        return study_store.run_study(ctx.engine, **options), None
     event_ids = sorted(set(events["event_id"]))
     # The selection is recorded with the stored run; a single-event run is that event's study.
-    results, run_id = study_store.run_and_store(ctx.engine, event_ids=event_ids, group_cols=STUDY_GROUPS if len(event_ids) > 1 else (),
-                                                **options)
-    return results, run_id
+    settings = ctx.config.study_settings(STUDY_GROUPS if len(event_ids) > 1 else ())
+    if not store:
+        return fit_from_db(ctx.engine, settings, events=events), None
+    return run_and_store(ctx.engine, settings, events=events)
 
 
 def step_backtests(ctx: RunContext) -> StepResult:
@@ -424,7 +387,7 @@ def step_backtests(ctx: RunContext) -> StepResult:
     events_digest = _digest(sorted((k, v.fingerprint) for k, v in inputs.items()))
     stored = stored_fingerprints(ctx.engine, "backtest")
     # Holding periods and signal look-backs can reach past the study windows: any new price row reruns them.
-    prices_digest = _digest(_price_extents(ctx.engine))
+    prices_digest = _digest(price_extents(ctx.engine))
     wanted = {str(p): _digest({"spec": hashlib.sha256(p.read_bytes()).hexdigest(), "events": events_digest, "prices": prices_digest})
               for p in strategies}
     drop_fingerprints(ctx.engine, "backtest", set(stored) - set(wanted))
@@ -447,15 +410,6 @@ def step_backtests(ctx: RunContext) -> StepResult:
     note = f"backtests: {done} strateg(ies) rerun" + (f", {len(errors)} failed" if errors else "")
     return StepResult(rows=done, changed=bool(done), note=note, status="partial" if errors else "ok",
                       error="; ".join(f"{k}: {m}" for k, m in errors.items()) or None)
-
-
-def _price_extents(engine: Engine) -> list[tuple[str, str, int]]:
-    """``(ticker, last date, row count)`` for every stored ticker."""
-    from eventstudy.db.price_tables import prices
-
-    q = select(prices.c.ticker, func.max(prices.c.date), func.count()).group_by(prices.c.ticker).order_by(prices.c.ticker)
-    with engine.connect() as conn:
-        return [(t, str(d), int(n)) for t, d, n in conn.execute(q).all()]
 
 
 def run_backtest(ctx: RunContext, spec_path: Path) -> tuple[int, Any]:
@@ -495,10 +449,18 @@ def write_reports(ctx: RunContext) -> list[Path]:
     results = ctx.facts.get("all_results")
     if results is None and stored_fingerprints(ctx.engine, "study-all"):
         inputs = ctx.facts.get("event_inputs") or event_inputs(ctx.engine, ctx.config)
-        results, _ = run_study(ctx, study_events(ctx.engine, inputs), store=False)
+        results, _ = run_study(ctx, study_events(catalog_events(ctx.engine), inputs), store=False)
     if results is not None:
+        from ..jobs.claims import check_claims_job
+        from ..jobs.reports import write_study_report
+
         ctx.facts["report_results"] = results
-        files += _study_report_files(results, out)
+        try:
+            claims = check_claims_job(ctx.engine, benchmark=ctx.config.benchmark, results=results)
+        except EventStudyError as exc:  # a catalog without claims still gets its study report
+            log.info("claims: %s", exc)
+            claims = None
+        files += write_study_report(results, out, claims=claims, group_cols=STUDY_GROUPS)
     files += _backtest_report_files(ctx, out)
     files.append(_write_text(out / "summary.md", render_summary(ctx)))
     return files
@@ -507,11 +469,8 @@ def write_reports(ctx: RunContext) -> list[Path]:
 def _backtest_report_files(ctx: RunContext, out: Path) -> list[Path]:
     from eventstudy import backtest
 
-    with ctx.engine.connect() as conn:
-        stored = conn.execute(select(pipeline_fingerprints.c.key, pipeline_fingerprints.c.result_id)
-                              .where(pipeline_fingerprints.c.kind == "backtest")).all()
     files = []
-    for key, result_id in stored:
+    for key, result_id in fingerprint_results(ctx.engine, "backtest").items():
         stem = Path(key).stem
         table = backtest.load_run(ctx.engine, result_id)["results"]
         files.append(_write_text(out / f"backtest_{stem}.csv", table.to_csv(index=False)))
@@ -520,19 +479,6 @@ def _backtest_report_files(ctx: RunContext, out: Path) -> list[Path]:
             from eventstudy.backtest.plots import plot_equity
 
             files.append(plot_equity(result, out / f"backtest_{stem}_equity.png"))
-    return files
-
-
-def _study_report_files(results: Any, out: Path) -> list[Path]:
-    from eventstudy.reporting.plots import plot_results
-    from eventstudy.reporting.tables import publication_tables
-
-    files = []
-    files.append(_write_text(out / "car_by_event.csv", results.car.reset_index().to_csv(index=False)))
-    files.append(_write_text(out / "tests.csv", results.tests.to_csv(index=False)))
-    tables = publication_tables(results)
-    files.append(_write_text(out / "study_tables.md", "\n\n".join(t.to_markdown() for t in tables) + "\n"))
-    files += plot_results(results, out, formats=("png",))
     return files
 
 
@@ -546,14 +492,10 @@ def _write_text(path: Path, text: str) -> Path:
 def render_summary(ctx: RunContext) -> str:
     """Markdown: what changed since the previous report, step by step, with failures."""
     lines = [f"# Nightly pipeline, {ctx.report_dir.name}", "",
-             f"Run #{ctx.run_id} ({ctx.trigger}), written {_now():%Y-%m-%d %H:%M} UTC.", ""]
+             f"Run #{ctx.run_id} ({ctx.trigger}), written {utcnow():%Y-%m-%d %H:%M} UTC.", ""]
     lines += ["## Steps", ""] + [f"- {n}" for n in ctx.facts.get("notes", [])] + [""]
-    since = _last_report_time(ctx.engine)
-    with ctx.engine.connect() as conn:
-        q = select(pipeline_fingerprints).where(pipeline_fingerprints.c.kind.in_(["study", "study-all", "backtest"]))
-        if since is not None:
-            q = q.where(pipeline_fingerprints.c.updated_at > since)
-        changed = conn.execute(q.order_by(pipeline_fingerprints.c.kind, pipeline_fingerprints.c.key)).mappings().all()
+    changed = fingerprints_changed_since(ctx.engine, ["study", "study-all", "backtest"],
+                                         fingerprint_time(ctx.engine, "report", "latest"))
     lines += ["## Recomputed since the previous report", ""]
     for row in changed:
         if row["kind"] == "study" and row["result_id"] is None:
@@ -578,14 +520,6 @@ def render_summary(ctx: RunContext) -> str:
     if failures:
         lines += ["", "## Failures", ""] + [f"- {step}: {msg}" for step, msg in failures.items()]
     return "\n".join(lines) + "\n"
-
-
-def _last_report_time(engine: Engine) -> dt.datetime | None:
-    with engine.connect() as conn:
-        value = conn.execute(
-            select(pipeline_fingerprints.c.updated_at).where(pipeline_fingerprints.c.kind == "report", pipeline_fingerprints.c.key == "latest")
-        ).scalar()
-    return value
 
 
 #: The nightly pipeline, in order.
@@ -619,29 +553,6 @@ class RunOutcome:
 def _describe(exc: Exception) -> str:
     """The message of a user-facing error; type and message of anything else (a bug: the log has its traceback)."""
     return str(exc) if isinstance(exc, EventStudyError) else f"{type(exc).__name__}: {exc}"
-
-
-def _mark_dead_runs(engine: Engine) -> list[int]:
-    """Runs still ``running`` when we hold the lock died mid-run (killed, host crash): mark them ``interrupted``."""
-    with engine.begin() as conn:
-        dead = [r for (r,) in conn.execute(select(pipeline_runs.c.id).where(pipeline_runs.c.status == "running"))]
-        if dead:
-            conn.execute(update(pipeline_steps).where(pipeline_steps.c.run_id.in_(dead), pipeline_steps.c.status == "running")
-                         .values(status="interrupted", error="process ended during this step"))
-            conn.execute(update(pipeline_runs).where(pipeline_runs.c.id.in_(dead))
-                         .values(status="interrupted", summary="process ended before the run finished; the next run resumed it"))
-    return dead
-
-
-def _start_step(engine: Engine, run_id: int, name: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(pipeline_steps.insert().values(run_id=run_id, step=name, started_at=_now(), status="running"))
-
-
-def _finish_step(engine: Engine, run_id: int, name: str, status: str, rows: int | None, error: str | None) -> None:
-    with engine.begin() as conn:
-        conn.execute(update(pipeline_steps).where(pipeline_steps.c.run_id == run_id, pipeline_steps.c.step == name)
-                     .values(finished_at=_now(), status=status, rows=rows, error=error))
 
 
 class _RunLogFile:
@@ -713,11 +624,10 @@ def run_pipeline(
         with _RunLogFile(report_dir / "pipeline.log"):
             if lock.took_over is not None:
                 log.warning("took over the lock of a dead run: %s", lock.took_over.describe())
-            dead = _mark_dead_runs(engine)
+            dead = mark_dead_runs(engine)
             if dead:
                 log.warning("run(s) %s ended without finishing (killed?); resuming their work", ", ".join(map(str, dead)))
-            with engine.begin() as conn:
-                run_id = conn.execute(pipeline_runs.insert().values(started_at=_now(), status="running", trigger=trigger)).inserted_primary_key[0]
+            run_id = start_run(engine, trigger)
             log.info("pipeline run #%d started (%s); reports in %s", run_id, trigger, report_dir)
             ctx = RunContext(engine, config, run_id, trigger, report_dir, progress=progress, stop=stop or threading.Event(), lock=lock)
             return _run_steps(ctx, list(DEFAULT_STEPS if steps is None else steps))
@@ -737,19 +647,17 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> RunOutcome:
     records = []
     for step in steps:
         ctx.step = step.name
-        _start_step(ctx.engine, ctx.run_id, step.name)
+        start_step(ctx.engine, ctx.run_id, step.name)
         log.info("step %s: started", step.name)
         try:
             ctx.checkpoint(0)
             result = step.func(ctx)
         except KeyboardInterrupt:  # Ctrl-C on a manual run: record it, then let it end the process
-            _finish_step(ctx.engine, ctx.run_id, step.name, "interrupted", None, "interrupted by the user (SIGINT)")
-            with ctx.engine.begin() as conn:
-                conn.execute(update(pipeline_runs).where(pipeline_runs.c.id == ctx.run_id)
-                             .values(finished_at=_now(), status="interrupted", summary="interrupted by the user (SIGINT)"))
+            finish_step(ctx.engine, ctx.run_id, step.name, "interrupted", None, "interrupted by the user (SIGINT)")
+            finish_run(ctx.engine, ctx.run_id, "interrupted", "interrupted by the user (SIGINT)")
             raise
         except (RunStopped, LockHeld) as exc:
-            _finish_step(ctx.engine, ctx.run_id, step.name, "interrupted", None, str(exc))
+            finish_step(ctx.engine, ctx.run_id, step.name, "interrupted", None, str(exc))
             records.append({"step": step.name, "status": "interrupted", "rows": None, "error": str(exc)})
             log.warning("step %s: %s", step.name, exc)
             status = "interrupted"
@@ -758,12 +666,12 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> RunOutcome:
         except Exception as exc:  # any failure is recorded; the later steps still run on what the DB holds
             message = _describe(exc)
             log.error("step %s failed: %s", step.name, message, exc_info=not isinstance(exc, EventStudyError))
-            _finish_step(ctx.engine, ctx.run_id, step.name, "failed", None, message)
+            finish_step(ctx.engine, ctx.run_id, step.name, "failed", None, message)
             records.append({"step": step.name, "status": "failed", "rows": None, "error": message})
             failures[step.name] = message
             notes.append(f"{step.name}: FAILED ({message})")
             continue
-        _finish_step(ctx.engine, ctx.run_id, step.name, result.status, result.rows, result.error)
+        finish_step(ctx.engine, ctx.run_id, step.name, result.status, result.rows, result.error)
         records.append({"step": step.name, "status": result.status, "rows": result.rows, "error": result.error})
         log.info("step %s: %s", step.name, result.note or result.status)
         notes.append(result.note or f"{step.name}: {result.status}")
@@ -784,19 +692,18 @@ def _run_steps(ctx: RunContext, steps: list[Step]) -> RunOutcome:
             summary += " Still failing: " + "; ".join(f"{k}: {v}" for k, v in failures.items())
     else:
         summary = "; ".join(notes)
-    with ctx.engine.begin() as conn:
-        conn.execute(update(pipeline_runs).where(pipeline_runs.c.id == ctx.run_id).values(finished_at=_now(), status=status, summary=summary))
+    finish_run(ctx.engine, ctx.run_id, status, summary)
     log.info("pipeline run #%d finished: %s. %s", ctx.run_id, status, summary)
     return RunOutcome(ctx.run_id, status, summary, ctx.report_dir, records)
 
 
 def scheduled_run(config_path: str | None = None, db_url: str | None = None, scheduled_for: dt.datetime | None = None) -> str | None:
-    """The scheduler's job (stored by reference as ``pipelines.nightly:scheduled_run``).
+    """The scheduler's job (stored by reference as ``eventstudy.pipelines.nightly:scheduled_run``).
 
     Reads the config file afresh (so edits apply without restarting the scheduler),
     runs the pipeline against ``db_url`` (the database holding the job) and returns
     its status.  ``scheduled_for`` is the fire time the
-    scheduler passes in (see :class:`pipelines.scheduler.FireTimeExecutor`); a run
+    scheduler passes in (see :class:`eventstudy.pipelines.scheduler.FireTimeExecutor`); a run
     starting more than the config's ``late_after_seconds`` after it is recorded with
     trigger ``late``.
     A run refused by the lock is logged and skipped (returns ``None``).
@@ -804,7 +711,7 @@ def scheduled_run(config_path: str | None = None, db_url: str | None = None, sch
     config = load_config(config_path, db_url=db_url)
     trigger = "scheduled"
     if scheduled_for is not None:
-        delay = (_now() - scheduled_for).total_seconds()
+        delay = (utcnow() - scheduled_for).total_seconds()
         if delay > config.late_after_seconds:
             trigger = "late"
             log.warning("running LATE: scheduled for %s, starting %s later (missed while the scheduler was down?)",
@@ -821,44 +728,5 @@ def scheduled_run(config_path: str | None = None, db_url: str | None = None, sch
 SCHEDULER_STOP = threading.Event()
 
 
-# ---------------------------------------------------------------------------------------------
-# History and status (read side, for the CLI)
-# ---------------------------------------------------------------------------------------------
-def run_history(engine: Engine, limit: int = 20) -> pd.DataFrame:
-    """The last ``limit`` runs, one row per run and step.
-
-    Columns: ``run_id, trigger, run_status, started_at, finished_at, step, step_status,
-    rows, error, step_started_at, step_finished_at`` (UTC timestamps; a run without
-    steps has one row with empty step columns).
-    """
-    with engine.connect() as conn:
-        runs = conn.execute(select(pipeline_runs).order_by(pipeline_runs.c.id.desc()).limit(limit)).mappings().all()
-        ids = [r["id"] for r in runs]
-        steps = conn.execute(select(pipeline_steps).where(pipeline_steps.c.run_id.in_(ids)).order_by(pipeline_steps.c.run_id, pipeline_steps.c.started_at)).mappings().all() if ids else []
-    by_run: dict[int, list] = {}
-    for s in steps:
-        by_run.setdefault(s["run_id"], []).append(s)
-    rows = []
-    for r in runs:
-        base = {"run_id": r["id"], "trigger": r["trigger"], "run_status": r["status"],
-                "started_at": _aware(r["started_at"]), "finished_at": _aware(r["finished_at"])}
-        for s in by_run.get(r["id"], []) or [None]:
-            rows.append(base | ({"step": s["step"], "step_status": s["status"], "rows": s["rows"], "error": s["error"],
-                                 "step_started_at": _aware(s["started_at"]), "step_finished_at": _aware(s["finished_at"])}
-                                if s else {"step": None, "step_status": None, "rows": None, "error": None,
-                                           "step_started_at": None, "step_finished_at": None}))
-    columns = ["run_id", "trigger", "run_status", "started_at", "finished_at", "step", "step_status", "rows", "error",
-               "step_started_at", "step_finished_at"]
-    # object dtype keeps integer row counts and empty cells as they are (no float NaN).
-    return pd.DataFrame(rows, columns=columns, dtype=object)
-
-
-def last_run(engine: Engine) -> dict | None:
-    """The most recent run as a dict (``id, started_at, finished_at, status, trigger, summary``), or None."""
-    with engine.connect() as conn:
-        row = conn.execute(select(pipeline_runs).order_by(pipeline_runs.c.id.desc()).limit(1)).mappings().first()
-    if row is None:
-        return None
-    out = dict(row)
-    out["started_at"], out["finished_at"] = _aware(out["started_at"]), _aware(out["finished_at"])
-    return out
+__all__ = ["run_pipeline", "scheduled_run", "run_history", "last_run", "DEFAULT_STEPS", "Step", "StepResult",
+           "RunContext", "RunOutcome", "EXIT_CODES"]

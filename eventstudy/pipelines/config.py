@@ -44,6 +44,8 @@ from eventstudy.config import (
 )
 from eventstudy.exceptions import ConfigError
 
+from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MODEL, DEFAULT_WINDOWS
+
 DEFAULT_CRON = "30 18 * * mon-fri"
 DEFAULT_TIMEZONE = "America/New_York"
 DEFAULT_GRACE_HOURS = 6.0
@@ -101,10 +103,10 @@ class PipelineConfig:
     timezone: str = DEFAULT_TIMEZONE
     misfire_grace_seconds: int = int(DEFAULT_GRACE_HOURS * 3600)
     late_after_seconds: int = 120
-    benchmark: str = "SPY"
-    model: str = "market"
-    estimation: tuple[int, int] = (-250, -11)
-    windows: tuple[tuple[int, int], ...] = ((0, 0), (0, 2), (-1, 1), (-5, 5), (0, 10))
+    benchmark: str = DEFAULT_BENCHMARK
+    model: str = DEFAULT_MODEL
+    estimation: tuple[int, int] = DEFAULT_ESTIMATION
+    windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS
     strategies: tuple[Path, ...] = ()
     lock_ttl_seconds: int = 120
     source_file: Path | None = field(default=None, compare=False)
@@ -113,6 +115,13 @@ class PipelineConfig:
     def price_spec(self) -> PriceSourceSpec:
         """The parsed price source (raises :class:`ConfigError` for an unknown kind or a missing folder)."""
         return resolve_price_source(self.price_source)
+
+    def study_settings(self, group_cols: tuple[str, ...] = ()) -> "StudySettings":
+        """The study these settings describe (see :class:`eventstudy.jobs.study.StudySettings`)."""
+        from ..jobs.study import StudySettings
+
+        return StudySettings(model=self.model, benchmark=self.benchmark, estimation=self.estimation,
+                             windows=self.windows, group_cols=group_cols)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -10,15 +10,18 @@ import datetime as dt
 import hashlib
 import json
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, select
 
-from ..db.backtest_tables import backtest_results, backtest_runs, backtest_trades
-from ..exceptions import DataError
-from .spec import StrategySpec
-from .sweep import BacktestResult
+from .backtest_tables import backtest_results, backtest_runs, backtest_trades
+from ..exceptions import DataError, UsageError
+from ..backtest.spec import StrategySpec
+
+if TYPE_CHECKING:
+    from ..backtest.sweep import BacktestResult
 
 RESULT_COLUMNS = [c.name for c in backtest_results.columns if c.name != "run_id"]
 TRADE_COLUMNS = [c.name for c in backtest_trades.columns if c.name != "run_id"]
@@ -42,7 +45,7 @@ def _rows(frame: pd.DataFrame, columns: list[str], run_id: int) -> list[dict]:
     return [{"run_id": run_id, **{k: _clean(v) for k, v in r.items()}} for r in records]
 
 
-def save_result(engine: Engine, result: BacktestResult, *, trades_top: int = 20) -> int:
+def save_result(engine: Engine, result: "BacktestResult", *, trades_top: int = 20) -> int:
     """Insert ``result`` (run, every variant's metrics, trades of the best ``trades_top``); return the run id."""
     spec_json = result.spec.to_json()
     res = result.results.copy()
@@ -93,7 +96,7 @@ def load_run(engine: Engine, run_id: int) -> dict:
         run = conn.execute(select(backtest_runs).where(backtest_runs.c.run_id == run_id)).mappings().first()
         if run is None:
             last = conn.execute(select(func.max(backtest_runs.c.run_id))).scalar()
-            raise DataError(f"no backtest run {run_id} in the database (latest run: {last})")
+            raise UsageError(f"no backtest run {run_id} in the database (latest run: {last})")
         results = pd.DataFrame(conn.execute(select(backtest_results).where(backtest_results.c.run_id == run_id)
                                             .order_by(backtest_results.c.sample, backtest_results.c.rank)).mappings().all(),
                                columns=[c.name for c in backtest_results.columns])

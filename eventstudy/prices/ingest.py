@@ -12,9 +12,6 @@ ticker is reported and skipped; the others go on.  Each call is recorded in
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,20 +19,15 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine, select, update
-from sqlalchemy.exc import SQLAlchemyError
-
-from eventstudy.config import DEFAULT_BENCHMARKS, PriceSourceSpec
-from eventstudy.db.catalog_tables import event_parties
-from eventstudy.db.price_tables import ingest_runs
-from eventstudy.exceptions import DataError
-from eventstudy.prices.calendar import trading_sessions
-from eventstudy.prices.store import UpsertCounts, last_dates, upsert_factors, upsert_prices
-from eventstudy.sources import make_source
-from eventstudy.sources.base import PriceSource
-from eventstudy.sources.factors import read_french_file
-
-from .lock import pid_alive
+from ..config import DEFAULT_BENCHMARKS, PriceSourceSpec
+from ..db import Engine
+from ..db.catalog_store import catalog_tickers
+from ..db.prices import UpsertCounts, finish_ingest_run, last_dates, start_ingest_run, upsert_factors, upsert_tickers
+from ..exceptions import DataError
+from ..sources import make_source
+from ..sources.base import PriceSource
+from ..sources.factors import read_french_file
+from .calendar import trading_sessions
 
 #: Columns an FF3 file owns; an FF5 file only fills them where FF3 gave nothing.
 FF3_COLUMNS = ("mkt_rf", "smb", "hml", "rf")
@@ -99,11 +91,8 @@ class IngestReport:
 
 
 def default_tickers(engine: Engine) -> list[str]:
-    """The catalog's listed tickers (from the ``event_parties`` table) followed by the benchmarks, without repeats."""
-    with engine.connect() as conn:
-        found = conn.execute(select(event_parties.c.ticker).where(event_parties.c.ticker.is_not(None))
-                             .distinct().order_by(event_parties.c.ticker)).scalars().all()
-    return list(dict.fromkeys([*(t.upper() for t in found), *DEFAULT_BENCHMARKS]))
+    """The catalog's listed tickers followed by the benchmarks, without repeats."""
+    return list(dict.fromkeys([*catalog_tickers(engine), *DEFAULT_BENCHMARKS]))
 
 
 def _start_dates(engine: Engine, tickers: Sequence[str]) -> dict[str, pd.Timestamp | None]:
@@ -117,10 +106,6 @@ def _start_dates(engine: Engine, tickers: Sequence[str]) -> dict[str, pd.Timesta
         recent = trading_sessions(last[ticker] - pd.Timedelta(days=3 * RECHECK_SESSIONS + 10), last[ticker])
         wanted[ticker] = recent[-RECHECK_SESSIONS] if len(recent) >= RECHECK_SESSIONS else last[ticker]
     return wanted
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _progress(enabled: bool) -> Progress:
@@ -150,11 +135,7 @@ def ingest_prices(engine: Engine, source_spec: PriceSourceSpec | str | PriceSour
     source = source_spec if hasattr(source_spec, "fetch") else make_source(source_spec)
     names = list(dict.fromkeys(t.strip().upper() for t in tickers if t.strip()))
     report = IngestReport(source=source.name)
-    with engine.begin() as conn:
-        _mark_dead_runs(conn)
-        report.run_id = conn.execute(ingest_runs.insert().values(
-            started_at=_now(), source=source.name, tickers_ok=0, tickers_failed=0, rows_inserted=0,
-            rows_updated=0, status="running", pid=os.getpid(), host=socket.gethostname())).inserted_primary_key[0]
+    report.run_id = start_ingest_run(engine, source.name)
     wanted = _start_dates(engine, names)
     batch: list[tuple[str, pd.DataFrame]] = []
     with _progress(progress) as bar:
@@ -182,39 +163,17 @@ def _result(ticker: str, frame: pd.DataFrame, counts: UpsertCounts) -> TickerRes
 
 
 def _store_batch(engine: Engine, batch: list[tuple[str, pd.DataFrame]], source_name: str) -> list[TickerResult]:
-    """Upsert whole tickers in one transaction; if it fails, redo them one by one to name the culprit."""
-    if not batch:
-        return []
-    try:
-        with engine.begin() as conn:
-            return [_result(t, f, upsert_prices(conn, t, f, source_name)) for t, f in batch]
-    except (DataError, SQLAlchemyError):
-        if len(batch) == 1:
-            ticker, frame = batch[0]
-            try:
-                with engine.begin() as conn:
-                    return [_result(ticker, frame, upsert_prices(conn, ticker, frame, source_name))]
-            except (DataError, SQLAlchemyError) as exc:
-                return [TickerResult(ticker, "failed", message=f"{ticker}: database write failed: {exc}")]
-        return [r for item in batch for r in _store_batch(engine, [item], source_name)]
-
-
-def _mark_dead_runs(conn) -> None:
-    """Runs still ``running`` whose process on this host is gone were killed: say so."""
-    running = conn.execute(select(ingest_runs.c.id, ingest_runs.c.pid).where(
-        ingest_runs.c.status == "running", ingest_runs.c.host == socket.gethostname())).all()
-    dead = [run_id for run_id, pid in running if pid is None or not pid_alive(pid)]
-    if dead:
-        conn.execute(update(ingest_runs).where(ingest_runs.c.id.in_(dead)).values(status="interrupted"))
+    """Upsert whole tickers (see :func:`eventstudy.db.prices.upsert_tickers`); a ticker the database refuses fails alone."""
+    frames = dict(batch)
+    return [_result(t, frames[t], outcome) if isinstance(outcome, UpsertCounts)
+            else TickerResult(t, "failed", message=f"{t}: database write failed: {outcome}")
+            for t, outcome in upsert_tickers(engine, batch, source_name)]
 
 
 def _finish_run(engine: Engine, report: IngestReport) -> None:
     failed = report.failed
-    with engine.begin() as conn:
-        conn.execute(update(ingest_runs).where(ingest_runs.c.id == report.run_id).values(
-            finished_at=_now(), tickers_ok=len(report.results) - len(failed), tickers_failed=len(failed),
-            rows_inserted=report.rows_inserted, rows_updated=report.rows_updated,
-            errors=json.dumps(failed) if failed else None, status=report.status))
+    finish_ingest_run(engine, report.run_id, tickers_ok=len(report.results) - len(failed), failed=failed,
+                      rows_inserted=report.rows_inserted, rows_updated=report.rows_updated, status=report.status)
 
 
 def ingest_factors(engine: Engine, path: str | Path) -> int:

@@ -1,0 +1,31 @@
+"""Study defaults and labels: the one place every face (CLI, pipeline config, jobs, engine) reads them from.
+
+Windows are trading-session offsets from day 0, both ends included; returns are
+decimal fractions (0.01 = 1 %).
+"""
+
+from __future__ import annotations
+
+#: Event windows studied when none are given.
+DEFAULT_WINDOWS: tuple[tuple[int, int], ...] = ((0, 0), (0, 2), (-1, 1), (-5, 5), (0, 10))
+#: Estimation window (trading sessions relative to day 0).
+DEFAULT_ESTIMATION: tuple[int, int] = (-250, -11)
+#: Expected-return model and market proxy.
+DEFAULT_MODEL = "market"
+DEFAULT_BENCHMARK = "SPY"
+#: Fewest estimation-window returns for a firm to be studied.
+DEFAULT_MIN_OBS = 100
+#: Kind of daily return fed to the engine.
+DEFAULT_RETURNS = "simple"
+#: Group columns whose tests are reported beside the overall ones.
+DEFAULT_GROUPS: tuple[str, ...] = ("role",)
+
+
+def window_label(window: tuple[int, int]) -> str:
+    """Label of a window as every table and file writes it, e.g. ``(0, 2) -> "[0,2]"``."""
+    return f"[{int(window[0])},{int(window[1])}]"
+
+
+def format_window(window: tuple[int, int]) -> str:
+    """A window as the CLI option takes it, e.g. ``(-5, 5) -> "-5,5"``."""
+    return f"{int(window[0])},{int(window[1])}"

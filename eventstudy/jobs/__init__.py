@@ -1,0 +1,32 @@
+"""The application layer: the jobs that the CLI, the nightly pipeline and the notebook call.
+
+Each job takes plain typed inputs (an engine, a folder, a :class:`StudySettings`) and
+returns typed results; none of them prints.  SQL stays in :mod:`eventstudy.db`; the
+numbers come from :mod:`eventstudy.core` through :class:`eventstudy.study.EventStudy`.
+
+=======================  ====================================================
+:func:`load_catalog_into_db`   validate the YAML catalog, sync it into the database
+:func:`ingest_catalog_prices`  prices for the catalog's tickers and benchmarks
+:func:`ingest_factor_files`    Fama-French files beside a price folder
+:func:`load_study_inputs`      returns / events / factors for :class:`EventStudy`
+:func:`run_study`              select + load + fit (``run_and_store`` also stores)
+:func:`check_claims_job`       the press's claims against measured moves
+:func:`write_study_report`     the one report writer
+:func:`run_main`               the main job: all of the above in order
+=======================  ====================================================
+"""
+
+from __future__ import annotations
+
+from .catalog import load_catalog_into_db
+from .claims import check_claims_job
+from .main import MainResult, run_main
+from .prices import factor_files, ingest_catalog_prices, ingest_factor_files
+from .reports import write_study_report
+from .study import StudyInputs, StudySettings, fit_study, load_study_inputs, run_and_store, run_study, select_events
+
+__all__ = [
+    "load_catalog_into_db", "ingest_catalog_prices", "ingest_factor_files", "factor_files",
+    "StudySettings", "StudyInputs", "load_study_inputs", "fit_study", "run_study", "run_and_store", "select_events",
+    "check_claims_job", "write_study_report", "MainResult", "run_main",
+]

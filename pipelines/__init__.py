@@ -1,1 +1,0 @@
-"""Batch pipelines that fill the database (price and factor ingestion)."""
