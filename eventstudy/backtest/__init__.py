@@ -23,8 +23,9 @@ __all__ = ["StrategySpec", "load_spec", "run_backtest", "run_and_store", "run_fr
            "PriceData", "simulate", "save_result", "load_run", "list_runs"]
 
 _LAZY = {
-    "run_backtest": "sweep", "BacktestResult": "sweep", "PriceData": "data", "simulate": "engine",
-    "save_result": "store", "load_run": "store", "list_runs": "store",
+    "run_backtest": "eventstudy.backtest.sweep", "BacktestResult": "eventstudy.backtest.sweep",
+    "PriceData": "eventstudy.backtest.data", "simulate": "eventstudy.backtest.engine",
+    "save_result": "eventstudy.db.backtests", "load_run": "eventstudy.db.backtests", "list_runs": "eventstudy.db.backtests",
 }
 
 
@@ -32,7 +33,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(name)
 
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.windows import day0_positions, is_after_close
+from ..core.ols import fit_masked_ols
+from ..core.windows import day0_positions, gather, is_after_close, offsets_range
 from .data import PriceData
 
 SESSIONS_PER_YEAR = 252
@@ -75,20 +76,12 @@ def _returns(close: np.ndarray) -> np.ndarray:
     return out
 
 
-def _window(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """values[rows, cols] with NaN where a row is out of range; rows (E, L), cols (E,)."""
-    ok = (rows >= 0) & (rows < values.shape[0])
-    out = values[np.clip(rows, 0, values.shape[0] - 1), cols[:, None]]
-    return np.where(ok, out, np.nan)
-
-
 def trailing_volatility(close: np.ndarray, cols: np.ndarray, entry: np.ndarray, lookback: int) -> np.ndarray:
     """Annualised std of the ``lookback`` daily simple returns ending at the close of ``entry - 1``.
 
     NaN when fewer than ``lookback // 2`` returns are available.
     """
-    rows = entry[:, None] - lookback + np.arange(lookback)[None, :]
-    r = _window(_returns(close), rows, cols)
+    r = gather(_returns(close), entry, cols, np.arange(-lookback, 0)).T  # (E, lookback)
     n = np.sum(~np.isnan(r), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.nanstd(np.where(n[:, None] > 1, r, 0.0), axis=1, ddof=1) if r.size else np.zeros(len(cols))
@@ -99,22 +92,15 @@ def estimation_beta(close: np.ndarray, cols: np.ndarray, bench: np.ndarray, day0
                     window: tuple[int, int], min_obs: int) -> np.ndarray:
     """OLS slope of the ticker's daily simple returns on the benchmark's over ``[day0+a, day0+b]``.
 
-    Only sessions where both returns exist count; NaN when fewer than ``min_obs`` remain.
-    ``bench`` is the (T,) benchmark close.
+    The engine's own masked OLS (:func:`eventstudy.core.ols.fit_masked_ols`): only sessions
+    where both returns exist count; NaN when fewer than ``min_obs`` remain.  ``bench`` is
+    the (T,) benchmark close.
     """
-    a, b = window
-    rows = day0[:, None] + np.arange(a, b + 1)[None, :]
-    y = _window(_returns(close), rows, cols)
-    x = _window(_returns(bench[:, None]), rows, np.zeros(len(cols), dtype=np.int64))
-    ok = ~np.isnan(y) & ~np.isnan(x)
-    n = ok.sum(axis=1)
-    xs, ys = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mx, my = xs.sum(1) / n, ys.sum(1) / n
-        dx = np.where(ok, x - mx[:, None], 0.0)
-        dy = np.where(ok, y - my[:, None], 0.0)
-        beta = (dx * dy).sum(1) / (dx * dx).sum(1)
-    return np.where(n >= min_obs, beta, np.nan)
+    offsets = offsets_range(*window)
+    y = gather(_returns(close), day0, cols, offsets)
+    x = gather(_returns(bench[:, None]), day0, np.zeros(len(cols), dtype=np.intp), offsets)
+    fit = fit_masked_ols(y, x[:, :, None])
+    return np.where(fit.n >= min_obs, fit.coef[:, 1], np.nan)
 
 
 def plan_entries(events: pd.DataFrame, prices: PriceData, *, k: int, at_close: bool, needs_day0_close: bool) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..exceptions import ConfigError
-from .options import Format, FormatOption, PricesOption, SourceAlias, price_source
+from .options import Format, FormatOption, PricesOption, price_source
 from .output import emit
 
 app = typer.Typer(help="The nightly pipeline: ingest, study, backtest, report.", no_args_is_help=True)

@@ -6,7 +6,6 @@ plus the out-of-sample pick (a 10,000-variant sweep would otherwise write millio
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import math
@@ -16,8 +15,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, select
 
+from ..clock import utcnow
 from .backtest_tables import backtest_results, backtest_runs, backtest_trades
-from ..exceptions import DataError, UsageError
+from ..exceptions import UsageError
 from ..backtest.spec import StrategySpec
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def save_result(engine: Engine, result: "BacktestResult", *, trades_top: int = 2
     span = [i for i in result.info.values() if i.get("start")]
     run = {
         "name": result.spec.name,
-        "created_at": dt.datetime.now(dt.timezone.utc),
+        "created_at": utcnow(),
         "spec_json": spec_json,
         "spec_hash": hashlib.sha256(spec_json.encode()).hexdigest(),
         "rank_by": result.spec.rank_by,

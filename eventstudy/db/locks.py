@@ -26,21 +26,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from eventstudy.db.pipeline_tables import pipeline_lock
-from eventstudy.exceptions import LockHeld
+from ..clock import aware, utcnow
+from ..exceptions import LockHeld
+from .pipeline_tables import pipeline_lock
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCK_NAME = "nightly"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def _advisory_key(name: str) -> int:
@@ -163,10 +155,10 @@ class PipelineLock:
         # The row is informational on PostgreSQL: replace whatever a dead holder left.
         with self.engine.begin() as tx:
             tx.execute(delete(pipeline_lock).where(pipeline_lock.c.name == self.name))
-            tx.execute(pipeline_lock.insert().values(self._row(_now())))
+            tx.execute(pipeline_lock.insert().values(self._row(utcnow())))
 
     def _acquire_row(self) -> None:
-        now = _now()
+        now = utcnow()
         # Write first in each transaction: a writer waits on SQLite's busy timeout,
         # whereas a read-then-write transaction can fail outright under contention.
         try:
@@ -198,7 +190,7 @@ class PipelineLock:
                     n = conn.execute(
                         update(pipeline_lock)
                         .where(pipeline_lock.c.name == self.name, pipeline_lock.c.owner == self.owner)
-                        .values(heartbeat_at=_now())
+                        .values(heartbeat_at=utcnow())
                     ).rowcount
                 if n == 0 and not self._is_pg:
                     log.error("pipeline lock %r lost: another process took it over", self.name)
@@ -233,9 +225,9 @@ def read_lock(engine: Engine, name: str = DEFAULT_LOCK_NAME, *, ttl_seconds: flo
             # On this host the pid is the truth: a busy run whose heartbeat lags is still alive.
             live = pid_alive(row["pid"])
         else:
-            live = _now() - _aware(row["heartbeat_at"]) <= dt.timedelta(seconds=ttl_seconds)
+            live = utcnow() - aware(row["heartbeat_at"]) <= dt.timedelta(seconds=ttl_seconds)
     return _info(row, live)
 
 
 def _info(row, live: bool) -> LockInfo:
-    return LockInfo(row["name"], row["owner"], row["pid"], row["host"], _aware(row["acquired_at"]), _aware(row["heartbeat_at"]), live)
+    return LockInfo(row["name"], row["owner"], row["pid"], row["host"], aware(row["acquired_at"]), aware(row["heartbeat_at"]), live)

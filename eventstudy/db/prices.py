@@ -224,6 +224,12 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+def store_factors(engine: Engine, frame: pd.DataFrame, fill_only: Iterable[str] = ()) -> int:
+    """:func:`upsert_factors` in one transaction of its own; returns the dates inserted or changed."""
+    with engine.begin() as conn:
+        return upsert_factors(conn, frame, fill_only=fill_only)
+
+
 def upsert_factors(conn: Connection, frame: pd.DataFrame, fill_only: Iterable[str] = ()) -> int:
     """Merge factor columns by date (only the columns ``frame`` has); return rows inserted or changed.
 

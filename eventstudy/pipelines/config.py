@@ -33,6 +33,7 @@ import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eventstudy.config import (
     DB_ENV,
@@ -44,7 +45,11 @@ from eventstudy.config import (
 )
 from eventstudy.exceptions import ConfigError
 
+from ..clock import utcnow
 from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MODEL, DEFAULT_WINDOWS
+
+if TYPE_CHECKING:
+    from ..jobs.study import StudySettings
 
 DEFAULT_CRON = "30 18 * * mon-fri"
 DEFAULT_TIMEZONE = "America/New_York"
@@ -129,7 +134,7 @@ class PipelineConfig:
 
     def run_date(self, now: dt.datetime | None = None) -> dt.date:
         """The date naming today's report folder: the current date in the schedule's timezone."""
-        return (now or dt.datetime.now(dt.timezone.utc)).astimezone(self.tz).date()
+        return (now or utcnow()).astimezone(self.tz).date()
 
     def report_dir(self, now: dt.datetime | None = None) -> Path:
         """``output_dir/YYYY-MM-DD`` for the run date."""

@@ -41,6 +41,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from ..clock import utcnow
 from ..db import Engine, has_table, open_db, open_existing, safe_url
 
 from . import nightly
@@ -173,7 +174,7 @@ def start_foreground(config: PipelineConfig) -> None:
         job = scheduler.get_job(JOB_ID)
         log.info("scheduler started: cron %r (%s), misfire grace %s, database %s; next run %s",
                  config.cron, config.timezone, dt.timedelta(seconds=config.misfire_grace_seconds),
-                 _safe_url(config.db_url), job.next_run_time if job else None)
+                 safe_url(config.db_url), job.next_run_time if job else None)
 
     scheduler.add_listener(_started, EVENT_SCHEDULER_STARTED)
     if not nightly.SCHEDULER_STOP.is_set():
@@ -195,7 +196,7 @@ def describe_schedule(config: PipelineConfig, engine: Engine | None = None) -> d
     engine = engine or open_existing(config.db_url)
     trigger = make_trigger(config)
     job = stored_job(engine)
-    now = dt.datetime.now(dt.timezone.utc).astimezone(config.tz)
+    now = utcnow().astimezone(config.tz)
     info: dict[str, Any] = {
         "job_id": JOB_ID,
         "function": JOB_FUNC,

@@ -22,8 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..config import DEFAULT_BENCHMARKS, PriceSourceSpec
 from ..db import Engine
 from ..db.catalog_store import catalog_tickers
-from ..db.prices import UpsertCounts, finish_ingest_run, last_dates, start_ingest_run, upsert_factors, upsert_tickers
-from ..exceptions import DataError
+from ..db.prices import UpsertCounts, finish_ingest_run, last_dates, start_ingest_run, store_factors, upsert_tickers
 from ..sources import make_source
 from ..sources.base import PriceSource
 from ..sources.factors import read_french_file
@@ -189,5 +188,4 @@ def ingest_factors(engine: Engine, path: str | Path) -> int:
     """
     frame = read_french_file(path)
     is_ff5 = {"rmw", "cma"} <= set(frame.columns)
-    with engine.begin() as conn:
-        return upsert_factors(conn, frame, fill_only=FF3_COLUMNS if is_ff5 else ())
+    return store_factors(engine, frame, fill_only=FF3_COLUMNS if is_ff5 else ())

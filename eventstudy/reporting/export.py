@@ -13,9 +13,12 @@ Files (``<measure>`` is ``car`` or ``bhar``; ``_by_<col>`` when grouped):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..results import EventStudyResults
 
 from .plots import FORMATS, plot_results
 from .tables import PublicationTable, measure_frame, publication_tables
@@ -48,7 +51,7 @@ def write_tables(tables: list[PublicationTable], stem: Path, formats: Iterable[s
 
 
 def write_study(
-    results: Any,
+    results: "EventStudyResults",
     out_dir: Path | str,
     *,
     measures: Sequence[str] = ("CAR", "BHAR"),

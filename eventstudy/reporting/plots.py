@@ -12,10 +12,13 @@ with Student-t critical values on ``N_t - 1`` degrees of freedom.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..results import EventStudyResults
 from matplotlib.figure import Figure
 
 from ..results import caar_band  # noqa: F401 (re-exported: the one CAAR band convention)
@@ -105,12 +108,12 @@ def plot_event_cars(
     return _save(fig, Path(stem), formats)
 
 
-def plot_results(results: Any, out_dir: Path | str, *, level: float = 0.95, formats: Iterable[str] = FORMATS,
+def plot_results(results: "EventStudyResults", out_dir: Path | str, *, level: float = 0.95, formats: Iterable[str] = FORMATS,
                  max_events: int = 8) -> list[Path]:
     """Write ``caar.{png,svg}`` and ``car_events.{png,svg}`` for an ``EventStudyResults`` into ``out_dir``."""
     out_dir = Path(out_dir)
     start, end = event_range(results.windows)
-    params = getattr(results, "params", {}) or {}
+    params = results.params
     model = params.get("model", "")
     paths = plot_caar(results.ar, out_dir / "caar", start=start, end=end, level=level, formats=formats,
                       title=f"AAR and CAAR ({model} model)" if model else "AAR and CAAR")

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..results import EventStudyResults
 
 from ..core.statistics import TEST_TITLES, significance_stars
 from ..defaults import window_label
@@ -34,7 +37,7 @@ from ..defaults import window_label
 MEAN_NAMES = {"CAR": "CAAR", "BHAR": "Mean BHAR"}
 
 
-def measure_frame(results: Any, measure: str = "CAR") -> pd.DataFrame:
+def measure_frame(results: "EventStudyResults", measure: str = "CAR") -> pd.DataFrame:
     """Per event-firm values of ``measure`` with ``event_id``, ``ticker`` and the firms' group columns.
 
     Parameters
@@ -116,7 +119,7 @@ def _latex_escape(text: str) -> str:
     return text
 
 
-def _group_tests(results: Any, measure: str, group_col: str | None, group: Any) -> pd.DataFrame:
+def _group_tests(results: "EventStudyResults", measure: str, group_col: str | None, group: Any) -> pd.DataFrame:
     tests = results.tests
     if group_col is not None and not (tests["group_col"] == group_col).any():
         tests = results.by(group_col)
@@ -126,14 +129,14 @@ def _group_tests(results: Any, measure: str, group_col: str | None, group: Any) 
     return tests[(tests["group_col"] == group_col) & (tests["group"].astype(str) == str(group))]
 
 
-def _title(results: Any, measure: str, group_col: str | None, group: Any) -> str:
-    params = getattr(results, "params", {}) or {}
+def _title(results: "EventStudyResults", measure: str, group_col: str | None, group: Any) -> str:
+    params = results.params
     parts = [f"{MEAN_NAMES.get(measure.upper(), measure)} by event window"]
     model = params.get("model")
     if model:
         parts.append(f"model: {model}")
-    spec = getattr(results, "model", None)  # factor models ignore the benchmark: do not name it
-    if params.get("benchmark") and getattr(spec, "uses_benchmark", True):
+    # factor models ignore the benchmark: do not name it
+    if params.get("benchmark") and results.model.uses_benchmark:
         parts.append(f"benchmark: {params['benchmark']}")
     if params.get("estimation"):
         parts.append(f"estimation {window_label(params['estimation'])}")
@@ -143,7 +146,7 @@ def _title(results: Any, measure: str, group_col: str | None, group: Any) -> str
 
 
 def publication_table(
-    results: Any,
+    results: "EventStudyResults",
     measure: str = "CAR",
     *,
     group_col: str | None = None,
@@ -214,7 +217,7 @@ def publication_table(
 
 
 def publication_tables(
-    results: Any,
+    results: "EventStudyResults",
     measures: Iterable[str] = ("CAR", "BHAR"),
     *,
     group_col: str | None = None,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EVENTSTUDY, REPO, run_cli
+from conftest import REPO, run_cli
 
 PACKAGE = REPO / "eventstudy"
 
@@ -85,10 +85,10 @@ def test_read_commands_leave_the_database_file_unchanged(loaded, args):
 
 def test_an_old_schema_is_named_with_the_command_that_migrates_it(loaded):
     with sqlite3.connect(loaded) as conn:
-        conn.execute("update alembic_version set version_num = '0004'")
+        conn.execute("update alembic_version set version_num = '0004_backtests'")
     before = loaded.read_bytes()
     proc = run_cli("--db", loaded, "events", "list")
-    assert proc.returncode == 2 and "eventstudy db upgrade" in proc.stderr and "0004" in proc.stderr
+    assert proc.returncode == 2 and "eventstudy db upgrade" in proc.stderr and "0004_backtests" in proc.stderr
     assert loaded.read_bytes() == before
     assert run_cli("--db", loaded, "db", "upgrade").returncode == 0
     assert run_cli("--db", loaded, "events", "list").returncode == 0
