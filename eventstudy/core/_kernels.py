@@ -185,14 +185,16 @@ def col_sum_count(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarr
 # ---------------------------------------------------------------- residual summaries
 
 
-def residual_partials_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int]:
+def residual_partials_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int, float, float]:
     """Partial sums for the cross-correlation and sign inputs from estimation residuals ``x`` (Le, E).
 
-    Returns ``(row_total, n, p_sum, p_n)``: ``row_total`` (Le,) the row sums of the demeaned,
-    unit-norm kept columns (missing days contribute 0; columns with < 3 days or zero variance
-    are left out), ``n`` the number of such columns, ``p_sum`` the sum over kept columns with
-    data of their share of positive residuals and ``p_n`` the number of those columns. Over all
-    blocks: ``r_bar = (||row_total||^2 - n) / (n (n - 1))`` and ``p_hat = p_sum / p_n``.
+    Returns ``(row_total, n, p_sum, p_n, pos, obs)``: ``row_total`` (Le,) the row sums of the
+    demeaned, unit-norm kept columns (missing days contribute 0; columns with < 3 days or zero
+    variance are left out), ``n`` the number of such columns, ``p_sum`` the sum over kept columns
+    with data of their share of positive residuals, ``p_n`` the number of those columns, ``pos``
+    and ``obs`` the pooled counts of positive and of available residuals. Over all blocks:
+    ``r_bar = (||row_total||^2 - n) / (n (n - 1))``, ``p_hat = p_sum / p_n`` (per event, then
+    averaged) and the pooled ``p_hat = pos / obs`` (estudy2).
     """
     sub = x[:, keep]
     mask = np.isfinite(sub)
@@ -206,7 +208,7 @@ def residual_partials_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarra
         norm = np.sqrt((dev**2).sum(axis=0))
         use = (count >= 3) & (norm > 0)
         total = (dev[:, use] / norm[use]).sum(axis=1)
-    return total, int(use.sum()), p_sum, int(have.sum())
+    return total, int(use.sum()), p_sum, int(have.sum()), float((zero > 0).sum()), float(count.sum())
 
 
 def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover - compiled by numba
@@ -236,11 +238,15 @@ def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover
     p_sum = 0.0
     p_n = 0
     n = 0
+    pos_all = 0.0
+    obs_all = 0.0
     scale = np.zeros(n_ev)
     for e in range(n_ev):
         if keep[e] and count[e] > 0:
             p_sum += pos[e] / count[e]
             p_n += 1
+            pos_all += pos[e]
+            obs_all += count[e]
         if keep[e] and count[e] >= 3 and ss[e] > 0:
             scale[e] = 1.0 / np.sqrt(ss[e])
             n += 1
@@ -252,20 +258,99 @@ def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover
             if scale[e] > 0 and np.isfinite(v):
                 acc += (v - mean[e]) * scale[e]
         row_total[t] = acc
-    return row_total, n, p_sum, p_n
+    return row_total, n, p_sum, p_n, pos_all, obs_all
 
 
 residual_partials_nb = jit(residual_partials_loop)
 
 
-def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int]:
+def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int, float, float]:
     """See :func:`residual_partials_python`; compiled when numba is available."""
     if not HAS_NUMBA:
         return residual_partials_python(x, keep)
-    tot, n, p_sum, p_n = residual_partials_nb(
+    tot, n, p_sum, p_n, pos, obs = residual_partials_nb(
         np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_)
     )
-    return tot, int(n), float(p_sum), int(p_n)
+    return tot, int(n), float(p_sum), int(p_n), float(pos), float(obs)
+
+
+# ---------------------------------------------------------------- GRANK ranks
+
+
+def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums and counts of the GRANK standardised ranks (Kolari & Pynnönen 2011) of one block.
+
+    Parameters
+    ----------
+    est : (Le, B) estimation-window abnormal returns (NaN = missing day).
+    k_est : (B, Le) ranks of ``est`` within each event's estimation window (1 = smallest, ties
+        averaged, NaN kept), event-major.
+    y : (B,) the event point on the scale of ``est``: ``SCAR*_i * S_AR_i`` (comparing ``est`` with
+        ``y`` is comparing the estimation SARs with the re-standardised SCAR).
+    keep : (B,) events to use (those with a finite ``y`` and at least one estimation day).
+
+    Returns
+    -------
+    (sum, count) : (Le + 1,) sums and counts over kept events of ``U_it = K_it / (T_i + 1) - 1/2``,
+    ``K_it`` the rank among the event's estimation days plus the event point, ``T_i`` the number
+    of those points; the last entry is the event point.
+    """
+    use = keep & np.isfinite(y) & np.isfinite(est).any(axis=0)
+    sub, k, yy = est[:, use], k_est[use].T, y[use]
+    fin = np.isfinite(sub)
+    scale = 1.0 / (fin.sum(axis=0) + 2.0)  # 1 / (T_i + 1), T_i = n_i + 1
+    above = (sub > yy) + 0.5 * (sub == yy)
+    u = np.where(fin, (k + above) * scale - 0.5, 0.0)
+    k0 = 1.0 + (sub < yy).sum(axis=0) + 0.5 * (sub == yy).sum(axis=0)
+    total = np.append(u.sum(axis=1), (k0 * scale - 0.5).sum())
+    count = np.append(fin.sum(axis=1), use.sum()).astype(np.float64)
+    return total, count
+
+
+def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray):  # pragma: no cover
+    """Loop twin of :func:`grank_partials_python` (two passes per event, event-major ranks)."""
+    n_t, n_ev = est.shape
+    total = np.zeros(n_t + 1)
+    count = np.zeros(n_t + 1)
+    for e in range(n_ev):
+        ye = y[e]
+        if not keep[e] or not np.isfinite(ye):
+            continue
+        n = 0
+        below = 0.0
+        for t in range(n_t):
+            v = est[t, e]
+            if np.isfinite(v):
+                n += 1
+                if v < ye:
+                    below += 1.0
+                elif v == ye:
+                    below += 0.5
+        if n == 0:
+            continue
+        scale = 1.0 / (n + 2.0)
+        for t in range(n_t):
+            v = est[t, e]
+            if np.isfinite(v):
+                adj = 1.0 if v > ye else (0.5 if v == ye else 0.0)
+                total[t] += (k_est[e, t] + adj) * scale - 0.5
+                count[t] += 1.0
+        total[n_t] += (1.0 + below) * scale - 0.5
+        count[n_t] += 1.0
+    return total, count
+
+
+grank_partials_nb = jit(grank_partials_loop)
+
+
+def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """See :func:`grank_partials_python`; compiled when numba is available."""
+    if not HAS_NUMBA:
+        return grank_partials_python(est, k_est, y, keep)
+    return grank_partials_nb(
+        np.ascontiguousarray(est, dtype=np.float64), np.ascontiguousarray(k_est, dtype=np.float64),
+        np.ascontiguousarray(y, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_),
+    )
 
 
 # ---------------------------------------------------------------- one-regressor OLS
