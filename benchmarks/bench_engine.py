@@ -222,14 +222,15 @@ def main(argv: list[str] | None = None) -> None:
             get_model("market"), sub_in[0], sub_in[1], sub_in[2], windows=WINDOWS, estimation=ESTIMATION,
             bench=sub_in[3], bcol=np.zeros(len(sub), dtype=np.intp)), 1)
         t_sm_all = t_sm / len(sub) * n
-        agree = float(np.nanmax(np.abs(ref.ar - core.fit.ar[:, : len(sub)])))
+        union = core.fit.rows(min(a for a, _ in WINDOWS), max(b for _, b in WINDOWS))  # the reference's rows
+        agree = float(np.nanmax(np.abs(ref.ar - core.fit.ar[union][:, : len(sub)])))
 
         es = None
         if Path(args.es_python).exists():
             es_sub = events.iloc[: min(args.es_sample, n)]
             es = run_es012(returns, es_sub, args.es_python)
             es["all"] = es["seconds"] / es["n"] * n
-            es["agree"] = float(np.max(np.abs(np.array(es["ar_first"]) - core.fit.ar[:, : len(es["ar_first"])].T)))
+            es["agree"] = float(np.max(np.abs(np.array(es["ar_first"]) - core.fit.ar[union][:, : len(es["ar_first"])].T)))
         rows.append((n, t_core, t_core2, t_full, peak, t_sm, len(sub), t_sm_all, agree, es, c_core, t_lean))
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

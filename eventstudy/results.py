@@ -107,9 +107,14 @@ class EventStudyResults(_SummaryStr):
     # ------------------------------------------------------------------ measures
     @cached_property
     def ar(self) -> pd.DataFrame:
-        """Abnormal returns (decimal), rows = event-time offsets, columns = (event_id, ticker)."""
+        """Abnormal returns (decimal), rows = event-time offsets of the union of the windows, columns = (event_id, ticker).
+
+        (The core also holds the rest of the declared event period, ranked by the rank tests.)
+        """
         fit = self._core.fit
-        return pd.DataFrame(fit.ar[:, self._ok], index=pd.Index(fit.ev_offsets, name="offset"), columns=self._keys)
+        rows = fit.rows(min(a for a, _ in self.windows), max(b for _, b in self.windows))
+        return pd.DataFrame(fit.ar[rows][:, self._ok], index=pd.Index(fit.ev_offsets[rows], name="offset"),
+                            columns=self._keys)
 
     @cached_property
     def car(self) -> pd.DataFrame:
@@ -300,7 +305,8 @@ class EventStudyResults(_SummaryStr):
         p = self.params
         notes = [
             "Notes:",
-            "[1] Simple daily returns in decimal; windows are trading-session offsets from day 0, both ends included.",
+            f"[1] {str(p.get('returns', 'simple, decimal')).split(',')[0].capitalize()} daily returns in decimal "
+            "(BHARs compound simple returns); windows are trading-session offsets from day 0, both ends included.",
             "[2] Day 0: the announcement session for pre-open/intraday/unknown timing, the next session for "
             "after-close news or a non-trading day.",
             f"[3] {p['model_title']} estimated by OLS per event-firm over {_label(p['estimation'])}; missing days "
