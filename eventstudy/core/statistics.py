@@ -53,8 +53,8 @@ from ..exceptions import ConfigError
 #: benchmark mean and sum of squares of the Patell/BMP standardisation over every estimation-window
 #: market day; :func:`eventstudy.core.abnormal.compute_abnormal`); BW 1980 on the model's ARs with
 #: ``sd(AAR) = sqrt(sum_i sigma_i^2) / N``; a pooled ``p_hat`` for the generalized sign test; the
-#: Corrado-Zivney rank scaling ``D_t = sum_i (U_it - 1/2) / sqrt(N_t)``, ``S^2 = sum_t D_t^2 /
-#: mean_i(T_i)``; Wilcoxon reported as ``W+`` with its exact distribution.
+#: Corrado-Zivney rank scaling ``D_t = N mean_i (U_it - 1/2) / sqrt(N_t)`` (N = all event-firms,
+#: N_t those ranked on day t), ``S^2 = sum_t D_t^2 / mean_i(T_i)``; Wilcoxon reported as ``W+`` with its exact distribution.
 CONVENTIONS = ("default", "estudy2")
 
 
@@ -400,9 +400,11 @@ def corrado_rank(panel: WindowPanel) -> TestStatistic:
     if not have.any():
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="no ranks (run with ranks=True)")
     if panel.conventions == "estudy2":
-        # estudy2's modified_rank_test: sums over events scaled by sqrt(N_t), variance over mean_i(T_i)
+        # estudy2's modified_rank_test: "sums" are rowMeans * N (all N firms, even on days only N_t
+        # have a rank), scaled by 1/sqrt(N_t); variance over mean_i(T_i)
         cnt = panel.group.rank_n
-        d = np.where(have, d * np.sqrt(np.where(have, cnt, 0.0)), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d = np.where(have, d * panel.group.n_firms / np.sqrt(cnt), np.nan)
         s = np.sqrt(np.sum(d[have] ** 2) / (cnt.sum() / panel.group.n_firms))
     else:
         s = np.sqrt(np.mean(d[have] ** 2))
