@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Callable, ClassVar
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from .._typing import BoolArray, Float64Array1D, SeedLike
 from ..exceptions import ConfigError
@@ -195,12 +195,14 @@ class WindowPanel:
         return (offsets >= self.window[0]) & (offsets <= self.window[1])
 
 
+# scipy.special directly: the same functions scipy.stats.t.sf / norm.sf evaluate, without their
+# per-call overhead (~100 us), which dominated Monte Carlo runs of thousands of small studies.
 def _t_p(stat: float, df: float) -> float:
-    return float(2 * stats.t.sf(abs(stat), df)) if np.isfinite(stat) and df > 0 else np.nan
+    return float(2 * special.stdtr(df, -abs(stat))) if np.isfinite(stat) and df > 0 else np.nan
 
 
 def _z_p(stat: float) -> float:
-    return float(2 * stats.norm.sf(abs(stat))) if np.isfinite(stat) else np.nan
+    return float(2 * special.ndtr(-abs(stat))) if np.isfinite(stat) else np.nan
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -486,10 +488,12 @@ def _skew_t_rows(x: np.ndarray, center: float | np.ndarray) -> np.ndarray:
     """``t_sa`` of each row of ``x`` (B, n) with the mean measured from ``center`` (LBT eq. 5)."""
     n = x.shape[1]
     m = x.mean(axis=1)
-    s = x.std(axis=1, ddof=1)
+    dev = x - m[:, None]
+    dev2 = dev * dev
+    s = np.sqrt(dev2.sum(axis=1) / (n - 1))
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (m - center) / s
-        g = ((x - m[:, None]) ** 3).sum(axis=1) / (n * s**3)
+        g = (dev2 * dev).sum(axis=1) / (n * s**3)
         return np.sqrt(n) * (ratio + g * ratio**2 / 3 + g / (6 * n))
 
 
