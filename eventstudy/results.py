@@ -19,6 +19,7 @@ from statsmodels.iolib.table import SimpleTable
 
 from .core.engine import CoreResult
 from .core.models import ModelSpec
+from .exceptions import ConfigError
 from .core.statistics import (
     TEST_TITLES,
     GroupSummary,
@@ -225,7 +226,10 @@ class EventStudyResults(_SummaryStr):
         """One test as a :class:`TestStatistic` object (all OK event-firms)."""
         label = window if isinstance(window, str) else _label(window)
         w = self._labels.index(label)
-        return run_tests(self._core.panel(w, None, self._group_all), measure, [name])[0]
+        found = run_tests(self._core.panel(w, None, self._group_all), measure, [name])
+        if not found:  # a valid name of the other measure (e.g. "patell" for BHAR)
+            raise ConfigError(f"test {name!r} has no {measure} version")
+        return found[0]
 
     def by(self, column: str, tests: Sequence[str] | None = None) -> pd.DataFrame:
         """The tests frame computed separately for each value of a group column (role, deal_type, ticker ...).
