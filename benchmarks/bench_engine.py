@@ -175,7 +175,9 @@ def run_es012(returns: pd.DataFrame, events: pd.DataFrame, python: str) -> dict:
                                "ar_first": [list(map(float, s.AR)) for s in agg.sample[:20]]}}))
         """)
         # cwd outside the repo: "python -c" puts the cwd first on sys.path and ours is also "eventstudy"
-        out = subprocess.run([python, "-c", script], capture_output=True, text=True, cwd=tmp)
+        # and PYTHONPATH (set to a worktree when developing) would put ours first too
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        out = subprocess.run([python, "-c", script], capture_output=True, text=True, cwd=tmp, env=env)
         if out.returncode:
             raise RuntimeError(f"eventstudy 0.1a12 run failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -116,8 +116,10 @@ class EventStudy:
         event_period : (a, b) sessions ranked with the estimation window by the rank tests; default
             [-10, +10] widened to cover every window. A window's statistics do not depend on the
             other windows requested.
-        returns : "simple" or "log": the kind of daily returns in the returns frame. CARs sum
-            them as given; BHARs always compound simple returns (log inputs converted).
+        returns : "simple", "total" (simple returns with dividends reinvested, as loaded by
+            ``load_returns(kind="total")``) or "log": what the returns frame holds, recorded in
+            ``params["returns"]``. CARs sum them as given; BHARs always compound simple returns
+            (log inputs converted).
         conventions : "default" or "estudy2" (reproduce the R package estudy2's definitions,
             :data:`eventstudy.core.statistics.CONVENTIONS`).
 
@@ -127,8 +129,10 @@ class EventStudy:
         """
         spec = get_model(model)
         windows = _check_windows(windows, estimation)
-        if returns not in RETURN_KINDS:
-            raise ConfigError(f"unknown returns kind {returns!r}; choose one of {', '.join(RETURN_KINDS)}")
+        kinds = (*RETURN_KINDS, "total")
+        if returns not in kinds:
+            raise ConfigError(f"unknown returns kind {returns!r}; choose one of {', '.join(kinds)}")
+        kind = "log" if returns == "log" else "simple"  # total returns are simple returns with dividends
         conventions = check_conventions(conventions)
         try:
             event_period = resolve_event_period(windows, event_period, estimation)
@@ -164,7 +168,7 @@ class EventStudy:
         core = run_event_study(
             spec, self.returns.to_numpy(dtype=np.float64), day0, cols, windows=windows,
             estimation=estimation, min_estimation_obs=min_estimation_obs, n_jobs=n_jobs,
-            executor=executor, event_period=event_period, returns_kind=returns, conventions=conventions, **kwargs,
+            executor=executor, event_period=event_period, returns_kind=kind, conventions=conventions, **kwargs,
         )
         firms = self._firms_frame(core, day0, sessions, bench_names, spec, min_estimation_obs, windows)
         params = {

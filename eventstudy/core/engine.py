@@ -19,7 +19,7 @@ from ._kernels import col_sum_count, demean_columns, grank_partials, rank_rows, 
 from .abnormal import RETURN_KINDS, AbnormalFit, WindowMeasures, compute_abnormal, window_measures
 from .ols import BatchOLS
 from .models import ModelSpec
-from .statistics import CONVENTIONS, GroupSummary, WindowPanel, check_conventions
+from .statistics import GroupSummary, WindowPanel, check_conventions
 
 #: Status codes per event-firm (index into STATUS_TEXT).
 OK, NO_DAY0, NO_SERIES, FEW_OBS, NO_EVENT_DATA = range(5)

@@ -38,7 +38,7 @@ def test_returns_kind_is_recorded_and_bhar_compounds_simple_returns():
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    ({"returns": "total"}, "returns kind 'total'"),
+    ({"returns": "percent"}, "returns kind 'percent'.*simple, log, total"),
     ({"conventions": "stata"}, "conventions 'stata'.*default, estudy2"),
     ({"event_period": (-1, 1), "windows": [(0, 5)]}, "event_period.*cover every window"),
     ({"event_period": (-20, 10), "estimation": (-250, -11)}, "overlaps the estimation window"),
