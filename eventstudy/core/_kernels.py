@@ -67,6 +67,64 @@ def rank_rows(a: np.ndarray) -> np.ndarray:
     return rank_rows_nb(a, np.argsort(a, axis=1))
 
 
+def rank_rows_split_python(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised ranks of each row of ``a`` (E, L) (:func:`rank_rows_python`) and the raw ranks
+    ``K`` (1 = smallest, ties averaged, NaN kept) of its first ``le`` columns among themselves,
+    returned transposed ``(le, E)`` float32 (exact: ranks are multiples of 1/2 below 2^23)."""
+    sub = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
+    return rank_rows_python(a), np.ascontiguousarray(sub.T, dtype=np.float32)
+
+
+def rank_rows_split_loop(a: np.ndarray, order: np.ndarray, le: int):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`rank_rows_split_python` given ``order = np.argsort(a, axis=1)``.
+
+    One walk of each row in sorted order gives both rank sets: tied groups of the whole row get
+    their mean position, and the entries of the first ``le`` columns the mean of their positions
+    counted among those entries only (so the estimation-only ranks reuse the one sort).
+    """
+    n_ev, n_t = a.shape
+    out = np.full((n_ev, n_t), np.nan)
+    sub = np.full((le, n_ev), np.nan, dtype=np.float32)
+    for e in range(n_ev):
+        row = a[e]
+        idx = order[e]
+        m = 0
+        while m < n_t and np.isfinite(row[idx[m]]):
+            m += 1
+        scale = 1.0 / (1.0 + m)
+        i = 0
+        seen = 0  # entries of the first le columns already passed
+        while i < m:
+            j = i
+            while j + 1 < m and row[idx[j + 1]] == row[idx[i]]:
+                j += 1
+            r = (0.5 * (i + j) + 1.0) * scale
+            k = 0
+            for q in range(i, j + 1):
+                out[e, idx[q]] = r
+                if idx[q] < le:
+                    k += 1
+            if k:
+                rs = seen + 0.5 * (k - 1) + 1.0
+                for q in range(i, j + 1):
+                    if idx[q] < le:
+                        sub[idx[q], e] = rs
+                seen += k
+            i = j + 1
+    return out, sub
+
+
+rank_rows_split_nb = jit(rank_rows_split_loop)
+
+
+def rank_rows_split(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
+    """Both rank sets of :func:`rank_rows_split_python` from one argsort (numba), else the scipy twin."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    if not HAS_NUMBA:
+        return rank_rows_split_python(a, le)
+    return rank_rows_split_nb(a, np.argsort(a, axis=1), le)
+
+
 # ---------------------------------------------------------------- column demeaning
 
 
@@ -283,8 +341,8 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
     Parameters
     ----------
     est : (Le, B) estimation-window abnormal returns (NaN = missing day).
-    k_est : (B, Le) ranks of ``est`` within each event's estimation window (1 = smallest, ties
-        averaged, NaN kept), event-major.
+    k_est : (Le, B) ranks of ``est`` within each event's estimation window (1 = smallest, ties
+        averaged, NaN kept), same layout as ``est``.
     y : (B,) the event point on the scale of ``est``: ``SCAR*_i * S_AR_i`` (comparing ``est`` with
         ``y`` is comparing the estimation SARs with the re-standardised SCAR).
     keep : (B,) events to use (those with a finite ``y`` and at least one estimation day).
@@ -296,7 +354,7 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
     of those points; the last entry is the event point.
     """
     use = keep & np.isfinite(y) & np.isfinite(est).any(axis=0)
-    sub, k, yy = est[:, use], k_est[use].T, y[use]
+    sub, k, yy = est[:, use], k_est[:, use].astype(np.float64), y[use]
     fin = np.isfinite(sub)
     scale = 1.0 / (fin.sum(axis=0) + 2.0)  # 1 / (T_i + 1), T_i = n_i + 1
     above = (sub > yy) + 0.5 * (sub == yy)
@@ -308,35 +366,41 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
 
 
 def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray):  # pragma: no cover
-    """Loop twin of :func:`grank_partials_python` (two passes per event, event-major ranks)."""
+    """Loop twin of :func:`grank_partials_python` (two row-major passes over ``(Le, B)``)."""
     n_t, n_ev = est.shape
+    n = np.zeros(n_ev)
+    below = np.zeros(n_ev)
+    use = np.zeros(n_ev, dtype=np.bool_)
+    for e in range(n_ev):
+        use[e] = keep[e] and np.isfinite(y[e])
+    for t in range(n_t):
+        for e in range(n_ev):
+            v = est[t, e]
+            if use[e] and np.isfinite(v):
+                n[e] += 1.0
+                if v < y[e]:
+                    below[e] += 1.0
+                elif v == y[e]:
+                    below[e] += 0.5
+    scale = np.zeros(n_ev)
     total = np.zeros(n_t + 1)
     count = np.zeros(n_t + 1)
     for e in range(n_ev):
-        ye = y[e]
-        if not keep[e] or not np.isfinite(ye):
-            continue
-        n = 0
-        below = 0.0
-        for t in range(n_t):
+        if use[e] and n[e] > 0:
+            scale[e] = 1.0 / (n[e] + 2.0)
+            total[n_t] += (1.0 + below[e]) * scale[e] - 0.5
+            count[n_t] += 1.0
+    for t in range(n_t):
+        acc = 0.0
+        c = 0.0
+        for e in range(n_ev):
             v = est[t, e]
-            if np.isfinite(v):
-                n += 1
-                if v < ye:
-                    below += 1.0
-                elif v == ye:
-                    below += 0.5
-        if n == 0:
-            continue
-        scale = 1.0 / (n + 2.0)
-        for t in range(n_t):
-            v = est[t, e]
-            if np.isfinite(v):
-                adj = 1.0 if v > ye else (0.5 if v == ye else 0.0)
-                total[t] += (k_est[e, t] + adj) * scale - 0.5
-                count[t] += 1.0
-        total[n_t] += (1.0 + below) * scale - 0.5
-        count[n_t] += 1.0
+            if scale[e] > 0 and np.isfinite(v):
+                adj = 1.0 if v > y[e] else (0.5 if v == y[e] else 0.0)
+                acc += (k_est[t, e] + adj) * scale[e] - 0.5
+                c += 1.0
+        total[t] = acc
+        count[t] = c
     return total, count
 
 
@@ -348,7 +412,7 @@ def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.n
     if not HAS_NUMBA:
         return grank_partials_python(est, k_est, y, keep)
     return grank_partials_nb(
-        np.ascontiguousarray(est, dtype=np.float64), np.ascontiguousarray(k_est, dtype=np.float64),
+        np.ascontiguousarray(est, dtype=np.float64), np.ascontiguousarray(k_est),
         np.ascontiguousarray(y, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_),
     )
 

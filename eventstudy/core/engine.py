@@ -15,7 +15,9 @@ from functools import cached_property
 import numpy as np
 
 from .._typing import Float64Array1D, Float64Array2D, IntArray
-from ._kernels import col_sum_count, demean_columns, grank_partials, rank_rows, residual_partials, row_sum_count
+from ._kernels import (
+    col_sum_count, demean_columns, grank_partials, rank_rows_split, residual_partials, row_sum_count,
+)
 from .abnormal import RETURN_KINDS, AbnormalFit, WindowMeasures, compute_abnormal, window_measures
 from .ols import BatchOLS
 from .models import ModelSpec
@@ -103,7 +105,9 @@ class Block:
     u_t : (B, Lc) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span
         (Corrado), EVENT-MAJOR (transposed) because ranking works along each event's row;
         None when the run skipped ranking (``ranks=False``).
-    The three arrays are None when the run was made with ``keep_arrays=False``.
+    k_est : (Le, B) float32 ranks within each event's estimation window alone (GRANK), from the
+        same sort as ``u_t``; None without ranks (then computed on first use).
+    The arrays are None when the run was made with ``keep_arrays=False``.
     """
 
     start: int
@@ -112,6 +116,7 @@ class Block:
     est_ar: Float64Array2D | None
     ma_est: Float64Array2D | None
     u_t: Float64Array2D | None
+    k_est: np.ndarray | None = None
 
 
 def _partials(est_ar, ma_est, u_t, sel, lc) -> Partials:
@@ -217,12 +222,13 @@ class CoreResult:
         )
 
     def _est_ranks(self, b: Block) -> np.ndarray:
-        """(B, Le) ranks (1 = smallest, ties averaged) within each event's estimation window, cached."""
+        """(Le, B) ranks (1 = smallest, ties averaged) within each event's estimation window."""
+        if b.k_est is not None:
+            return b.k_est
         key = ("est_ranks", b.start)
-        if key not in self._cache:
-            est_t = np.ascontiguousarray(b.est_ar.T)
-            u = rank_rows(est_t)
-            self._cache[key] = u * (1.0 + np.isfinite(est_t).sum(axis=1, keepdims=True))
+        if key not in self._cache:  # a run without ranks: rank on first use
+            le = b.est_ar.shape[0]
+            self._cache[key] = rank_rows_split(np.ascontiguousarray(b.est_ar.T), le)[1]
         return self._cache[key]
 
     def grank_inputs(self, w: int, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -238,11 +244,11 @@ class CoreResult:
         m = self.measures[w]
         with np.errstate(invalid="ignore", divide="ignore"):
             scar = m.car / m.car_se
-        good = sel & np.isfinite(scar)
-        if good.sum() < 2:
-            return None
-        s = scar[good].std(ddof=1)
-        y = scar / s * np.sqrt(self.fit.sigma2)  # SCAR* on the scale of the raw estimation ARs
+            good = sel & np.isfinite(scar)
+            if good.sum() < 2:
+                return None
+            s = scar[good].std(ddof=1)
+            y = scar / s * np.sqrt(self.fit.sigma2)  # SCAR* on the scale of the raw estimation ARs
         le = len(self.fit.est_offsets)
         total, count = np.zeros(le + 1), np.zeros(le + 1)
         for b in self.blocks:
@@ -388,16 +394,17 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
     ma_est, mean_est = demean_columns(fit.est_raw)
     ma_ev = fit.raw - mean_est
     span_offsets = np.concatenate([fit.est_offsets, fit.ev_offsets])
-    u_t = None
+    u_t = k_est = None
     if ranks:
         le = len(fit.est_offsets)
         combined = np.empty((len(day0), le + len(fit.ev_offsets)))  # event-major for ranking
         combined[:, :le] = fit.est_ar.T
         combined[:, le:] = fit.ar.T
-        u_t = rank_rows(combined)
+        u_t, k_est = rank_rows_split(combined, le)
     partials = _partials(fit.est_ar, ma_est, u_t, status == OK, len(span_offsets))
     if keep_arrays:
-        block = Block(start=0, stop=len(day0), partials=partials, est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t)
+        block = Block(start=0, stop=len(day0), partials=partials, est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t,
+                      k_est=k_est)
     else:
         block = Block(start=0, stop=len(day0), partials=partials, est_ar=None, ma_est=None, u_t=None)
     return CoreResult(

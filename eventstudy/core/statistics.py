@@ -499,7 +499,7 @@ def _skew_t_rows(x: np.ndarray, center: float | np.ndarray) -> np.ndarray:
 
 def bootstrap_skewness_adjusted_t(
     x: Float64Array1D, seed: SeedLike = 0, n_boot: int = 1000, fraction: float = 0.25,
-    max_subsample: int = 2000, name: str = "skew-t-boot", null: str = "mean BHAR = 0",
+    max_subsample: int = 1000, name: str = "skew-t-boot", null: str = "mean BHAR = 0",
 ) -> TestStatistic:
     """Lyon, Barber & Tsai (1999) bootstrapped skewness-adjusted t.
 

@@ -142,7 +142,7 @@ def test_grank_kernel_equals_numpy_twin(seed):
     est = np.round(rng.normal(size=(40, 15)), 1)  # ties
     est[rng.random(est.shape) < 0.1] = np.nan
     est[:, 4] = np.nan
-    k = _kernels.rank_rows_python(np.ascontiguousarray(est.T)) * (1 + np.isfinite(est.T).sum(axis=1, keepdims=True))
+    k = (stats.rankdata(est, axis=0, nan_policy="omit")).astype(np.float32)  # (Le, B) ranks within each event
     y = np.round(rng.normal(size=15), 1)
     y[2] = np.nan
     keep = rng.random(15) < 0.8
@@ -151,6 +151,23 @@ def test_grank_kernel_equals_numpy_twin(seed):
         got = getattr(_kernels, fn)(est, k, y, keep)
         np.testing.assert_allclose(got[0], expected[0], rtol=1e-12, atol=1e-14)
         np.testing.assert_array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_split_rank_kernel_gives_full_span_and_estimation_only_ranks(seed):
+    rng = np.random.default_rng(seed)
+    a = np.round(rng.normal(size=(20, 50)), 1)  # ties, some between estimation and event days
+    a[rng.random(a.shape) < 0.1] = np.nan
+    a[4] = np.nan
+    le = 38
+    full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
+    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit").T
+    for fn in ("rank_rows_split", "rank_rows_split_python"):
+        u, k = getattr(_kernels, fn)(a, le)
+        np.testing.assert_allclose(u, full, rtol=1e-15)
+        np.testing.assert_array_equal(k, est.astype(np.float32))
+    u, k = _kernels.rank_rows_split_loop(a, np.argsort(a, axis=1), le)
+    np.testing.assert_array_equal(k, est.astype(np.float32))
 
 
 # ------------------------------------------------------------------ KP-adjusted Patell
