@@ -335,7 +335,8 @@ def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int,
 # ---------------------------------------------------------------- GRANK ranks
 
 
-def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
+                          n_obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sums and counts of the GRANK standardised ranks (Kolari & Pynnönen 2011) of one block.
 
     Parameters
@@ -345,18 +346,19 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
         averaged, NaN kept), same layout as ``est``.
     y : (B,) the event point on the scale of ``est``: ``SCAR*_i * S_AR_i`` (comparing ``est`` with
         ``y`` is comparing the estimation SARs with the re-standardised SCAR).
-    keep : (B,) events to use (those with a finite ``y`` and at least one estimation day).
+    keep : (B,) events to use (those with a finite ``y``).
+    n_obs : (B,) number of finite values in each column of ``est``.
 
     Returns
     -------
     (sum, count) : (Le + 1,) sums and counts over kept events of ``U_it = K_it / (T_i + 1) - 1/2``,
-    ``K_it`` the rank among the event's estimation days plus the event point, ``T_i`` the number
-    of those points; the last entry is the event point.
+    ``K_it`` the rank of each point among the event's estimation days plus the event point,
+    ``T_i = n_obs_i + 1``; the last entry is the event point.
     """
-    use = keep & np.isfinite(y) & np.isfinite(est).any(axis=0)
+    use = keep & np.isfinite(y) & (n_obs > 0)
     sub, k, yy = est[:, use], k_est[:, use].astype(np.float64), y[use]
     fin = np.isfinite(sub)
-    scale = 1.0 / (fin.sum(axis=0) + 2.0)  # 1 / (T_i + 1), T_i = n_i + 1
+    scale = 1.0 / (n_obs[use] + 2.0)  # 1 / (T_i + 1)
     above = (sub > yy) + 0.5 * (sub == yy)
     u = np.where(fin, (k + above) * scale - 0.5, 0.0)
     k0 = 1.0 + (sub < yy).sum(axis=0) + 0.5 * (sub == yy).sum(axis=0)
@@ -365,55 +367,55 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
     return total, count
 
 
-def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray):  # pragma: no cover
-    """Loop twin of :func:`grank_partials_python` (two row-major passes over ``(Le, B)``)."""
+def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
+                        n_obs: np.ndarray):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`grank_partials_python`: one row-major pass over ``(Le, B)``.
+
+    An estimation day above the event point gains 1 in rank (1/2 when tied), a day below adds 1
+    to the event point's rank, so both come from the same comparison; the comparisons are 0/1
+    selects that compile branch-free (a branch on ``v > y`` is mispredicted half the time).
+    """
     n_t, n_ev = est.shape
-    n = np.zeros(n_ev)
-    below = np.zeros(n_ev)
-    use = np.zeros(n_ev, dtype=np.bool_)
-    for e in range(n_ev):
-        use[e] = keep[e] and np.isfinite(y[e])
-    for t in range(n_t):
-        for e in range(n_ev):
-            v = est[t, e]
-            if use[e] and np.isfinite(v):
-                n[e] += 1.0
-                if v < y[e]:
-                    below[e] += 1.0
-                elif v == y[e]:
-                    below[e] += 0.5
     scale = np.zeros(n_ev)
+    for e in range(n_ev):
+        if keep[e] and np.isfinite(y[e]) and n_obs[e] > 0:
+            scale[e] = 1.0 / (n_obs[e] + 2.0)
+    below = np.zeros(n_ev)
     total = np.zeros(n_t + 1)
     count = np.zeros(n_t + 1)
-    for e in range(n_ev):
-        if use[e] and n[e] > 0:
-            scale[e] = 1.0 / (n[e] + 2.0)
-            total[n_t] += (1.0 + below[e]) * scale[e] - 0.5
-            count[n_t] += 1.0
     for t in range(n_t):
         acc = 0.0
         c = 0.0
         for e in range(n_ev):
             v = est[t, e]
-            if scale[e] > 0 and np.isfinite(v):
-                adj = 1.0 if v > y[e] else (0.5 if v == y[e] else 0.0)
-                acc += (k_est[t, e] + adj) * scale[e] - 0.5
+            if scale[e] > 0 and v == v:
+                ye = y[e]
+                gt = 1.0 if v > ye else 0.0
+                tie = 0.5 if v == ye else 0.0
+                below[e] += 1.0 - gt - tie
+                acc += (k_est[t, e] + gt + tie) * scale[e] - 0.5
                 c += 1.0
         total[t] = acc
         count[t] = c
+    for e in range(n_ev):
+        if scale[e] > 0:
+            total[n_t] += (1.0 + below[e]) * scale[e] - 0.5
+            count[n_t] += 1.0
     return total, count
 
 
 grank_partials_nb = jit(grank_partials_loop)
 
 
-def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
+                   n_obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """See :func:`grank_partials_python`; compiled when numba is available."""
     if not HAS_NUMBA:
-        return grank_partials_python(est, k_est, y, keep)
+        return grank_partials_python(est, k_est, y, keep, n_obs)
     return grank_partials_nb(
         np.ascontiguousarray(est, dtype=np.float64), np.ascontiguousarray(k_est),
         np.ascontiguousarray(y, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_),
+        np.ascontiguousarray(n_obs, dtype=np.float64),
     )
 
 

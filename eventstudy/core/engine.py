@@ -255,7 +255,8 @@ class CoreResult:
             bsel = good[b.start:b.stop]
             if not bsel.any():
                 continue
-            t, c = grank_partials(b.est_ar, self._est_ranks(b), y[b.start:b.stop], bsel)
+            # n_est counts the finite estimation ARs of an OK event (the days its fit used)
+            t, c = grank_partials(b.est_ar, self._est_ranks(b), y[b.start:b.stop], bsel, self.fit.n_est[b.start:b.stop])
             total += t
             count += c
         return total, count

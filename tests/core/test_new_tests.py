@@ -146,9 +146,10 @@ def test_grank_kernel_equals_numpy_twin(seed):
     y = np.round(rng.normal(size=15), 1)
     y[2] = np.nan
     keep = rng.random(15) < 0.8
-    expected = _kernels.grank_partials_python(est, k, y, keep)
+    n_obs = np.isfinite(est).sum(axis=0)
+    expected = _kernels.grank_partials_python(est, k, y, keep, n_obs)
     for fn in ("grank_partials", "grank_partials_loop"):
-        got = getattr(_kernels, fn)(est, k, y, keep)
+        got = getattr(_kernels, fn)(est, k, y, keep, n_obs)
         np.testing.assert_allclose(got[0], expected[0], rtol=1e-12, atol=1e-14)
         np.testing.assert_array_equal(got[1], expected[1])
 
