@@ -13,7 +13,8 @@ firm and SPY (so every implementation sees identical, complete inputs).
 What is timed (wall clock, best of ``--repeat``; every figure in one run on this machine):
 
 * engine/core  : ``run_event_study`` (market model, windows [0,0] [0,2] [-1,1] [-5,5] [0,10])
-                 plus every CAR and BHAR test on every window;
+                 plus every CAR and BHAR test on every window (GRANK, KP-adjusted Patell and the
+                 LBT bootstrap included) and the calendar-time portfolio regression on [0,10];
 * engine/full  : ``EventStudy(returns, events).fit()`` plus ``results.tests`` (pandas in/out,
                  confounding flags, firms table);
 * statsmodels  : ``eventstudy.core.reference.reference_event_study`` (one ``sm.OLS`` per event,
@@ -45,10 +46,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eventstudy.core.calendar_time import calendar_time_portfolio
 from eventstudy.core.engine import run_event_study
 from eventstudy.core.models import get_model
 from eventstudy.core.reference import reference_event_study
-from eventstudy.core.statistics import run_tests
+from eventstudy.core.statistics import BHAR_TESTS, CAR_TESTS, run_tests
 from eventstudy.study import EventStudy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -130,6 +132,7 @@ def engine_core(values, day0, cols, spy, n_jobs=1):
     )
     group = core.group_summary()
     tests = [run_tests(core.panel(w, None, group), m) for w in range(len(WINDOWS)) for m in ("CAR", "BHAR")]
+    tests.append(calendar_time_portfolio(values, day0, cols, (0, 10), factors=spy, hac_lags=5))
     return core, tests
 
 
@@ -172,7 +175,9 @@ def run_es012(returns: pd.DataFrame, events: pd.DataFrame, python: str) -> dict:
                                "ar_first": [list(map(float, s.AR)) for s in agg.sample[:20]]}}))
         """)
         # cwd outside the repo: "python -c" puts the cwd first on sys.path and ours is also "eventstudy"
-        out = subprocess.run([python, "-c", script], capture_output=True, text=True, cwd=tmp)
+        # and PYTHONPATH (set to a worktree when developing) would put ours first too
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        out = subprocess.run([python, "-c", script], capture_output=True, text=True, cwd=tmp, env=env)
         if out.returncode:
             raise RuntimeError(f"eventstudy 0.1a12 run failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -222,20 +227,22 @@ def main(argv: list[str] | None = None) -> None:
             get_model("market"), sub_in[0], sub_in[1], sub_in[2], windows=WINDOWS, estimation=ESTIMATION,
             bench=sub_in[3], bcol=np.zeros(len(sub), dtype=np.intp)), 1)
         t_sm_all = t_sm / len(sub) * n
-        agree = float(np.nanmax(np.abs(ref.ar - core.fit.ar[:, : len(sub)])))
+        union = core.fit.rows(min(a for a, _ in WINDOWS), max(b for _, b in WINDOWS))  # the reference's rows
+        agree = float(np.nanmax(np.abs(ref.ar - core.fit.ar[union][:, : len(sub)])))
 
         es = None
         if Path(args.es_python).exists():
             es_sub = events.iloc[: min(args.es_sample, n)]
             es = run_es012(returns, es_sub, args.es_python)
             es["all"] = es["seconds"] / es["n"] * n
-            es["agree"] = float(np.max(np.abs(np.array(es["ar_first"]) - core.fit.ar[:, : len(es["ar_first"])].T)))
+            es["agree"] = float(np.max(np.abs(np.array(es["ar_first"]) - core.fit.ar[union][:, : len(es["ar_first"])].T)))
         rows.append((n, t_core, t_core2, t_full, peak, t_sm, len(sub), t_sm_all, agree, es, c_core, t_lean))
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nmachine: {len(os.sched_getaffinity(0))} cores, load average {load} (other jobs share the cores)")
-    print("market model, 5 windows, 9 CAR tests + 3 BHAR tests per window; times are wall-clock seconds\n")
+    print(f"market model, 5 windows, {len(CAR_TESTS)} CAR tests + {len(BHAR_TESTS)} BHAR tests per window and a "
+          "calendar-time regression; times are wall-clock seconds\n")
     print("ratios: reference time / engine/core time (1 thread); 'core x2' = the same with n_jobs=2\n")
     head = (f"{'windows':>8} {'core':>8} {'core cpu':>8} {'core x2':>8} {'full':>8} {'statsmodels':>12} {'ratio':>6} "
             f"{'es 0.1a12':>10} {'ratio':>6} {'peak MB':>8}")

@@ -21,6 +21,7 @@ from statsmodels.iolib.table import SimpleTable
 from .defaults import window_label
 from .core.engine import CoreResult
 from .core.models import ModelSpec
+from .exceptions import ConfigError
 from .core.statistics import (
     TEST_TITLES,
     GroupSummary,
@@ -140,9 +141,14 @@ class EventStudyResults(_SummaryStr):
     # ------------------------------------------------------------------ measures
     @cached_property
     def ar(self) -> pd.DataFrame:
-        """Abnormal returns (decimal), rows = event-time offsets, columns = (event_id, ticker)."""
+        """Abnormal returns (decimal), rows = event-time offsets of the union of the windows, columns = (event_id, ticker).
+
+        (The core also holds the rest of the declared event period, ranked by the rank tests.)
+        """
         fit = self._core.fit
-        return pd.DataFrame(fit.ar[:, self._ok], index=pd.Index(fit.ev_offsets, name="offset"), columns=self._keys)
+        rows = fit.rows(min(a for a, _ in self.windows), max(b for _, b in self.windows))
+        return pd.DataFrame(fit.ar[rows][:, self._ok], index=pd.Index(fit.ev_offsets[rows], name="offset"),
+                            columns=self._keys)
 
     @cached_property
     def car(self) -> pd.DataFrame:
@@ -249,7 +255,10 @@ class EventStudyResults(_SummaryStr):
         """One test as a :class:`TestStatistic` object (all OK event-firms)."""
         label = window if isinstance(window, str) else window_label(window)
         w = self._labels.index(label)
-        return run_tests(self._core.panel(w, None, self._group_all), measure, [name])[0]
+        found = run_tests(self._core.panel(w, None, self._group_all), measure, [name])
+        if not found:  # a valid name of the other measure (e.g. "patell" for BHAR)
+            raise ConfigError(f"test {name!r} has no {measure} version")
+        return found[0]
 
     def by(self, column: str, tests: Sequence[str] | None = None) -> pd.DataFrame:
         """The tests frame computed separately for each value of a group column (role, deal_type, ticker ...).
@@ -329,7 +338,8 @@ class EventStudyResults(_SummaryStr):
         p = self.params
         notes = [
             "Notes:",
-            "[1] Simple daily returns in decimal; windows are trading-session offsets from day 0, both ends included.",
+            f"[1] {str(p.get('returns', 'simple, decimal')).split(',')[0].capitalize()} daily returns in decimal "
+            "(BHARs compound simple returns); windows are trading-session offsets from day 0, both ends included.",
             "[2] Day 0: the announcement session for pre-open/intraday/unknown timing, the next session for "
             "after-close news or a non-trading day.",
             f"[3] {p['model_title']} estimated by OLS per event-firm over {window_label(p['estimation'])}; missing days "

@@ -15,8 +15,10 @@ from concurrent.futures import Executor
 import numpy as np
 import pandas as pd
 
-from .core.engine import FEW_OBS, NO_SERIES, OK, STATUS_TEXT, run_event_study
+from .core.abnormal import RETURN_KINDS
+from .core.engine import FEW_OBS, NO_SERIES, OK, STATUS_TEXT, resolve_event_period, run_event_study
 from .core.models import ModelSpec, get_model
+from .core.statistics import check_conventions
 from .core.windows import day0_positions, is_after_close, overlapping_pairs
 from .defaults import DEFAULT_ESTIMATION, DEFAULT_MIN_OBS, DEFAULT_MODEL, DEFAULT_WINDOWS, window_label  # noqa: F401 (re-exported)
 from .exceptions import ConfigError, DataError, DataScaleWarning
@@ -88,6 +90,10 @@ class EventStudy:
         min_estimation_obs: int = DEFAULT_MIN_OBS,
         n_jobs: int = 1,
         executor: Executor | None = None,
+        *,
+        event_period: tuple[int, int] | None = None,
+        returns: str = "simple",
+        conventions: str = "default",
     ) -> EventStudyResults:
         """Estimate the model for every event-firm and compute ARs, CARs, BHARs and tests.
 
@@ -101,6 +107,15 @@ class EventStudy:
         n_jobs : threads for the core's event blocks (results do not depend on it).
         executor : a ``concurrent.futures.Executor`` for the blocks instead, e.g. a Dask
             ``distributed.Client(...).get_executor()`` for very large runs.
+        event_period : (a, b) sessions ranked with the estimation window by the rank tests; default
+            [-10, +10] widened to cover every window. A window's statistics do not depend on the
+            other windows requested.
+        returns : "simple", "total" (simple returns with dividends reinvested, as loaded by
+            ``load_returns(kind="total")``) or "log": what the returns frame holds, recorded in
+            ``params["returns"]``. CARs sum them as given; BHARs always compound simple returns
+            (log inputs converted).
+        conventions : "default" or "estudy2" (reproduce the R package estudy2's definitions,
+            :data:`eventstudy.core.statistics.CONVENTIONS`).
 
         Returns
         -------
@@ -108,6 +123,18 @@ class EventStudy:
         """
         spec = get_model(model)
         windows = _check_windows(windows, estimation)
+        kinds = (*RETURN_KINDS, "total")
+        if returns not in kinds:
+            raise ConfigError(f"unknown returns kind {returns!r}; choose one of {', '.join(kinds)}")
+        kind = "log" if returns == "log" else "simple"  # total returns are simple returns with dividends
+        conventions = check_conventions(conventions)
+        try:
+            event_period = resolve_event_period(windows, event_period, estimation)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"event_period: {exc}") from None
+        if event_period[0] <= estimation[1]:
+            raise ConfigError(f"event period [{event_period[0]},{event_period[1]}] overlaps the estimation window "
+                              f"ending at {estimation[1]}")
         ev = self.events
         sessions = self.returns.index.values.astype("datetime64[D]")
         dates = ev["announced"].values.astype("datetime64[D]")
@@ -135,14 +162,15 @@ class EventStudy:
         core = run_event_study(
             spec, self.returns.to_numpy(dtype=np.float64), day0, cols, windows=windows,
             estimation=estimation, min_estimation_obs=min_estimation_obs, n_jobs=n_jobs,
-            executor=executor, **kwargs,
+            executor=executor, event_period=event_period, returns_kind=kind, conventions=conventions, **kwargs,
         )
         firms = self._firms_frame(core, day0, sessions, bench_names, spec, min_estimation_obs, windows)
         params = {
             "model": spec.name, "model_title": spec.title, "estimation": tuple(estimation),
             "windows": list(windows), "min_estimation_obs": int(min_estimation_obs),
             "benchmark": self.benchmark if isinstance(self.benchmark, str) else dict(self.benchmark),
-            "returns": "simple, decimal", "sample": (str(self.returns.index[0].date()), str(self.returns.index[-1].date())),
+            "returns": f"{returns}, decimal", "event_period": tuple(event_period), "conventions": conventions,
+            "sample": (str(self.returns.index[0].date()), str(self.returns.index[-1].date())),
             "n_events": int(ev["event_id"].nunique()), "n_event_firms": len(ev),
         }
         if spec.excess:

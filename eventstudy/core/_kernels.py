@@ -67,6 +67,64 @@ def rank_rows(a: np.ndarray) -> np.ndarray:
     return rank_rows_nb(a, np.argsort(a, axis=1))
 
 
+def rank_rows_split_python(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised ranks of each row of ``a`` (E, L) (:func:`rank_rows_python`) and the raw ranks
+    ``K`` (1 = smallest, ties averaged, NaN kept) of its first ``le`` columns among themselves,
+    returned transposed ``(le, E)`` float32 (exact: ranks are multiples of 1/2 below 2^23)."""
+    sub = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
+    return rank_rows_python(a), np.ascontiguousarray(sub.T, dtype=np.float32)
+
+
+def rank_rows_split_loop(a: np.ndarray, order: np.ndarray, le: int):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`rank_rows_split_python` given ``order = np.argsort(a, axis=1)``.
+
+    One walk of each row in sorted order gives both rank sets: tied groups of the whole row get
+    their mean position, and the entries of the first ``le`` columns the mean of their positions
+    counted among those entries only (so the estimation-only ranks reuse the one sort).
+    """
+    n_ev, n_t = a.shape
+    out = np.full((n_ev, n_t), np.nan)
+    sub = np.full((le, n_ev), np.nan, dtype=np.float32)
+    for e in range(n_ev):
+        row = a[e]
+        idx = order[e]
+        m = 0
+        while m < n_t and np.isfinite(row[idx[m]]):
+            m += 1
+        scale = 1.0 / (1.0 + m)
+        i = 0
+        seen = 0  # entries of the first le columns already passed
+        while i < m:
+            j = i
+            while j + 1 < m and row[idx[j + 1]] == row[idx[i]]:
+                j += 1
+            r = (0.5 * (i + j) + 1.0) * scale
+            k = 0
+            for q in range(i, j + 1):
+                out[e, idx[q]] = r
+                if idx[q] < le:
+                    k += 1
+            if k:
+                rs = seen + 0.5 * (k - 1) + 1.0
+                for q in range(i, j + 1):
+                    if idx[q] < le:
+                        sub[idx[q], e] = rs
+                seen += k
+            i = j + 1
+    return out, sub
+
+
+rank_rows_split_nb = jit(rank_rows_split_loop)
+
+
+def rank_rows_split(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
+    """Both rank sets of :func:`rank_rows_split_python` from one argsort (numba), else the scipy twin."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    if not HAS_NUMBA:
+        return rank_rows_split_python(a, le)
+    return rank_rows_split_nb(a, np.argsort(a, axis=1), le)
+
+
 # ---------------------------------------------------------------- column demeaning
 
 
@@ -185,14 +243,16 @@ def col_sum_count(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarr
 # ---------------------------------------------------------------- residual summaries
 
 
-def residual_partials_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int]:
+def residual_partials_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int, float, float]:
     """Partial sums for the cross-correlation and sign inputs from estimation residuals ``x`` (Le, E).
 
-    Returns ``(row_total, n, p_sum, p_n)``: ``row_total`` (Le,) the row sums of the demeaned,
-    unit-norm kept columns (missing days contribute 0; columns with < 3 days or zero variance
-    are left out), ``n`` the number of such columns, ``p_sum`` the sum over kept columns with
-    data of their share of positive residuals and ``p_n`` the number of those columns. Over all
-    blocks: ``r_bar = (||row_total||^2 - n) / (n (n - 1))`` and ``p_hat = p_sum / p_n``.
+    Returns ``(row_total, n, p_sum, p_n, pos, obs)``: ``row_total`` (Le,) the row sums of the
+    demeaned, unit-norm kept columns (missing days contribute 0; columns with < 3 days or zero
+    variance are left out), ``n`` the number of such columns, ``p_sum`` the sum over kept columns
+    with data of their share of positive residuals, ``p_n`` the number of those columns, ``pos``
+    and ``obs`` the pooled counts of positive and of available residuals. Over all blocks:
+    ``r_bar = (||row_total||^2 - n) / (n (n - 1))``, ``p_hat = p_sum / p_n`` (per event, then
+    averaged) and the pooled ``p_hat = pos / obs`` (estudy2).
     """
     sub = x[:, keep]
     mask = np.isfinite(sub)
@@ -206,7 +266,7 @@ def residual_partials_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarra
         norm = np.sqrt((dev**2).sum(axis=0))
         use = (count >= 3) & (norm > 0)
         total = (dev[:, use] / norm[use]).sum(axis=1)
-    return total, int(use.sum()), p_sum, int(have.sum())
+    return total, int(use.sum()), p_sum, int(have.sum()), float((zero > 0).sum()), float(count.sum())
 
 
 def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover - compiled by numba
@@ -236,11 +296,15 @@ def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover
     p_sum = 0.0
     p_n = 0
     n = 0
+    pos_all = 0.0
+    obs_all = 0.0
     scale = np.zeros(n_ev)
     for e in range(n_ev):
         if keep[e] and count[e] > 0:
             p_sum += pos[e] / count[e]
             p_n += 1
+            pos_all += pos[e]
+            obs_all += count[e]
         if keep[e] and count[e] >= 3 and ss[e] > 0:
             scale[e] = 1.0 / np.sqrt(ss[e])
             n += 1
@@ -252,20 +316,107 @@ def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover
             if scale[e] > 0 and np.isfinite(v):
                 acc += (v - mean[e]) * scale[e]
         row_total[t] = acc
-    return row_total, n, p_sum, p_n
+    return row_total, n, p_sum, p_n, pos_all, obs_all
 
 
 residual_partials_nb = jit(residual_partials_loop)
 
 
-def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int]:
+def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int, float, float]:
     """See :func:`residual_partials_python`; compiled when numba is available."""
     if not HAS_NUMBA:
         return residual_partials_python(x, keep)
-    tot, n, p_sum, p_n = residual_partials_nb(
+    tot, n, p_sum, p_n, pos, obs = residual_partials_nb(
         np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_)
     )
-    return tot, int(n), float(p_sum), int(p_n)
+    return tot, int(n), float(p_sum), int(p_n), float(pos), float(obs)
+
+
+# ---------------------------------------------------------------- GRANK ranks
+
+
+def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
+                          n_obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums and counts of the GRANK standardised ranks (Kolari & Pynnönen 2011) of one block.
+
+    Parameters
+    ----------
+    est : (Le, B) estimation-window abnormal returns (NaN = missing day).
+    k_est : (Le, B) ranks of ``est`` within each event's estimation window (1 = smallest, ties
+        averaged, NaN kept), same layout as ``est``.
+    y : (B,) the event point on the scale of ``est``: ``SCAR*_i * S_AR_i`` (comparing ``est`` with
+        ``y`` is comparing the estimation SARs with the re-standardised SCAR).
+    keep : (B,) events to use (those with a finite ``y``).
+    n_obs : (B,) number of finite values in each column of ``est``.
+
+    Returns
+    -------
+    (sum, count) : (Le + 1,) sums and counts over kept events of ``U_it = K_it / (T_i + 1) - 1/2``,
+    ``K_it`` the rank of each point among the event's estimation days plus the event point,
+    ``T_i = n_obs_i + 1``; the last entry is the event point.
+    """
+    use = keep & np.isfinite(y) & (n_obs > 0)
+    sub, k, yy = est[:, use], k_est[:, use].astype(np.float64), y[use]
+    fin = np.isfinite(sub)
+    scale = 1.0 / (n_obs[use] + 2.0)  # 1 / (T_i + 1)
+    above = (sub > yy) + 0.5 * (sub == yy)
+    u = np.where(fin, (k + above) * scale - 0.5, 0.0)
+    k0 = 1.0 + (sub < yy).sum(axis=0) + 0.5 * (sub == yy).sum(axis=0)
+    total = np.append(u.sum(axis=1), (k0 * scale - 0.5).sum())
+    count = np.append(fin.sum(axis=1), use.sum()).astype(np.float64)
+    return total, count
+
+
+def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
+                        n_obs: np.ndarray):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`grank_partials_python`: one row-major pass over ``(Le, B)``.
+
+    An estimation day above the event point gains 1 in rank (1/2 when tied), a day below adds 1
+    to the event point's rank, so both come from the same comparison; the comparisons are 0/1
+    selects that compile branch-free (a branch on ``v > y`` is mispredicted half the time).
+    """
+    n_t, n_ev = est.shape
+    scale = np.zeros(n_ev)
+    for e in range(n_ev):
+        if keep[e] and np.isfinite(y[e]) and n_obs[e] > 0:
+            scale[e] = 1.0 / (n_obs[e] + 2.0)
+    below = np.zeros(n_ev)
+    total = np.zeros(n_t + 1)
+    count = np.zeros(n_t + 1)
+    for t in range(n_t):
+        acc = 0.0
+        c = 0.0
+        for e in range(n_ev):
+            v = est[t, e]
+            if scale[e] > 0 and v == v:
+                ye = y[e]
+                gt = 1.0 if v > ye else 0.0
+                tie = 0.5 if v == ye else 0.0
+                below[e] += 1.0 - gt - tie
+                acc += (k_est[t, e] + gt + tie) * scale[e] - 0.5
+                c += 1.0
+        total[t] = acc
+        count[t] = c
+    for e in range(n_ev):
+        if scale[e] > 0:
+            total[n_t] += (1.0 + below[e]) * scale[e] - 0.5
+            count[n_t] += 1.0
+    return total, count
+
+
+grank_partials_nb = jit(grank_partials_loop)
+
+
+def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
+                   n_obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """See :func:`grank_partials_python`; compiled when numba is available."""
+    if not HAS_NUMBA:
+        return grank_partials_python(est, k_est, y, keep, n_obs)
+    return grank_partials_nb(
+        np.ascontiguousarray(est, dtype=np.float64), np.ascontiguousarray(k_est),
+        np.ascontiguousarray(y, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_),
+        np.ascontiguousarray(n_obs, dtype=np.float64),
+    )
 
 
 # ---------------------------------------------------------------- one-regressor OLS

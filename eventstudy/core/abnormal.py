@@ -3,8 +3,9 @@
 Inputs are calendar-time matrices (rows = sessions) and per-event row/column
 indices; everything is gathered into ``(L, E)`` event-time arrays by index
 arithmetic (:func:`eventstudy.core.windows.gather`) and computed without a loop
-over events. Returns are simple daily returns in decimal fractions; window ends
-are included (``[a, b]`` covers offsets a, a+1, ..., b in trading sessions).
+over events. Returns are daily returns in decimal fractions, simple unless the
+caller says log (``returns_kind``); window ends are included (``[a, b]`` covers
+offsets a, a+1, ..., b in trading sessions).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from .._typing import Float64Array1D, Float64Array2D, Float64Array3D, IntArray
 from .models import ModelSpec
 from .ols import BatchOLS, fit_masked_ols
 from .windows import gather, gather_rows, offsets_range
+
+#: Kinds of daily returns the core accepts: "simple" ``P_t / P_{t-1} - 1`` or "log" ``ln(P_t / P_{t-1})``.
+RETURN_KINDS = ("simple", "log")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class AbnormalFit:
     sigma2 : (E,) variance of the estimation-window abnormal returns.
     coef : (E, K) fitted coefficients, intercept first (K = 0 columns for market-adjusted).
     ols : the batched OLS fit (None for market-adjusted).
+    mkt_all : (E, 2) mean and centred sum of squares of the benchmark over EVERY estimation-window
+        day it has a return (not only the firm's days), set under estudy2 conventions for the
+        market model (its Patell variance); None otherwise.
     """
 
     model: ModelSpec
@@ -56,6 +63,7 @@ class AbnormalFit:
     sigma2: Float64Array1D
     coef: Float64Array2D
     ols: BatchOLS | None
+    mkt_all: Float64Array2D | None = None
 
     def rows(self, a: int, b: int) -> slice:
         """Rows of the event-window arrays holding offsets ``a .. b`` (inclusive)."""
@@ -72,7 +80,8 @@ class WindowMeasures:
     car : (E,) cumulative abnormal return, sum of the ARs on available days (NaN if none).
     car_var : (E,) forecast-error variance of the CAR (see :func:`window_measures`).
     n_days : (E,) int, window days with an abnormal return.
-    bhar : (E,) buy-and-hold abnormal return ``prod(1 + R) - prod(1 + E[R])`` over available days.
+    bhar : (E,) buy-and-hold abnormal return ``prod(1 + R) - prod(1 + E[R])`` of SIMPLE returns
+        over available days (log inputs converted, see :func:`window_measures`).
     """
 
     car: Float64Array1D
@@ -98,6 +107,7 @@ def compute_abnormal(
     bcol: IntArray | None = None,
     factors: Float64Array2D | None = None,
     rf: Float64Array1D | None = None,
+    conventions: str = "default",
 ) -> AbnormalFit:
     """Fit the expected-return model on every estimation window and compute event-window ARs.
 
@@ -112,6 +122,9 @@ def compute_abnormal(
         (market and market-adjusted models).
     factors : (T, P) factor returns in the order of ``model.factors`` (decimal);
         rf : (T,) risk-free rate (decimal per day) for excess-return models.
+    conventions : "default": ``sigma^2 = SSR / (n - K)``; "estudy2": ``sigma^2 = SSR / (n - 1)``
+        (R ``sd`` of the residuals) and, for the market model, the benchmark mean and sum of
+        squares of the forecast-error variance taken over every estimation-window market day.
 
     Returns
     -------
@@ -171,15 +184,26 @@ def compute_abnormal(
         est_ar = np.where(mask, y_est, np.nan)
         coef = np.empty((len(day0), 0))
     expected = raw_ev - ar
+    mkt_all = None
+    if conventions == "estudy2":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma2 = np.where(n_est > 1, sigma2 * dof / (n_est - 1), np.nan)
+            if model.uses_benchmark and model.estimated:
+                mean_m = np.nanmean(m_est, axis=0)
+                mkt_all = np.column_stack([mean_m, np.nansum((m_est - mean_m) ** 2, axis=0)])
     return AbnormalFit(
         model=model, est_offsets=est_off, ev_offsets=ev_off, ar=ar, raw=raw_ev,
         expected=expected, ev_x=x_ev, est_ar=est_ar, est_raw=raw_est, n_est=n_est,
-        dof=dof, sigma2=sigma2, coef=coef, ols=ols,
+        dof=dof, sigma2=sigma2, coef=coef, ols=ols, mkt_all=mkt_all,
     )
 
 
-def window_measures(fit: AbnormalFit, a: int, b: int) -> WindowMeasures:
+def window_measures(fit: AbnormalFit, a: int, b: int, returns_kind: str = "simple") -> WindowMeasures:
     """CAR, its variance and BHAR over ``[a, b]`` for every event.
+
+    ``returns_kind`` says what the fit's returns are: "simple" or "log". The CAR sums the ARs as
+    given (log ARs for log inputs); the BHAR always compounds SIMPLE returns: log inputs are
+    converted, ``R = expm1(r)`` and ``E[R] = expm1(E[r])``, so ``prod(1 + R) = exp(sum r)``.
 
     Notes
     -----
@@ -191,7 +215,9 @@ def window_measures(fit: AbnormalFit, a: int, b: int) -> WindowMeasures:
         Var(CAR_i) = sigma_i^2 * (c_i + s_i' (X_i'X_i)^{-1} s_i),   s_i = sum_{t in w} [1, x_it]
 
     which for the market model is ``sigma^2 (c + c^2/L1 + c^2 (mean_w Rm - mean_est Rm)^2
-    / sum_est (Rm - mean Rm)^2)``. For market-adjusted returns nothing is estimated and
+    / sum_est (Rm - mean Rm)^2)``. Under estudy2 conventions (``fit.mkt_all`` set) the market
+    mean and sum of squares run over every estimation-window market day and ``sigma^2`` has
+    the ``n - 1`` denominator: for one day this is estudy2's Patell standardisation. For market-adjusted returns nothing is estimated and
     ``Var(CAR) = c sigma^2`` with ``sigma^2`` the sample variance (denominator n - 1) of
     the estimation-window ``R - Rm``.
     BHAR (Barber & Lyon 1997): ``prod(1 + R_it) - prod(1 + E[R_it])`` over the days where
@@ -202,7 +228,11 @@ def window_measures(fit: AbnormalFit, a: int, b: int) -> WindowMeasures:
     mask = np.isfinite(ar)
     c = mask.sum(axis=0)
     car = np.where(c > 0, np.where(mask, ar, 0.0).sum(axis=0), np.nan)
-    if fit.ols is not None:
+    if fit.mkt_all is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dev = np.where(mask, fit.ev_x[rows][:, :, 0] - fit.mkt_all[:, 0], 0.0).sum(axis=0)
+            var = fit.sigma2 * (c + c**2 / fit.n_est + dev**2 / fit.mkt_all[:, 1])
+    elif fit.ols is not None:
         xsum = None
         if fit.ev_x is not None:
             xsum = np.where(mask[:, :, None], fit.ev_x[rows], 0.0).sum(axis=0)
@@ -212,7 +242,11 @@ def window_measures(fit: AbnormalFit, a: int, b: int) -> WindowMeasures:
     else:
         var = fit.sigma2 * c
     var = np.where(c > 0, var, np.nan)
-    gross_r = np.where(mask, 1.0 + fit.raw[rows], 1.0).prod(axis=0)
-    gross_e = np.where(mask, 1.0 + fit.expected[rows], 1.0).prod(axis=0)
+    if returns_kind == "log":
+        gross_r = np.exp(np.where(mask, fit.raw[rows], 0.0).sum(axis=0))
+        gross_e = np.exp(np.where(mask, fit.expected[rows], 0.0).sum(axis=0))
+    else:
+        gross_r = np.where(mask, 1.0 + fit.raw[rows], 1.0).prod(axis=0)
+        gross_e = np.where(mask, 1.0 + fit.expected[rows], 1.0).prod(axis=0)
     bhar = np.where(c > 0, gross_r - gross_e, np.nan)
     return WindowMeasures(car=car, car_var=var, n_days=c, bhar=bhar)

@@ -9,17 +9,19 @@ labels to indices and back.
 from __future__ import annotations
 
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
 from .._typing import Float64Array1D, Float64Array2D, IntArray
-from ._kernels import col_sum_count, demean_columns, rank_rows, residual_partials, row_sum_count
-from .abnormal import AbnormalFit, WindowMeasures, compute_abnormal, window_measures
+from ._kernels import (
+    col_sum_count, demean_columns, grank_partials, rank_rows_split, residual_partials, row_sum_count,
+)
+from .abnormal import RETURN_KINDS, AbnormalFit, WindowMeasures, compute_abnormal, window_measures
 from .ols import BatchOLS
 from .models import ModelSpec
-from .statistics import GroupSummary, WindowPanel
+from .statistics import GroupSummary, WindowPanel, check_conventions
 
 #: Status codes per event-firm (index into STATUS_TEXT).
 OK, NO_DAY0, NO_SERIES, FEW_OBS, NO_EVENT_DATA = range(5)
@@ -30,6 +32,32 @@ STATUS_TEXT = (
     "too few estimation observations",
     "no returns in the event window",
 )
+
+#: Event period ranked with the estimation window when none is declared (sessions, ends included);
+#: it is widened to cover every requested window.
+DEFAULT_EVENT_PERIOD = (-10, 10)
+
+
+def resolve_event_period(windows: list[tuple[int, int]], event_period: tuple[int, int] | None,
+                         estimation: tuple[int, int] = (-250, -11)) -> tuple[int, int]:
+    """The event period ``(a, b)`` whose days are ranked with the estimation window.
+
+    ``None`` gives :data:`DEFAULT_EVENT_PERIOD` (its start moved after the estimation window's
+    end when they would overlap) widened to cover every window; a declared period must cover
+    every window (ValueError otherwise). Rank statistics of a window then depend only
+    on the estimation window and this period, never on which other windows are requested.
+    """
+    lo = min(a for a, _ in windows)
+    hi = max(b for _, b in windows)
+    if event_period is None:
+        start = max(DEFAULT_EVENT_PERIOD[0], int(estimation[1]) + 1)
+        return min(start, lo), max(DEFAULT_EVENT_PERIOD[1], hi)
+    a, b = (int(v) for v in event_period)
+    if b < a:
+        raise ValueError(f"event period [{a},{b}] ends before it starts")
+    if lo < a or hi > b:
+        raise ValueError(f"event period [{a},{b}] must cover every window (they span [{lo},{hi}])")
+    return a, b
 
 
 @dataclass(frozen=True)
@@ -50,12 +78,15 @@ class Partials:
     n_corr: int
     p_sum: float
     p_n: int
+    pos: float = 0.0
+    obs: float = 0.0
 
     def __add__(self, other: "Partials") -> "Partials":
         return Partials(
             est=self.est + other.est, ma=self.ma + other.ma, u=self.u + other.u,
             row_total=self.row_total + other.row_total, n_corr=self.n_corr + other.n_corr,
-            p_sum=self.p_sum + other.p_sum, p_n=self.p_n + other.p_n,
+            p_sum=self.p_sum + other.p_sum, p_n=self.p_n + other.p_n, pos=self.pos + other.pos,
+            obs=self.obs + other.obs,
         )
 
 
@@ -74,7 +105,9 @@ class Block:
     u_t : (B, Lc) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span
         (Corrado), EVENT-MAJOR (transposed) because ranking works along each event's row;
         None when the run skipped ranking (``ranks=False``).
-    The three arrays are None when the run was made with ``keep_arrays=False``.
+    k_est : (Le, B) float32 ranks within each event's estimation window alone (GRANK), from the
+        same sort as ``u_t``; None without ranks (then computed on first use).
+    The arrays are None when the run was made with ``keep_arrays=False``.
     """
 
     start: int
@@ -83,15 +116,16 @@ class Block:
     est_ar: Float64Array2D | None
     ma_est: Float64Array2D | None
     u_t: Float64Array2D | None
+    k_est: np.ndarray | None = None
 
 
 def _partials(est_ar, ma_est, u_t, sel, lc) -> Partials:
     """Partial sums of one block over its selected event-firms (kernels from ``_kernels``)."""
-    row_total, n_corr, p_sum, p_n = residual_partials(est_ar, sel)
+    row_total, n_corr, p_sum, p_n, pos, obs = residual_partials(est_ar, sel)
     u = np.zeros((2, lc)) if u_t is None else np.array(col_sum_count(u_t, sel))
     return Partials(
         est=np.array(row_sum_count(est_ar, sel)), ma=np.array(row_sum_count(ma_est, sel)), u=u,
-        row_total=row_total, n_corr=n_corr, p_sum=p_sum, p_n=p_n,
+        row_total=row_total, n_corr=n_corr, p_sum=p_sum, p_n=p_n, pos=pos, obs=obs,
     )
 
 
@@ -106,9 +140,13 @@ class CoreResult:
     status : (E,) int status code (``OK`` = 0; see ``STATUS_TEXT``).
     windows : list of (a, b) event windows (ends included).
     measures : one WindowMeasures per window.
-    span_offsets : (Lc,) event-time offsets of the rows of the rank arrays (estimation + event).
-    ma_ev : (Lv, E) mean-adjusted returns in the event window (Brown-Warner 1980).
+    span_offsets : (Lc,) event-time offsets of the rows of the rank arrays (estimation window
+        plus the declared event period ``event_period``).
+    ma_ev : (Lv, E) mean-adjusted returns in the event period (Brown-Warner 1980).
     blocks : estimation-span arrays and partial sums per block of event-firms.
+    event_period : (a, b) event period ranked with the estimation window (it covers every window).
+    returns : "simple" or "log", the kind of the input returns.
+    conventions : "default" or "estudy2" (see :data:`eventstudy.core.statistics.CONVENTIONS`).
     """
 
     fit: AbnormalFit
@@ -118,6 +156,10 @@ class CoreResult:
     span_offsets: IntArray
     ma_ev: Float64Array2D
     blocks: list[Block]
+    event_period: tuple[int, int] = (0, 0)
+    returns: str = "simple"
+    conventions: str = "default"
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> np.ndarray:
@@ -175,19 +217,64 @@ class CoreResult:
             aar_est=mean(total.est), maar_est=mean(total.ma),
             aar_ev=mean(row_sum_count(self.fit.ar, sel)), maar_ev=mean(row_sum_count(self.ma_ev, sel)),
             rank_dev=mean(total.u) - 0.5, p_hat=total.p_sum / total.p_n if total.p_n else np.nan,
-            r_bar=float(r_bar),
+            r_bar=float(r_bar), rank_n=total.u[1], n_firms=int(total.p_n),
+            p_hat_pooled=total.pos / total.obs if total.obs else np.nan,
         )
 
-    def panel(self, w: int, keep: np.ndarray | None = None, group: GroupSummary | None = None) -> WindowPanel:
+    def _est_ranks(self, b: Block) -> np.ndarray:
+        """(Le, B) ranks (1 = smallest, ties averaged) within each event's estimation window."""
+        if b.k_est is not None:
+            return b.k_est
+        key = ("est_ranks", b.start)
+        if key not in self._cache:  # a run without ranks: rank on first use
+            le = b.est_ar.shape[0]
+            self._cache[key] = rank_rows_split(np.ascontiguousarray(b.est_ar.T), le)[1]
+        return self._cache[key]
+
+    def grank_inputs(self, w: int, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """GRANK (Kolari & Pynnönen 2011) rank sums and counts for window ``w`` over the selected events.
+
+        ``SCAR_i = CAR_i / se(CAR_i)`` re-standardised by its cross-sectional SD (event-induced
+        volatility), then ranked with the event's estimation-window SARs ``AR_it / sigma_i``
+        (:func:`eventstudy.core._kernels.grank_partials`). None without estimation arrays.
+        """
+        if any(b.est_ar is None for b in self.blocks):
+            return None
+        sel = self.ok if keep is None else self.ok & np.asarray(keep, dtype=bool)
+        m = self.measures[w]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scar = m.car / m.car_se
+            good = sel & np.isfinite(scar)
+            if good.sum() < 2:
+                return None
+            s = scar[good].std(ddof=1)
+            y = scar / s * np.sqrt(self.fit.sigma2)  # SCAR* on the scale of the raw estimation ARs
+        le = len(self.fit.est_offsets)
+        total, count = np.zeros(le + 1), np.zeros(le + 1)
+        for b in self.blocks:
+            bsel = good[b.start:b.stop]
+            if not bsel.any():
+                continue
+            # n_est counts the finite estimation ARs of an OK event (the days its fit used)
+            t, c = grank_partials(b.est_ar, self._est_ranks(b), y[b.start:b.stop], bsel, self.fit.n_est[b.start:b.stop])
+            total += t
+            count += c
+        return total, count
+
+    def panel(self, w: int, keep: np.ndarray | None = None, group: GroupSummary | None = None,
+              seed=0) -> WindowPanel:
         """Test inputs of window number ``w`` for the OK event-firms selected by ``keep``.
 
-        Pass ``group`` (from :meth:`group_summary` with the same ``keep``) to reuse it across windows.
+        Pass ``group`` (from :meth:`group_summary` with the same ``keep``) to reuse it across windows;
+        ``seed`` (int or ``numpy.random.Generator``) drives the bootstrap tests.
         """
         sel = self.ok if keep is None else self.ok & np.asarray(keep, dtype=bool)
         m = self.measures[w]
         return WindowPanel(
             window=self.windows[w], car=m.car[sel], bhar=m.bhar[sel], car_se=m.car_se[sel],
             dof=self.fit.dof[sel], group=group if group is not None else self.group_summary(keep),
+            sigma2=self.fit.sigma2[sel], conventions=self.conventions, seed=seed,
+            grank=lambda: self.grank_inputs(w, keep),
         )
 
 
@@ -209,6 +296,9 @@ def run_event_study(
     executor: Executor | None = None,
     ranks: bool = True,
     keep_arrays: bool = True,
+    event_period: tuple[int, int] | None = None,
+    returns_kind: str = "simple",
+    conventions: str = "default",
 ) -> CoreResult:
     """Run the event study for E event-firms.
 
@@ -229,8 +319,16 @@ def run_event_study(
     ranks : compute the Corrado ranks (about a third of the run time for large runs); with
         False the rank test reports "no ranks".
     keep_arrays : keep the ``(Le, E)`` estimation-span arrays so that tests can be run for any
-        group later (``group_summary(keep)``); False keeps only the per-block partial sums of
-        all events (overall tests), which bounds memory for very large runs.
+        group later (``group_summary(keep)``) and GRANK; False keeps only the per-block partial
+        sums of all events (overall tests), which bounds memory for very large runs.
+    event_period : (a, b) offsets of the event period ranked together with the estimation window
+        (Corrado ranks) and covered by the event-window arrays; default
+        :data:`DEFAULT_EVENT_PERIOD` widened to cover the windows (:func:`resolve_event_period`).
+        A window's statistics never depend on the other windows requested.
+    returns_kind : "simple" or "log" daily returns in ``returns`` (and the benchmark/factors).
+        CARs sum the ARs of that kind; BHARs always compound SIMPLE returns (log inputs are
+        converted with ``expm1``).
+    conventions : "default" or "estudy2" (:data:`eventstudy.core.statistics.CONVENTIONS`).
 
     Returns
     -------
@@ -238,8 +336,13 @@ def run_event_study(
     """
     day0 = np.asarray(day0, dtype=np.intp)
     col = np.asarray(col, dtype=np.intp)
-    if max(b for _, b in windows) < min(a for a, _ in windows) or estimation[1] >= min(a for a, _ in windows):
-        raise ValueError(f"estimation window {estimation} must end before every event window {windows}")
+    if returns_kind not in RETURN_KINDS:
+        raise ValueError(f"unknown returns kind {returns_kind!r}; choose one of {', '.join(RETURN_KINDS)}")
+    conventions = check_conventions(conventions)
+    event_period = resolve_event_period(windows, event_period, estimation)
+    if estimation[1] >= event_period[0]:
+        raise ValueError(f"estimation window {estimation} must end before the event period {event_period} "
+                         f"and every event window {windows}")
     if bcol is not None:
         bcol = np.asarray(bcol, dtype=np.intp)
     # series-major (Fortran) order once: every event window is then a contiguous run of memory
@@ -254,6 +357,7 @@ def run_event_study(
         return _run_block(
             model, returns, day0[s], col[s], windows, estimation, min_estimation_obs,
             bench, None if bcol is None else bcol[s], factors, rf, ranks, keep_arrays,
+            event_period, returns_kind, conventions,
         )
 
     slices = [slice(i, i + chunk_size) for i in range(0, max(len(day0), 1), chunk_size)]
@@ -264,19 +368,19 @@ def run_event_study(
             parts = list(pool.map(block, slices))
     else:
         parts = [block(s) for s in slices]
-    return _join(parts)
+    return replace(_join(parts), event_period=event_period, returns=returns_kind, conventions=conventions)
 
 
 def _run_block(model, returns, day0, col, windows, estimation, min_estimation_obs, bench, bcol, factors, rf, ranks,
-               keep_arrays) -> CoreResult:
-    lo = min(a for a, _ in windows)
-    hi = max(b for _, b in windows)
+               keep_arrays, event_period, returns_kind, conventions) -> CoreResult:
+    lo, hi = event_period
     status = np.full(len(day0), OK, dtype=np.intp)
     status[col < 0] = NO_SERIES
     status[day0 < 0] = NO_DAY0
     fit = compute_abnormal(
         model, returns, np.where(day0 < 0, 0, day0), np.where(col < 0, 0, col),
         estimation=estimation, event=(lo, hi), bench=bench, bcol=bcol, factors=factors, rf=rf,
+        conventions=conventions,
     )
     k = max(model.n_params, 1)
     few = (fit.n_est < max(min_estimation_obs, k + 1)) | ~np.isfinite(fit.sigma2)
@@ -287,20 +391,21 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
     if bad.any():  # blank out invalid event-firms so no number leaks from a placeholder row
         for arr in (fit.ar, fit.est_ar, fit.raw, fit.expected, fit.est_raw):
             arr[:, bad] = np.nan
-    measures = [window_measures(fit, a, b) for a, b in windows]
+    measures = [window_measures(fit, a, b, returns_kind=returns_kind) for a, b in windows]
     ma_est, mean_est = demean_columns(fit.est_raw)
     ma_ev = fit.raw - mean_est
     span_offsets = np.concatenate([fit.est_offsets, fit.ev_offsets])
-    u_t = None
+    u_t = k_est = None
     if ranks:
         le = len(fit.est_offsets)
         combined = np.empty((len(day0), le + len(fit.ev_offsets)))  # event-major for ranking
         combined[:, :le] = fit.est_ar.T
         combined[:, le:] = fit.ar.T
-        u_t = rank_rows(combined)
+        u_t, k_est = rank_rows_split(combined, le)
     partials = _partials(fit.est_ar, ma_est, u_t, status == OK, len(span_offsets))
     if keep_arrays:
-        block = Block(start=0, stop=len(day0), partials=partials, est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t)
+        block = Block(start=0, stop=len(day0), partials=partials, est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t,
+                      k_est=k_est)
     else:
         block = Block(start=0, stop=len(day0), partials=partials, est_ar=None, ma_est=None, u_t=None)
     return CoreResult(
@@ -334,7 +439,7 @@ def _join(parts: list[CoreResult]) -> CoreResult:
         expected=_cat([f.expected for f in fits], 1), ev_x=_cat([f.ev_x for f in fits], 1),
         est_ar=None, est_raw=None, n_est=_cat([f.n_est for f in fits], 0),
         dof=_cat([f.dof for f in fits], 0), sigma2=_cat([f.sigma2 for f in fits], 0),
-        coef=_cat([f.coef for f in fits], 0), ols=ols,
+        coef=_cat([f.coef for f in fits], 0), ols=ols, mkt_all=_cat([f.mkt_all for f in fits], 0),
     )
     measures = [
         WindowMeasures(

@@ -2,8 +2,8 @@
 
 Every model is a linear regression of the firm's (possibly excess) daily return on
 an intercept plus common regressors, fitted per event-firm over the estimation
-window; the market-adjusted model has no estimated parameters. Returns are simple
-daily returns in decimal fractions throughout.
+window; the market-adjusted model has no estimated parameters. Returns are daily returns
+in decimal fractions (simple, or log when the run says so).
 
 =================  ======================================  ========================  =========
 name (aliases)     dependent variable                      regressors (+ intercept)  estimated

@@ -7,11 +7,13 @@ computed (too few events, no estimation data). Nothing here raises on thin data.
 
 Conventions shared by every test (stated once here, repeated where they matter):
 
-* returns are simple daily returns in decimal; windows ``[a, b]`` include both ends;
+* returns are daily returns in decimal (simple or log, as fed); windows ``[a, b]`` include both ends;
 * ``N`` = number of event-firms with a CAR in the window; missing days inside a
   window are skipped (the CAR sums the available days);
 * sample standard deviations use the ``n - 1`` denominator unless stated;
-* p-values are two-sided.
+* p-values are two-sided;
+* ``conventions="estudy2"`` switches the few definitions where the R package estudy2
+  (Rudnytskyi) differs, so that its published output is reproduced (see :data:`CONVENTIONS`).
 
 References
 ----------
@@ -30,6 +32,9 @@ References
    Lyon, J. D., Barber, B. M. & Tsai, C.-L. (1999). Improved methods for tests of long-run
    abnormal stock returns. JF 54, 165-201.
 10. Campbell, J. Y., Lo, A. W. & MacKinlay, A. C. (1997). The Econometrics of Financial Markets, ch. 4.
+11. Kolari, J. W. & Pynnönen, S. (2011). Nonparametric rank tests for event studies. JEF 18, 953-971.
+12. Rudnytskyi, I. estudy2: An Implementation of Parametric and Nonparametric Event Study Tests
+    (R package, CRAN), ``R/parametric_tests.R`` and ``R/nonparametric_tests.R``.
 """
 
 from __future__ import annotations
@@ -38,9 +43,27 @@ from dataclasses import dataclass
 from typing import Callable, ClassVar
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
-from .._typing import BoolArray, Float64Array1D
+from .._typing import BoolArray, Float64Array1D, SeedLike
+from ..exceptions import ConfigError
+
+#: Conventions: "default" (this module's docstrings) or "estudy2", which changes exactly these
+#: definitions to estudy2's: residual sigma with ``n - 1`` (and, for the market model, the
+#: benchmark mean and sum of squares of the Patell/BMP standardisation over every estimation-window
+#: market day; :func:`eventstudy.core.abnormal.compute_abnormal`); BW 1980 on the model's ARs with
+#: ``sd(AAR) = sqrt(sum_i sigma_i^2) / N``; a pooled ``p_hat`` for the generalized sign test; the
+#: Corrado-Zivney rank scaling ``D_t = N mean_i (U_it - 1/2) / sqrt(N_t)`` (N = all event-firms,
+#: N_t those ranked on day t), ``S^2 = sum_t D_t^2 / mean_i(T_i)``; Wilcoxon reported as ``W+`` with its exact distribution.
+CONVENTIONS = ("default", "estudy2")
+
+
+def check_conventions(name: str) -> str:
+    """Validate a conventions name (case-insensitive); ConfigError listing the valid ones."""
+    key = str(name).strip().lower()
+    if key not in CONVENTIONS:
+        raise ConfigError(f"unknown conventions {name!r}; choose one of {', '.join(CONVENTIONS)}")
+    return key
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,9 @@ class GroupSummary:
     p_hat : Cowan's expected share of positive ARs (mean over events of the share of
         positive estimation-window ARs).
     r_bar : average cross-correlation of estimation residuals (Kolari-Pynnonen).
+    rank_n : (Lc,) number of events with a rank on each span day.
+    n_firms : number of event-firms with estimation data.
+    p_hat_pooled : positive estimation-window ARs / all estimation-window ARs, pooled (estudy2).
     """
 
     ev_offsets: np.ndarray
@@ -124,6 +150,9 @@ class GroupSummary:
     rank_dev: Float64Array1D
     p_hat: float
     r_bar: float
+    rank_n: Float64Array1D | None = None
+    n_firms: int = 0
+    p_hat_pooled: float = np.nan
 
 
 @dataclass(frozen=True)
@@ -137,6 +166,12 @@ class WindowPanel:
     car_se : (N,) forecast-error standard error of each CAR.
     dof : (N,) residual degrees of freedom of each event's estimation (``n_est - K``).
     group : window-independent summaries of the same event-firms.
+    sigma2 : (N,) estimation-window residual variance of each event (None if not given).
+    conventions : "default" or "estudy2" (:data:`CONVENTIONS`).
+    seed : int or Generator for the bootstrap tests (a fixed default keeps tables reproducible).
+    grank : callable returning the GRANK rank sums and counts ``(Le + 1,)`` (last = event point),
+        or None when the estimation arrays are not kept
+        (:meth:`eventstudy.core.engine.CoreResult.grank_inputs`).
     """
 
     window: tuple[int, int]
@@ -145,6 +180,10 @@ class WindowPanel:
     car_se: Float64Array1D
     dof: np.ndarray
     group: GroupSummary
+    sigma2: Float64Array1D | None = None
+    conventions: str = "default"
+    seed: SeedLike = 0
+    grank: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None
 
     @property
     def n(self) -> int:
@@ -156,12 +195,14 @@ class WindowPanel:
         return (offsets >= self.window[0]) & (offsets <= self.window[1])
 
 
+# scipy.special directly: the same functions scipy.stats.t.sf / norm.sf evaluate, without their
+# per-call overhead (~100 us), which dominated Monte Carlo runs of thousands of small studies.
 def _t_p(stat: float, df: float) -> float:
-    return float(2 * stats.t.sf(abs(stat), df)) if np.isfinite(stat) and df > 0 else np.nan
+    return float(2 * special.stdtr(df, -abs(stat))) if np.isfinite(stat) and df > 0 else np.nan
 
 
 def _z_p(stat: float) -> float:
-    return float(2 * stats.norm.sf(abs(stat))) if np.isfinite(stat) else np.nan
+    return float(2 * special.ndtr(-abs(stat))) if np.isfinite(stat) else np.nan
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -229,7 +270,27 @@ def brown_warner_1980(panel: WindowPanel) -> TestStatistic:
     window days that have data; ``t(M - 1)``.
     """
     g = panel.group
+    if panel.conventions == "estudy2":
+        return _bw1980_estudy2(panel)
     return _crude_dependence(panel, g.maar_ev, g.maar_est, "bw1980", "mean mean-adjusted return = 0 in the window")
+
+
+def _bw1980_estudy2(panel: WindowPanel) -> TestStatistic:
+    """estudy2's ``brown_warner_1980``: model ARs, ``sd(AAR) = sqrt(sum_i s_i^2) / N`` (s_i^2 the
+    residual variance, all N event-firms), ``t = CAAR_w / (sd sqrt(L_w))``; t(mean n_est - 1)."""
+    name, null = "bw1980", NULL_MEAN_CAR
+    n = panel.n
+    bad = _need(name, null, n, 1)
+    if bad:
+        return bad
+    s2 = _finite(panel.sigma2)
+    win = _finite(panel.group.aar_ev[panel.in_window(panel.group.ev_offsets)])
+    if len(win) == 0 or len(s2) == 0:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="no residual variances")
+    sd = np.sqrt(s2.sum()) / len(s2)
+    stat = float(win.sum() / (sd * np.sqrt(len(win))))
+    df = float(np.mean(panel.dof[np.isfinite(panel.dof)])) + 1  # mean estimation length - 1
+    return TestStatistic(name, stat, _t_p(stat, df), null, f"t({df:.0f})", n)
 
 
 def brown_warner_1985(panel: WindowPanel) -> TestStatistic:
@@ -270,6 +331,25 @@ def patell(panel: WindowPanel) -> TestStatistic:
     return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", len(scar))
 
 
+def kp_patell(panel: WindowPanel) -> TestStatistic:
+    """Kolari & Pynnönen (2010) adjusted Patell test for cross-sectional correlation.
+
+    Correlated SCARs inflate the variance of their sum from ``sum v_i`` to about
+    ``N v (1 + (N - 1) r)``, and Patell's denominator (built from each event's own time series)
+    does not see it: ``Z_KP = Z_Patell / sqrt(1 + (N - 1) r)`` with ``r`` the average
+    cross-correlation of estimation residuals (as in :func:`kolari_pynnonen`); N(0, 1).
+    """
+    base = patell(panel)
+    null = base.null
+    if not base.valid:
+        return _renamed(base, null, "kp-patell")
+    r = panel.group.r_bar
+    if not np.isfinite(r):
+        return InvalidTestStatistic("kp-patell", np.nan, np.nan, null, "", base.n, reason="no estimation residuals for the cross-correlation")
+    stat = float(base.stat / np.sqrt(1 + (base.n - 1) * r))
+    return TestStatistic("kp-patell", stat, _z_p(stat), null, "N(0,1)", base.n)
+
+
 def bmp(panel: WindowPanel) -> TestStatistic:
     """Boehmer, Musumeci & Poulsen (1991) standardised cross-sectional test.
 
@@ -308,7 +388,9 @@ def corrado_rank(panel: WindowPanel) -> TestStatistic:
     averaged, missing days excluded), standardised ``U_it = K_it / (1 + n_i)`` with n_i the
     event's available days. ``D_t = mean_i (U_it - 1/2)`` over events with data on day t;
     ``S = sqrt(mean_t D_t^2)`` over all days of the span (denominator = number of days,
-    Corrado's convention); ``Z = sum_{t in w} D_t / (sqrt(L_w) S)`` ~ N(0, 1).
+    Corrado's convention); ``Z = sum_{t in w} D_t / (sqrt(L_w) S)`` ~ N(0, 1). This is Cowan's
+    (1992) CAR rank test (aliases ``cowan``, ``car-rank``). The span is the estimation window plus
+    the declared event period, so a window's Z never depends on the other windows requested.
     """
     name, null = "corrado", "abnormal returns in the window are not ranked higher or lower than usual"
     n = panel.n
@@ -319,7 +401,15 @@ def corrado_rank(panel: WindowPanel) -> TestStatistic:
     have = np.isfinite(d)
     if not have.any():
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="no ranks (run with ranks=True)")
-    s = np.sqrt(np.mean(d[have] ** 2))
+    if panel.conventions == "estudy2":
+        # estudy2's modified_rank_test: "sums" are rowMeans * N (all N firms, even on days only N_t
+        # have a rank), scaled by 1/sqrt(N_t); variance over mean_i(T_i)
+        cnt = panel.group.rank_n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d = np.where(have, d * panel.group.n_firms / np.sqrt(cnt), np.nan)
+        s = np.sqrt(np.sum(d[have] ** 2) / (cnt.sum() / panel.group.n_firms))
+    else:
+        s = np.sqrt(np.mean(d[have] ** 2))
     dw = d[panel.in_window(panel.group.span_offsets) & have]
     if s == 0 or len(dw) == 0:
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="degenerate ranks")
@@ -333,6 +423,7 @@ def generalized_sign(panel: WindowPanel) -> TestStatistic:
     ``p_hat = (1/N) sum_i (1/n_i) sum_{t in est} 1[AR_it > 0]`` (fraction of positive
     estimation-window ARs, per event then averaged); ``w`` = number of events with CAR > 0;
     ``Z = (w - N p_hat) / sqrt(N p_hat (1 - p_hat))`` ~ N(0, 1), no continuity correction.
+    estudy2 conventions pool ``p_hat`` over all estimation-window ARs of all events.
     """
     name, null = "gsign", "share of positive CARs = share of positive estimation-window ARs"
     ok = np.isfinite(panel.car)
@@ -340,7 +431,7 @@ def generalized_sign(panel: WindowPanel) -> TestStatistic:
     bad = _need(name, null, n, 1)
     if bad:
         return bad
-    p = panel.group.p_hat
+    p = panel.group.p_hat_pooled if panel.conventions == "estudy2" else panel.group.p_hat
     if not np.isfinite(p):
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="no estimation-window ARs")
     if p <= 0 or p >= 1:
@@ -393,6 +484,97 @@ def skewness_adjusted_t(x: Float64Array1D, name: str = "skew-t", null: str = "me
     return TestStatistic(name, stat, _t_p(stat, n - 1), null, f"t({n - 1})", n)
 
 
+def _skew_t_rows(x: np.ndarray, center: float | np.ndarray) -> np.ndarray:
+    """``t_sa`` of each row of ``x`` (B, n) with the mean measured from ``center`` (LBT eq. 5)."""
+    n = x.shape[1]
+    m = x.mean(axis=1)
+    dev = x - m[:, None]
+    dev2 = dev * dev
+    s = np.sqrt(dev2.sum(axis=1) / (n - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (m - center) / s
+        g = (dev2 * dev).sum(axis=1) / (n * s**3)
+        return np.sqrt(n) * (ratio + g * ratio**2 / 3 + g / (6 * n))
+
+
+def bootstrap_skewness_adjusted_t(
+    x: Float64Array1D, seed: SeedLike = 0, n_boot: int = 1000, fraction: float = 0.25,
+    max_subsample: int = 1000, name: str = "skew-t-boot", null: str = "mean BHAR = 0",
+) -> TestStatistic:
+    """Lyon, Barber & Tsai (1999) bootstrapped skewness-adjusted t.
+
+    The statistic is :func:`skewness_adjusted_t` on all N values; its p-value comes from
+    ``n_boot`` resamples (with replacement) of size ``n_b = fraction * N`` (LBT: N/4, capped at
+    ``max_subsample`` so large samples stay cheap), each giving ``t_sa^b`` with the mean measured
+    from the full-sample mean (the bootstrap null). Two-sided p-value
+    ``2 min(P*(t_b <= t), P*(t_b >= t))`` (at most 1). ``seed`` is an int or a
+    ``numpy.random.Generator``; a fixed seed gives the same p-value every run.
+    """
+    x = _finite(np.asarray(x, dtype=np.float64))
+    n = len(x)
+    base = skewness_adjusted_t(x, name=name, null=null)
+    if not base.valid:
+        return base
+    nb = max(min(int(fraction * n), max_subsample), 3)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    draws = x[rng.integers(0, n, size=(n_boot, nb))]
+    tb = _skew_t_rows(draws, x.mean())
+    tb = tb[np.isfinite(tb)]
+    if len(tb) == 0:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="degenerate bootstrap samples")
+    p = float(min(1.0, 2 * min(np.mean(tb <= base.stat), np.mean(tb >= base.stat))))
+    return TestStatistic(name, base.stat, p, null, f"bootstrap({len(tb)}, n_b={nb})", n)
+
+
+def grank(panel: WindowPanel) -> TestStatistic:
+    """Kolari & Pynnönen (2011) generalized rank test (GRANK) of the AAR (one-day window) or CAAR.
+
+    ``SAR_it = AR_it / sigma_i`` on estimation days; the window is collapsed into one point,
+    ``SCAR*_i = SCAR_i / S_SCAR`` (``SCAR_i = CAR_i / se(CAR_i)``, ``S_SCAR`` its cross-sectional
+    SD, which absorbs event-induced volatility). ``U_it = K_it / (T_i + 1) - 1/2`` with ``K_it``
+    the rank of each point among the event's ``T_i`` points (estimation days + the event point,
+    ties averaged); ``U_bar_t`` = mean over events with data on t; ``S^2 = (1/T) sum_t (N_t/N)
+    U_bar_t^2`` over the T points; ``Z = U_bar_0 / S``, ``t = Z sqrt((T - 2) / (T - 1 - Z^2))``
+    ~ t(T - 2). Cross-sectional correlation enters through the time series of ``U_bar_t``, so the
+    test keeps its size when events cluster in calendar time.
+    """
+    name, null = "grank", "abnormal returns in the window are not ranked higher or lower than usual"
+    n = panel.n
+    bad = _need(name, null, n, 2)
+    if bad:
+        return bad
+    inputs = panel.grank() if panel.grank is not None else None
+    if inputs is None:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="needs the estimation arrays (keep_arrays=True)")
+    total, count = inputs
+    have = count > 0
+    n0 = count[-1]
+    if n0 < 2:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="fewer than 2 standardized CARs")
+    ubar = total[have] / count[have]
+    t_pts = int(have.sum())
+    s = np.sqrt(np.sum(count[have] / n0 * ubar**2) / t_pts)
+    z = ubar[-1] / s
+    if s == 0 or t_pts <= 3 or t_pts - 1 - z**2 <= 0:
+        return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="degenerate ranks")
+    stat = float(z * np.sqrt((t_pts - 2) / (t_pts - 1 - z**2)))
+    return TestStatistic(name, stat, _t_p(stat, t_pts - 2), null, f"t({t_pts - 2})", int(n0))
+
+
+def _wilcoxon_estudy2(x: Float64Array1D, name: str, null: str) -> TestStatistic:
+    """estudy2's ``wilcoxon_test``: the statistic is ``W+`` (zeros dropped); exact two-sided p."""
+    x = _finite(np.asarray(x, dtype=np.float64))
+    x = x[x != 0]
+    n = len(x)
+    bad = _need(name, null, n, 2)
+    if bad:
+        return bad
+    r = stats.rankdata(np.abs(x))
+    w_plus = float(r[x > 0].sum())
+    p = float(stats.wilcoxon(x, method="exact" if n <= 50 else "approx").pvalue)
+    return TestStatistic(name, w_plus, p, null, f"signrank({n})", n)
+
+
 def _renamed(t: TestStatistic, null: str, name: str | None = None) -> TestStatistic:
     name = name or t.name
     if isinstance(t, InvalidTestStatistic):
@@ -406,17 +588,21 @@ CAR_TESTS: dict[str, Callable[[WindowPanel], TestStatistic]] = {
     "bw1980": brown_warner_1980,
     "bw1985": brown_warner_1985,
     "patell": patell,
+    "kp-patell": kp_patell,
     "bmp": bmp,
     "kp": kolari_pynnonen,
     "corrado": corrado_rank,
+    "grank": grank,
     "gsign": generalized_sign,
-    "wilcoxon": lambda p: wilcoxon_signed_rank(p.car),
+    "wilcoxon": lambda p: (_wilcoxon_estudy2(p.car, "wilcoxon", "CARs are symmetric about 0")
+                           if p.conventions == "estudy2" else wilcoxon_signed_rank(p.car)),
 }
 
 #: BHAR tests by name.
 BHAR_TESTS: dict[str, Callable[[WindowPanel], TestStatistic]] = {
     "t-cs": lambda p: cross_sectional_t(p.bhar, null="mean BHAR = 0"),
     "skew-t": lambda p: skewness_adjusted_t(p.bhar),
+    "skew-t-boot": lambda p: bootstrap_skewness_adjusted_t(p.bhar, seed=p.seed),
     "wilcoxon": lambda p: wilcoxon_signed_rank(p.bhar, null="BHARs are symmetric about 0"),
 }
 
@@ -427,6 +613,10 @@ TEST_ALIASES: dict[str, str] = {
     "patell-z": "patell", "boehmer": "bmp", "kolari-pynnonen": "kp", "adjusted-bmp": "kp",
     "rank": "corrado", "corrado-rank": "corrado", "sign": "gsign", "generalized-sign": "gsign",
     "signed-rank": "wilcoxon", "skewness-adjusted": "skew-t", "hall": "skew-t",
+    "adjusted-patell": "kp-patell", "patell-kp": "kp-patell", "kolari-pynnonen-patell": "kp-patell",
+    "generalized-rank": "grank", "kolari-pynnonen-rank": "grank",
+    "cowan": "corrado", "car-rank": "corrado", "corrado-zivney": "corrado",
+    "bootstrap-skew-t": "skew-t-boot", "lbt": "skew-t-boot", "lyon-barber-tsai": "skew-t-boot",
 }
 
 #: Per-test long titles used in summaries.
@@ -435,19 +625,47 @@ TEST_TITLES: dict[str, str] = {
     "bw1980": "Brown-Warner 1980 (mean-adjusted)",
     "bw1985": "Brown-Warner 1985 (crude dependence)",
     "patell": "Patell Z",
+    "kp-patell": "Kolari-Pynnonen adj. Patell Z",
     "bmp": "BMP t",
     "kp": "Kolari-Pynnonen adj. BMP",
     "corrado": "Corrado rank Z",
+    "grank": "GRANK t (Kolari-Pynnonen 2011)",
     "gsign": "Generalized sign Z",
     "wilcoxon": "Wilcoxon signed-rank Z",
     "skew-t": "Skewness-adjusted t",
+    "skew-t-boot": "Skewness-adjusted t (LBT bootstrap p)",
 }
 
 
+def resolve_test_names(names: list[str] | None, measure: str | None = None) -> list[str]:
+    """Registry names for ``names`` (aliases, any case, ``_``/space as ``-``); ConfigError listing the
+    valid names when one is unknown. ``measure`` ("CAR"/"BHAR") restricts to that registry; None
+    accepts a name of either (``run_tests`` then skips names the measure lacks)."""
+    if measure not in (None, "CAR", "BHAR"):
+        raise ConfigError(f"unknown measure {measure!r}; choose CAR or BHAR")
+    registries = [CAR_TESTS, BHAR_TESTS] if measure is None else [CAR_TESTS if measure == "CAR" else BHAR_TESTS]
+    valid = list(dict.fromkeys(k for r in registries for k in r))
+    if names is None:
+        return valid
+    out = []
+    for raw in names:
+        key = str(raw).strip().lower().replace("_", "-").replace(" ", "-")
+        key = TEST_ALIASES.get(key, key)
+        if key not in valid:
+            raise ConfigError(f"unknown test {raw!r}{'' if measure is None else ' for ' + measure}; choose from "
+                              f"{', '.join(valid)} (aliases: {', '.join(sorted(TEST_ALIASES))})")
+        out.append(key)
+    return out
+
+
 def run_tests(panel: WindowPanel, measure: str, names: list[str] | None = None) -> list[TestStatistic]:
-    """Run the named tests (default: all) of ``measure`` ("CAR" or "BHAR") on one panel."""
+    """Run the named tests (default: all) of ``measure`` ("CAR" or "BHAR") on one panel.
+
+    Unknown names raise ConfigError listing the valid ones; a valid name of the other measure
+    (e.g. ``"patell"`` for BHAR) is skipped, so one list of names can serve both measures.
+    """
     registry = CAR_TESTS if measure == "CAR" else BHAR_TESTS
-    chosen = list(registry) if names is None else [TEST_ALIASES.get(n, n) for n in names]
+    chosen = resolve_test_names(None if names is None else list(names), None if names is not None else measure)
     return [registry[name](panel) for name in chosen if name in registry]
 
 

@@ -1,7 +1,8 @@
 """Prices from a folder of CSV files, the layout of ``shared/data/prices/raw/SungKyu-Kim39__BackTester39``.
 
 Per ticker ``T``: ``T.csv`` or ``T.csv.gz`` with header ``Date,Open,High,Low,Close,Volume``
-(ISO dates, one row per session, ascending), optionally ``T_dividends.csv[.gz]`` with
+(ISO dates, one row per session, ascending) or a close-only ``Date,Close`` (as in
+``shared/data/estudy2-covid``; open, high, low and volume are then empty), optionally ``T_dividends.csv[.gz]`` with
 ``Date,Dividend`` (ex-date, cash per share).  Closes are split-adjusted and not
 dividend-adjusted, as yfinance gives them with ``auto_adjust=False``.
 
@@ -22,6 +23,8 @@ from ..exceptions import DataError
 from .base import FetchOutcome, since
 
 PRICE_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume")
+#: A close-only price file (the other price columns are left empty).
+CLOSE_HEADER = ("Date", "Close")
 DIVIDEND_HEADER = ("Date", "Dividend")
 _SUFFIXES = (".csv", ".csv.gz")
 _DIVIDEND_TAG = "_dividends"
@@ -126,7 +129,11 @@ def read_price_file(path: str | Path) -> pd.DataFrame:
         text in a number, duplicate date, rows out of order, empty Close.
     """
     path = Path(path)
-    table = _read_table(path, PRICE_HEADER)
+    table = _read_table(path, _price_header(path))
+    for col in PRICE_HEADER[1:]:
+        if col not in table:
+            table[col] = np.nan
+    table = table[list(PRICE_HEADER[1:])]
     _first_missing(path, table, "Close", "no close price")
     table["Dividend"] = 0.0
     stem = path.name[: -len(".csv.gz")] if path.name.endswith(".csv.gz") else path.stem
@@ -143,6 +150,15 @@ def read_price_file(path: str | Path) -> pd.DataFrame:
             table["Dividend"] = amounts
     table.index.name = "Date"
     return table
+
+
+def _price_header(path: Path) -> tuple[str, ...]:
+    """The full OHLCV header, or ``Date,Close`` when the file holds exactly those two columns."""
+    try:
+        present = [str(c).strip() for c in pd.read_csv(path, nrows=0).columns]
+    except (OSError, EOFError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return PRICE_HEADER  # let the full read name the problem
+    return CLOSE_HEADER if present == list(CLOSE_HEADER) else PRICE_HEADER
 
 
 def to_canonical(table: pd.DataFrame) -> pd.DataFrame:

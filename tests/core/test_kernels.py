@@ -59,5 +59,6 @@ def test_reduction_kernels_equal_numpy_twins(seed):
 
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
 def test_numba_kernel_is_compiled():
-    for name in ("rank_rows", "demean_columns", "row_sum_count", "col_sum_count", "residual_partials", "gather", "ols1"):
+    for name in ("rank_rows", "rank_rows_split", "demean_columns", "row_sum_count", "col_sum_count", "residual_partials",
+                 "grank_partials", "gather", "ols1"):
         assert getattr(_kernels, f"{name}_nb") is not getattr(_kernels, f"{name}_loop")

@@ -23,6 +23,7 @@ from eventstudy.core.statistics import (
 EST = (-60, -6)
 WINDOWS = [(0, 0), (-1, 2)]
 N_EVENTS = 5
+EVENT_PERIOD = (-1, 2)  # the union of WINDOWS: ranks below run over EST + this period
 STAT_TOL = 1e-10  # statistics are closed-form: only float rounding separates the two paths
 
 
@@ -118,7 +119,7 @@ def test_statistics_match_hand_loops(gaps, w):
     returns, market, day0 = _panel(gaps)
     core = run_event_study(
         get_model("market"), returns, day0, np.arange(N_EVENTS), windows=WINDOWS, estimation=EST,
-        min_estimation_obs=20, bench=market, bcol=np.zeros(N_EVENTS, dtype=int),
+        min_estimation_obs=20, bench=market, bcol=np.zeros(N_EVENTS, dtype=int), event_period=EVENT_PERIOD,
     )
     assert core.ok.all()
     h = _hand(returns, market, day0)

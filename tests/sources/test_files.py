@@ -93,3 +93,16 @@ def test_several_folders_are_searched_in_order(tmp_path):
     assert got["AAA"]["close"].iloc[0] == 1.5  # the first folder wins
     assert got["BBB"]["close"].iloc[0] == 2.5
     assert "no price file for CCC" in str(got["CCC"]) and str(second) in str(got["CCC"])
+
+
+def test_close_only_files_are_a_price_source(shared_data, tmp_path):
+    """``Date,Close`` files (shared/data/estudy2-covid) read with empty open/high/low/volume."""
+    path = shared_data / "estudy2-covid" / "AMZN.csv"
+    table = read_price_file(path)
+    raw = pd.read_csv(path, index_col="Date", parse_dates=True)
+    assert list(table.columns) == ["Open", "High", "Low", "Close", "Volume", "Dividend"]
+    assert (table.index == raw.index).all() and (table["Close"].to_numpy() == raw["Close"].to_numpy()).all()
+    assert table[["Open", "High", "Low", "Volume"]].isna().all().all() and (table["Dividend"] == 0).all()
+    (tmp_path / "C.csv").write_text("Date,Close\n2025-01-02,10\n2025-01-03,\n")
+    with pytest.raises(DataError, match=r"C\.csv:3: no close price"):
+        read_price_file(tmp_path / "C.csv")
