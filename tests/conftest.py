@@ -86,6 +86,26 @@ def _fresh_pg_db(base: str) -> str:
     return f"{base}/{name}"
 
 
+#: The PostgreSQL login role tests query through: it holds pg_read_all_data only (eventstudy query refuses superusers).
+PG_READER = "es_reader"
+
+
+def reader_url(db_url: str) -> str:
+    """The URL ``eventstudy query`` should use for ``db_url``: itself on SQLite, the read-only role's on PostgreSQL."""
+    if not db_url.startswith("postgresql"):
+        return db_url
+    url = sa.engine.make_url(db_url)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.exec_driver_sql(f"SELECT count(*) FROM pg_roles WHERE rolname = '{PG_READER}'").scalar() == 0:
+                conn.exec_driver_sql(f"CREATE ROLE {PG_READER} LOGIN")
+                conn.exec_driver_sql(f"GRANT pg_read_all_data TO {PG_READER}")
+    finally:
+        admin.dispose()
+    return url.set(username=PG_READER).render_as_string(hide_password=False)
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"

@@ -79,8 +79,8 @@ MAX_VALUES = 10_000
 EVENT_SUFFIXES = (".yaml", ".yml")
 
 
-class _LimitExceeded(yaml.YAMLError):
-    """The document crosses one of the limits above; ``mark`` is where."""
+class _Located(yaml.YAMLError):
+    """A problem at ``mark``: a limit above is crossed, or a value cannot be constructed."""
 
     def __init__(self, mark: yaml.Mark, message: str):
         super().__init__(message)
@@ -111,10 +111,10 @@ class _CatalogLoader(yaml.SafeLoader):
     def _count(self, values: int, height: int, mark: yaml.Mark) -> None:
         self._values += values
         if self._values > MAX_VALUES:
-            raise _LimitExceeded(mark, f"more than {MAX_VALUES:,} YAML values once aliases are expanded (an event needs about 100)")
+            raise _Located(mark, f"more than {MAX_VALUES:,} YAML values once aliases are expanded (an event needs about 100)")
         reach = self._depth + height
         if reach > MAX_DEPTH:
-            raise _LimitExceeded(mark, f"nested deeper than {MAX_DEPTH} levels of mappings and lists (an event needs 4)")
+            raise _Located(mark, f"nested deeper than {MAX_DEPTH} levels of mappings and lists (an event needs 4)")
         self._deepest = max(self._deepest, reach)
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
@@ -122,7 +122,7 @@ class _CatalogLoader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in self.anchors:
                 if event.anchor not in self._anchored:
-                    raise _LimitExceeded(event.start_mark, f"alias *{event.anchor} refers to the value that contains it (a value cannot include itself)")
+                    raise _Located(event.start_mark, f"alias *{event.anchor} refers to the value that contains it (a value cannot include itself)")
                 values, height = self._anchored[event.anchor]
                 self._depth += 1
                 try:
@@ -131,7 +131,7 @@ class _CatalogLoader(yaml.SafeLoader):
                     self._depth -= 1
             return super().compose_node(parent, index)
         if isinstance(event, yaml.ScalarEvent) and "\x00" in event.value:
-            raise _LimitExceeded(event.start_mark, "text contains a NUL character (\\0), which the database cannot store")
+            raise _Located(event.start_mark, "text contains a NUL character (\\0), which the database cannot store")
         self._depth += 1
         outer_deepest, self._deepest = self._deepest, self._depth
         start = self._values
@@ -145,6 +145,18 @@ class _CatalogLoader(yaml.SafeLoader):
             self._depth -= 1
         return node
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An explicit tag on a bad value (``!!int abc``, ``!!bool maybe``) makes PyYAML raise ValueError,
+        # KeyError, ...; report it at that value, not as a crash.
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            value = node.value if isinstance(node, yaml.ScalarNode) else "..."
+            raise _Located(node.start_mark, f"cannot read {tag} value {value!r} ({type(exc).__name__}: {exc})") from None
+
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -152,6 +164,8 @@ _CatalogLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP_TAG, _INT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# Dates stay text even when tagged !!timestamp: the schema checks them, with their line.
+_CatalogLoader.add_constructor(_TIMESTAMP_TAG, yaml.SafeLoader.construct_yaml_str)
 # Plain decimal integers only: no octal, hex or sexagesimal ("10:30" stays a string).
 _CatalogLoader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
 
@@ -307,7 +321,7 @@ def _parse_file(path: Path) -> tuple[list[CatalogEntry], list[Problem]]:
         return [], [text]
     try:
         root, data = _compose_and_construct(text)
-    except _LimitExceeded as exc:
+    except _Located as exc:
         return [], [Problem(str(path), exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -355,7 +369,8 @@ def load_catalog(directory: str | Path) -> list[CatalogEntry]:
     """
     folder = Path(directory)
     if not folder.is_dir():
-        raise CatalogError([Problem(str(folder), 0, 0, "", "catalog folder does not exist")])
+        message = "catalog path is not a folder" if folder.exists() else "catalog folder does not exist"
+        raise CatalogError([Problem(str(folder), 0, 0, "", message)])
     try:
         with os.scandir(folder) as found:
             files = sorted(folder / e.name for e in found if Path(e.name).suffix.lower() in EVENT_SUFFIXES)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import EVENTSTUDY, REPO
+from conftest import EVENTSTUDY, REPO, reader_url
 from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db, open_readonly
 from eventstudy.db.catalog_store import sync_catalog
@@ -52,7 +52,7 @@ def n_yaml() -> int:
 
 
 def test_select_works(db_url, loaded):
-    ro = open_readonly(db_url)
+    ro = open_readonly(reader_url(db_url))
     frame = run_readonly(ro, "select count(*) as n from events")
     assert frame["n"].tolist() == [n_yaml()]
     amd = run_readonly(ro, "select e.id, c.claimed_move_pct from events e join claims c on c.event_id = e.id where c.ticker = 'AMD' order by c.position")
@@ -65,13 +65,13 @@ def test_select_works(db_url, loaded):
 def test_writes_are_refused(db_url, loaded, sql):
     before = dump(loaded)
     with pytest.raises(ReadOnlyViolation, match="refused"):
-        run_readonly(open_readonly(db_url), sql)
+        run_readonly(open_readonly(reader_url(db_url)), sql)
     assert dump(loaded) == before
 
 
 def test_sql_error_is_not_a_refusal(db_url, loaded):
     with pytest.raises(EventStudyError, match="SQL error") as info:
-        run_readonly(open_readonly(db_url), "select * from no_such_table")
+        run_readonly(open_readonly(reader_url(db_url)), "select * from no_such_table")
     assert not isinstance(info.value, ReadOnlyViolation)
 
 
@@ -89,7 +89,7 @@ def test_postgres_multi_statement_is_refused(pg_url, sql):
     sync_catalog(engine, load_catalog(REPO / "events"))
     before = dump(engine)
     with pytest.raises(ReadOnlyViolation):
-        run_readonly(open_readonly(pg_url), sql)
+        run_readonly(open_readonly(reader_url(pg_url)), sql)
     assert dump(engine) == before
 
 
@@ -99,7 +99,7 @@ def test_postgres_session_switch_does_not_survive(pg_url):
     engine = open_db(pg_url)
     sync_catalog(engine, load_catalog(REPO / "events"))
     before = dump(engine)
-    ro = open_readonly(pg_url)
+    ro = open_readonly(reader_url(pg_url))
     for sql in ("SET default_transaction_read_only = off", "SELECT set_config('default_transaction_read_only', 'off', false)", "COMMIT"):
         run_readonly(ro, sql)
     assert run_readonly(ro, "SHOW default_transaction_read_only").iloc[0, 0] == "on"
@@ -136,10 +136,10 @@ def test_sqlite_pragma_query_only_off_changes_nothing(sqlite_url):
 
 def test_cli_query_exit_codes(db_url, loaded):
     before = dump(loaded)
-    refused = subprocess.run([str(EVENTSTUDY), "--db", db_url, "query", "DELETE FROM events"], capture_output=True, text=True, timeout=120)
+    refused = subprocess.run([str(EVENTSTUDY), "--db", reader_url(db_url), "query", "DELETE FROM events"], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 3, refused.stderr
     assert "refused" in refused.stderr
     assert dump(loaded) == before
-    ok = subprocess.run([str(EVENTSTUDY), "--db", db_url, "query", "select count(*) as n from events", "--format", "csv"], capture_output=True, text=True, timeout=120)
+    ok = subprocess.run([str(EVENTSTUDY), "--db", reader_url(db_url), "query", "select count(*) as n from events", "--format", "csv"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.split() == ["n", str(n_yaml())]
