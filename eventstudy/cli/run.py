@@ -17,6 +17,7 @@ from ..exceptions import DataError, PartialFailure
 from .claims import print_claims
 from .events import load_into_db
 from .output import emit
+from .paths import writable_folder
 from .study import parse_window, print_tables
 
 
@@ -32,7 +33,7 @@ def run(
     ctx: typer.Context,
     prices: Annotated[Optional[str], typer.Option("--prices", help="Price source: yfinance or files:DIR (default: $EVENTSTUDY_PRICE_SOURCE, else yfinance).")] = None,
     catalog: Annotated[Path, typer.Option("--catalog", help="Folder of event YAML files.")] = DEFAULT_CATALOG_DIR,
-    out: Annotated[Path, typer.Option("--out", help="Folder for tables and plots.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for tables and plots.", callback=writable_folder)] = Path("out"),
     model: Annotated[str, typer.Option("--model", help="Expected-return model of the study (market, ff3, ...).")] = "market",
     benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker.")] = "SPY",
     window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b (repeatable; default 0,0 0,2 -1,1 -5,5 0,10).")] = None,

@@ -17,6 +17,7 @@ from ..catalog import Role
 from ..catalog.schema import DealType
 from ..exceptions import ConfigError
 from .output import TableFormat, emit
+from .paths import writable_folder
 
 if TYPE_CHECKING:
     from ..reporting.tables import PublicationTable
@@ -101,7 +102,7 @@ def run(
     estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b (trading days from day 0).")] = "-250,-11",
     min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window returns; events with fewer are skipped and reported.")] = 100,
     group: Annotated[Optional[list[str]], typer.Option("--group", help="Also tables per value of: role, deal_type, ticker (repeatable).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write tables (md, tex, html, csv) and plots (png, svg) into this folder.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write tables (md, tex, html, csv) and plots (png, svg) into this folder.", callback=writable_folder)] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="How to print the table.")] = TableFormat.table,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Store the run in the database.")] = True,
 ) -> None:
