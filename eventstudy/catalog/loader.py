@@ -278,7 +278,7 @@ def _read_text(path: Path) -> str | Problem:
         reason = _not_regular(os.stat(path).st_mode)
         if reason:
             return refused(1, reason)
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         return refused(1, f"cannot open the file: {exc.strerror or exc}")
     try:

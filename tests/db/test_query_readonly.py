@@ -16,7 +16,7 @@ from conftest import EVENTSTUDY, REPO, reader_url
 from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db, open_readonly
 from eventstudy.db.catalog_store import sync_catalog
-from eventstudy.db.query import run_readonly
+from eventstudy.db.query import query_readonly, run_readonly
 from eventstudy.exceptions import EventStudyError, ReadOnlyViolation
 
 TABLES = ("events", "event_parties", "event_sources", "claims", "alembic_version")
@@ -143,3 +143,25 @@ def test_cli_query_exit_codes(db_url, loaded):
     ok = subprocess.run([str(EVENTSTUDY), "--db", reader_url(db_url), "query", "select count(*) as n from events", "--format", "csv"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.split() == ["n", str(n_yaml())]
+
+
+def test_rows_are_capped_and_the_cap_is_reported(db_url, loaded):
+    ro = open_readonly(reader_url(db_url))
+    sql = "select e.id, p.ticker from events e, event_parties p order by e.id, p.ticker"
+    everything = query_readonly(ro, sql, limit=None)
+    capped = query_readonly(ro, sql, limit=7)
+    assert (capped.truncated, everything.truncated) == (True, False)
+    assert capped.rows == everything.rows[:7] and capped.columns == ["id", "ticker"]
+    exact = query_readonly(ro, sql, limit=len(everything.rows))
+    assert not exact.truncated and exact.rows == everything.rows
+
+
+def test_timeout_stops_a_runaway_statement(db_url, loaded):
+    import time
+
+    ro = open_readonly(reader_url(db_url))
+    started = time.monotonic()
+    with pytest.raises(EventStudyError, match="timeout"):
+        query_readonly(ro, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", timeout=0.3)
+    assert time.monotonic() - started < 5
+    assert query_readonly(ro, "select 1 as one").rows == [(1,)]  # the connection is still usable
