@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError
 
 
 def _chain(exc: BaseException | None) -> Iterator[BaseException]:
-    """``exc``, the DBAPI error a SQLAlchemy error wraps (``.orig``), and their causes, each once."""
+    """``exc``, the DBAPI error a SQLAlchemy error wraps (``.orig``), and their causes and contexts, each once."""
     seen: set[int] = set()
     pending = [exc]
     while pending:
@@ -26,7 +26,9 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         orig = getattr(current, "orig", None)
-        pending += [orig if isinstance(orig, BaseException) else None, current.__cause__, current.__context__]
+        # ``raise ... from None`` (an error already turned into a project error) ends the chain there.
+        context = None if current.__suppress_context__ else current.__context__
+        pending += [orig if isinstance(orig, BaseException) else None, current.__cause__, context]
 
 
 def _sqlite_file(db_url: str | None) -> str:
