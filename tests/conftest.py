@@ -90,6 +90,17 @@ def _fresh_pg_db(base: str) -> str:
 PG_READER = "es_reader"
 
 
+def ensure_pg_role(conn, name: str, grants: str) -> None:
+    """Create login role ``name`` holding ``grants`` unless it exists (roles are cluster-wide; a lock serialises test processes)."""
+    conn.exec_driver_sql("SELECT pg_advisory_lock(hashtext('eventstudy-test-roles'))")
+    try:
+        if conn.exec_driver_sql(f"SELECT count(*) FROM pg_roles WHERE rolname = '{name}'").scalar() == 0:
+            conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
+            conn.exec_driver_sql(f"GRANT {grants} TO {name}")
+    finally:
+        conn.exec_driver_sql("SELECT pg_advisory_unlock(hashtext('eventstudy-test-roles'))")
+
+
 def reader_url(db_url: str) -> str:
     """The URL ``eventstudy query`` should use for ``db_url``: itself on SQLite, the read-only role's on PostgreSQL."""
     if not db_url.startswith("postgresql"):
@@ -98,9 +109,7 @@ def reader_url(db_url: str) -> str:
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            if conn.exec_driver_sql(f"SELECT count(*) FROM pg_roles WHERE rolname = '{PG_READER}'").scalar() == 0:
-                conn.exec_driver_sql(f"CREATE ROLE {PG_READER} LOGIN")
-                conn.exec_driver_sql(f"GRANT pg_read_all_data TO {PG_READER}")
+            ensure_pg_role(conn, PG_READER, "pg_read_all_data")
     finally:
         admin.dispose()
     return url.set(username=PG_READER).render_as_string(hide_password=False)

@@ -20,7 +20,7 @@ from typing import Callable
 import pytest
 import sqlalchemy as sa
 
-from conftest import EVENTSTUDY, _fresh_pg_db, reader_url
+from conftest import EVENTSTUDY, _fresh_pg_db, ensure_pg_role, reader_url
 from eventstudy.db import open_readonly
 from eventstudy.db.query import query_readonly
 from eventstudy.exceptions import ReadOnlyViolation
@@ -50,9 +50,7 @@ def pg_loaded(pg_server) -> str:
     with engine.connect() as conn:
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS dblink")
         for name, role in DANGEROUS.items():
-            if not conn.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{name}'").first():
-                conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
-                conn.exec_driver_sql(f"GRANT pg_read_all_data, {role} TO {name}")
+            ensure_pg_role(conn, name, f"pg_read_all_data, {role}")
     engine.dispose()
     return admin
 
