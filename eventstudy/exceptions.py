@@ -67,3 +67,9 @@ class PartialFailure(EventStudyError):
     """Some items of a batch (e.g. tickers of a price ingest) failed, the others succeeded."""
 
     exit_code = 5
+
+
+class QueryCancelled(EventStudyError):
+    """A running query was cancelled with Ctrl-C (exit code 130, as for any interrupted command)."""
+
+    exit_code = 130

@@ -86,6 +86,35 @@ def _fresh_pg_db(base: str) -> str:
     return f"{base}/{name}"
 
 
+#: The PostgreSQL login role tests query through: it holds pg_read_all_data only (eventstudy query refuses superusers).
+PG_READER = "es_reader"
+
+
+def ensure_pg_role(conn, name: str, grants: str) -> None:
+    """Create login role ``name`` holding ``grants`` unless it exists (roles are cluster-wide; a lock serialises test processes)."""
+    conn.exec_driver_sql("SELECT pg_advisory_lock(hashtext('eventstudy-test-roles'))")
+    try:
+        if conn.exec_driver_sql(f"SELECT count(*) FROM pg_roles WHERE rolname = '{name}'").scalar() == 0:
+            conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
+            conn.exec_driver_sql(f"GRANT {grants} TO {name}")
+    finally:
+        conn.exec_driver_sql("SELECT pg_advisory_unlock(hashtext('eventstudy-test-roles'))")
+
+
+def reader_url(db_url: str) -> str:
+    """The URL ``eventstudy query`` should use for ``db_url``: itself on SQLite, the read-only role's on PostgreSQL."""
+    if not db_url.startswith("postgresql"):
+        return db_url
+    url = sa.engine.make_url(db_url)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            ensure_pg_role(conn, PG_READER, "pg_read_all_data")
+    finally:
+        admin.dispose()
+    return url.set(username=PG_READER).render_as_string(hide_password=False)
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"

@@ -9,13 +9,26 @@ pydantic error location such as ``("parties", 1, "role")`` is reported at the
 line where that value is written.  Dates and times are read as plain strings
 (no YAML 1.1 timestamp or sexagesimal magic) and validated by the schema, so a
 bad date is a reported problem rather than a crash in the YAML parser.
+
+Limits (each one a located problem, reached in well under a second)
+-------------------------------------------------------------------
+* only regular files are read (a FIFO, a device or a symlink to one is refused
+  before it is opened), at most :data:`MAX_FILE_BYTES` bytes each;
+* the YAML is parsed once; at most :data:`MAX_DEPTH` levels of nesting and
+  :data:`MAX_VALUES` values after expanding aliases (an alias bomb stops at the
+  alias that crosses the limit), and an alias may not refer to the value that
+  contains it;
+* no NUL characters in text (PostgreSQL cannot store them);
+* the ``id`` is the file name without its ``.yaml``/``.yml`` suffix (any case).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -38,7 +51,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        where = f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
         return f"{where}:{field} {self.message}"
 
@@ -56,13 +69,93 @@ class CatalogEntry:
     content_hash: str
 
 
+#: Largest event file read, in bytes (the repository's files are 1-2 KB).
+MAX_FILE_BYTES = 256 * 1024
+#: Deepest nesting of mappings and lists, counting the top-level mapping as 1 (events need 4).
+MAX_DEPTH = 16
+#: Most YAML values (keys, scalars, mappings, lists) in one file, each alias counted as the values it repeats.
+MAX_VALUES = 10_000
+#: Suffixes of event files, compared case-insensitively.
+EVENT_SUFFIXES = (".yaml", ".yml")
+
+
+class _Located(yaml.YAMLError):
+    """A problem at ``mark``: a limit above is crossed, or a value cannot be constructed."""
+
+    def __init__(self, mark: yaml.Mark, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
 class _CatalogLoader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps and sexagesimal numbers.
+    """SafeLoader without implicit timestamps and sexagesimal numbers, composing within limits.
 
     ``2025-13-45`` would otherwise raise a bare ``ValueError`` inside PyYAML and
     ``time: 10:30`` would silently become the integer 630; as strings both reach
     the schema, which reports them with their line.
+
+    The composer counts nesting depth and values as it builds the node tree, an
+    alias counting as the values (and depth) of the node it repeats, so neither
+    composing nor any later walk of the tree can blow up or recurse too deep.
     """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._deepest = 0
+        self._values = 0
+        # anchor -> (values, height) of the finished anchored node; absent while it is being composed
+        self._anchored: dict[str, tuple[int, int]] = {}
+
+    def _count(self, values: int, height: int, mark: yaml.Mark) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            raise _Located(mark, f"more than {MAX_VALUES:,} YAML values once aliases are expanded (an event needs about 100)")
+        reach = self._depth + height
+        if reach > MAX_DEPTH:
+            raise _Located(mark, f"nested deeper than {MAX_DEPTH} levels of mappings and lists (an event needs 4)")
+        self._deepest = max(self._deepest, reach)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.anchors:
+                if event.anchor not in self._anchored:
+                    raise _Located(event.start_mark, f"alias *{event.anchor} refers to the value that contains it (a value cannot include itself)")
+                values, height = self._anchored[event.anchor]
+                self._depth += 1
+                try:
+                    self._count(values, height, event.start_mark)
+                finally:
+                    self._depth -= 1
+            return super().compose_node(parent, index)
+        if isinstance(event, yaml.ScalarEvent) and "\x00" in event.value:
+            raise _Located(event.start_mark, "text contains a NUL character (\\0), which the database cannot store")
+        self._depth += 1
+        outer_deepest, self._deepest = self._deepest, self._depth
+        start = self._values
+        try:
+            self._count(1, 0, event.start_mark)
+            node = super().compose_node(parent, index)
+            if event.anchor is not None:
+                self._anchored[event.anchor] = (self._values - start, self._deepest - self._depth)
+        finally:
+            self._deepest = max(outer_deepest, self._deepest)
+            self._depth -= 1
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An explicit tag on a bad value (``!!int abc``, ``!!bool maybe``) makes PyYAML raise ValueError,
+        # KeyError, ...; report it at that value, not as a crash.
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            value = node.value if isinstance(node, yaml.ScalarNode) else "..."
+            raise _Located(node.start_mark, f"cannot read {tag} value {value!r} ({type(exc).__name__}: {exc})") from None
 
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -71,6 +164,8 @@ _CatalogLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP_TAG, _INT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# Dates stay text even when tagged !!timestamp: the schema checks them, with their line.
+_CatalogLoader.add_constructor(_TIMESTAMP_TAG, yaml.SafeLoader.construct_yaml_str)
 # Plain decimal integers only: no octal, hex or sexagesimal ("10:30" stays a string).
 _CatalogLoader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
 
@@ -132,6 +227,8 @@ def _error_problem(path: Path, root: yaml.Node, err: dict) -> Problem:
         return _problem(path, root, loc, f"missing required key {loc[-1]!r}")
     if kind == "enum":
         return _problem(path, root, loc, f"{msg} (got {err.get('input')!r})")
+    if kind == "finite_number":
+        return _problem(path, root, loc, f"expected a finite number (got {err.get('input')!r}; .inf and .nan are not allowed)")
     if kind.startswith("string_pattern"):
         return _problem(path, root, loc, f"{msg} (got {err.get('input')!r})")
     return _problem(path, root, loc, msg)
@@ -154,14 +251,78 @@ def _duplicate_keys(path: Path, node: yaml.Node, loc: tuple = ()) -> list[Proble
     return found
 
 
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` is refused, or ``None`` for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+    return f"is {kind}, not a regular file (event files must be plain files)"
+
+
+def _read_text(path: Path) -> str | Problem:
+    """The file's text, or the Problem that stops it from being read.
+
+    The file is checked with ``stat`` before it is opened (opening a device can
+    have effects) and again with ``fstat`` after (it may have been swapped); the
+    open is non-blocking so a FIFO cannot hang, and at most MAX_FILE_BYTES + 1
+    bytes are read.
+    """
+    def refused(line: int, message: str) -> Problem:
+        return Problem(str(path), line, 0, "", message)
+
+    try:
+        reason = _not_regular(os.stat(path).st_mode)
+        if reason:
+            return refused(1, reason)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        return refused(1, f"cannot open the file: {exc.strerror or exc}")
+    try:
+        info = os.fstat(fd)
+        reason = _not_regular(info.st_mode)
+        if reason:
+            return refused(1, reason)
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return refused(1, f"cannot read the file: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    if size > MAX_FILE_BYTES:
+        return refused(1, f"file is larger than the {MAX_FILE_BYTES // 1024} KiB limit for one event file ({max(info.st_size, size):,} bytes)")
+    data = b"".join(chunks)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Problem(str(path), line, column, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse ``text`` once: the node tree (for line numbers) and the Python data built from it."""
+    loader = _CatalogLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+
+
 def _parse_file(path: Path) -> tuple[list[CatalogEntry], list[Problem]]:
+    text = _read_text(path)
+    if isinstance(text, Problem):
+        return [], [text]
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(str(path), 0, 0, "", f"cannot read the file as UTF-8 text: {exc}")]
-    try:
-        root = yaml.compose(text, Loader=_CatalogLoader)
-        data = yaml.load(text, Loader=_CatalogLoader)  # noqa: S506 (a SafeLoader subclass)
+        root, data = _compose_and_construct(text)
+    except _Located as exc:
+        return [], [Problem(str(path), exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
@@ -187,6 +348,8 @@ def _parse_file(path: Path) -> tuple[list[CatalogEntry], list[Problem]]:
         for j, t in enumerate(c.tickers)
         if t not in event.tickers
     ]
+    if event.id != path.stem:
+        problems.append(_problem(path, root, ("id",), f"id {event.id!r} differs from the file name {path.name!r} (expected id: {path.stem})"))
     if problems:
         return [], problems
     digest = hashlib.sha256(json.dumps(event.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
@@ -195,7 +358,7 @@ def _parse_file(path: Path) -> tuple[list[CatalogEntry], list[Problem]]:
 
 
 def load_catalog(directory: str | Path) -> list[CatalogEntry]:
-    """Validate every ``*.yaml``/``*.yml`` file in ``directory`` and return the events sorted by date, id.
+    """Validate every ``*.yaml``/``*.yml`` file (suffix in any case) in ``directory``; return the events sorted by date, id.
 
     Raises
     ------
@@ -206,8 +369,13 @@ def load_catalog(directory: str | Path) -> list[CatalogEntry]:
     """
     folder = Path(directory)
     if not folder.is_dir():
-        raise CatalogError([Problem(str(folder), 0, 0, "", "catalog folder does not exist")])
-    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+        message = "catalog path is not a folder" if folder.exists() else "catalog folder does not exist"
+        raise CatalogError([Problem(str(folder), 0, 0, "", message)])
+    try:
+        with os.scandir(folder) as found:
+            files = sorted(folder / e.name for e in found if Path(e.name).suffix.lower() in EVENT_SUFFIXES)
+    except OSError as exc:
+        raise CatalogError([Problem(str(folder), 0, 0, "", f"cannot list the catalog folder: {exc.strerror or exc}")]) from None
     if not files:
         raise CatalogError([Problem(str(folder), 0, 0, "", "no *.yaml event files in the catalog folder")])
     entries: list[CatalogEntry] = []

@@ -12,6 +12,14 @@ Units and conventions
 * Claims: ``window: [a, b]`` are trading-day offsets from day 0, both included; the move is
   measured from the close of day ``a - 1`` to the close of day ``b`` (``measure: intraday-high``
   uses the highest high of day ``b`` instead).  ``move_pct`` is in percent (43 means +43 %).
+
+Limits
+------
+* ``date`` lies from :data:`EARLIEST_DATE` (1900-01-01) to one year after today
+  (:func:`latest_date`); pandas and the price calendars cannot represent much beyond.
+* Numbers are finite (``.inf`` and ``.nan`` are refused); window offsets lie within
+  ``±MAX_WINDOW_OFFSET`` trading days.
+* ``id`` is at most 120 characters and ``exchange`` at most 20 (the database columns).
 """
 
 from __future__ import annotations
@@ -25,14 +33,30 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .vocab import SCALE_FACTOR, AmountKind, ClaimMeasure, ClaimQualifier, Confidence, DealType, Role, Scale, Timing  # noqa: F401
 
 
+#: Earliest announcement date accepted.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+#: Largest claim-window offset, in trading days from day 0 (about four years).
+MAX_WINDOW_OFFSET = 1000
+
+
+def latest_date(today: dt.date | None = None) -> dt.date:
+    """The latest announcement date accepted: one year after ``today`` (Feb 29 -> Feb 28)."""
+    today = today or dt.date.today()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)
+
+
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-^=]{0,19}$")
 
 Text = Annotated[str, Field(min_length=1)]
+WindowOffset = Annotated[int, Field(ge=-MAX_WINDOW_OFFSET, le=MAX_WINDOW_OFFSET)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_enum_values=False, allow_inf_nan=False)
 
 
 class Party(_Strict):
@@ -40,7 +64,7 @@ class Party(_Strict):
 
     name: Text
     ticker: str | None = None
-    exchange: str | None = None
+    exchange: str | None = Field(default=None, max_length=20)
     listed: bool = True
     role: Role
 
@@ -83,7 +107,7 @@ class Claim(_Strict):
     """A reaction the press reported.  ``move_pct`` in percent; ``window`` in trading days from day 0."""
 
     ticker: str
-    window: tuple[int, int]
+    window: tuple[WindowOffset, WindowOffset]
     move_pct: float
     qualifier: ClaimQualifier = ClaimQualifier.ABOUT
     measure: ClaimMeasure = ClaimMeasure.CLOSE_TO_CLOSE
@@ -112,7 +136,7 @@ class Confounder(_Strict):
 class Event(_Strict):
     """One deal announcement."""
 
-    id: str
+    id: str = Field(max_length=120)
     title: Text
     date: dt.date
     timing: Timing
@@ -141,13 +165,22 @@ class Event(_Strict):
     def _iso_date(cls, v: object) -> object:
         # The loader keeps dates as text; accept only YYYY-MM-DD (pydantic alone would read 20251006 as a Unix time).
         if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-            return v
+            return cls._in_range(v)
         if isinstance(v, str) and len(v) == 10:
             try:
-                return dt.date.fromisoformat(v)
+                v = dt.date.fromisoformat(v)
             except ValueError:
                 pass
+            else:
+                return cls._in_range(v)
         raise ValueError(f"{v!r} is not a valid date in YYYY-MM-DD form (e.g. 2025-10-06)")
+
+    @staticmethod
+    def _in_range(v: dt.date) -> dt.date:
+        last = latest_date()
+        if not EARLIEST_DATE <= v <= last:
+            raise ValueError(f"date {v} is outside the supported range {EARLIEST_DATE} to {last} (one year from today)")
+        return v
 
     @field_validator("time", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ import typer
 
 from .options import Format, FormatOption, open_read, open_write
 from .output import emit
+from .paths import writable_folder
 
 app = typer.Typer(help="Backtests of trading strategies around announcements (vectorbt).", no_args_is_help=True)
 
@@ -54,7 +55,7 @@ def write_outputs(result, out: Path, prices=None) -> list[Path]:
 def run(
     ctx: typer.Context,
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Strategy spec (YAML), e.g. examples/strategies/counterparty-close-hold5.yaml.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for results.csv, trades.csv, equity.png, heatmap.png.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for results.csv, trades.csv, equity.png, heatmap.png.", callback=writable_folder)] = None,
     top: Annotated[int, typer.Option("--top", help="Rows of the ranked table to print.")] = 20,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Save the run in the database.")] = True,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,

@@ -9,6 +9,7 @@ import typer
 
 from .options import TableFormat, open_read
 from .output import emit
+from .paths import writable_folder
 
 if TYPE_CHECKING:
     from ..claims import Tolerance
@@ -42,7 +43,7 @@ def check(
     benchmark: Annotated[str, typer.Option("--benchmark", help="Ticker whose move over the same window is subtracted.")] = "SPY",
     tolerance_pp: Annotated[Optional[float], typer.Option("--tolerance-pp", min=0.0, help="Absolute part of the matching band, percentage points [default: 1].")] = None,
     tolerance_rel: Annotated[Optional[float], typer.Option("--tolerance-rel", min=0.0, help="Relative part of the band, fraction of the claimed move [default: 0.05].")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Also write claims.md/.tex/.html/.csv into this folder.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Also write claims.md/.tex/.html/.csv into this folder.", callback=writable_folder)] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
 ) -> None:
     """Measure every catalog claim (raw, net of the benchmark, market-model CAR of the latest stored run) and give a verdict.

@@ -12,13 +12,14 @@ from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MODEL, DEF
 from ..exceptions import PartialFailure
 from .options import PricesOption, TableFormat, TableFormatOption, open_write, parse_window, price_source
 from .output import emit
+from .paths import writable_folder
 
 
 def run(
     ctx: typer.Context,
     prices: PricesOption = None,
     catalog: Annotated[Path, typer.Option("--catalog", help="Folder of event YAML files.")] = DEFAULT_CATALOG_DIR,
-    out: Annotated[Path, typer.Option("--out", help="Folder for tables and plots.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for tables and plots.", callback=writable_folder)] = Path("out"),
     model: Annotated[str, typer.Option("--model", help="Expected-return model of the study (market, ff3, ...).")] = DEFAULT_MODEL,
     benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker.")] = DEFAULT_BENCHMARK,
     window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b in trading days from day 0 (repeatable; default "

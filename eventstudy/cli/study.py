@@ -15,6 +15,7 @@ from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MIN_OBS, D
 from ..exceptions import ConfigError
 from .options import TableFormat, TableFormatOption, open_write, parse_window
 from .output import emit
+from .paths import writable_folder
 
 if TYPE_CHECKING:
     from ..reporting.tables import PublicationTable
@@ -89,7 +90,7 @@ def run(
     estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b (trading days from day 0).")] = format_window(DEFAULT_ESTIMATION),
     min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window returns; events with fewer are skipped and reported.")] = DEFAULT_MIN_OBS,
     group: Annotated[Optional[list[str]], typer.Option("--group", help="Also tables per value of: role, deal_type, ticker (repeatable).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write tables (md, tex, html, csv) and plots (png, svg) into this folder.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write tables (md, tex, html, csv) and plots (png, svg) into this folder.", callback=writable_folder)] = None,
     fmt: TableFormatOption = TableFormat.table,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Store the run in the database.")] = True,
 ) -> None:

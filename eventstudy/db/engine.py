@@ -14,6 +14,7 @@ the server for shared use (``postgresql+psycopg://user@host/db``).
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -165,7 +166,10 @@ def open_existing(url: str | None = None) -> Engine:
         if not path.is_file():
             raise ConfigError(f"no database at {safe_url(resolved)} (file {path} does not exist); "
                               "create it with 'eventstudy run' or 'eventstudy events load', or pass --db")
-        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+        # In a folder we cannot write, SQLite cannot create the -shm file a WAL database needs;
+        # nobody can be writing there through this path either, so the file is opened immutable.
+        immutable = "" if os.access(path.parent, os.W_OK) else "&immutable=1"
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro{immutable}&uri=true")
         event.listen(engine, "connect", _sqlite_read_pragmas)
     elif resolved.startswith("postgresql"):
         engine = create_engine(resolved, connect_args={"options": "-c default_transaction_read_only=on"})

@@ -38,6 +38,9 @@ claims:
 confidence: high
 """
 
+#: The file name VALID must have: the id equals the file name without its suffix.
+NAME = "2025-10-06-openai-amd.yaml"
+
 # Allowed values as the issue states them (independent of the schema module).
 TIMINGS = ("pre-open", "intraday", "after-close", "unknown")
 ROLES = ("announcer", "counterparty", "investor", "investee", "supplier", "customer", "competitor")
@@ -102,7 +105,7 @@ def test_tab_indentation_is_bad_yaml(tmp_path):
 @pytest.mark.parametrize("bad", ["2025-13-45", "2025-02-30", "06/10/2025", "20251006"])
 def test_bad_date(tmp_path, bad):
     text = VALID.replace("date: 2025-10-06", f"date: {bad}")
-    path = write(tmp_path, "e.yaml", text)
+    path = write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     line = line_of(text, "date:")
     assert (problem.file, problem.line, problem.column, problem.field) == (str(path), line, column_of(text, line, bad), "date")
@@ -111,7 +114,7 @@ def test_bad_date(tmp_path, bad):
 
 def test_unknown_timing_lists_allowed_values(tmp_path):
     text = VALID.replace("timing: pre-open", "timing: pre-market")
-    write(tmp_path, "e.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     line = line_of(text, "timing:")
     assert (problem.line, problem.column, problem.field) == (line, column_of(text, line, "pre-market"), "timing")
@@ -122,7 +125,7 @@ def test_unknown_timing_lists_allowed_values(tmp_path):
 
 def test_unknown_role_lists_allowed_values(tmp_path):
     text = VALID.replace("    role: supplier", "    role: vendor")
-    write(tmp_path, "e.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     assert problem.line == line_of(text, "role: vendor")
     assert problem.field == "parties.1.role"
@@ -132,22 +135,22 @@ def test_unknown_role_lists_allowed_values(tmp_path):
 
 
 def test_duplicate_id_points_at_id_line_of_second_file(tmp_path):
-    write(tmp_path, "a.yaml", VALID)
-    # Second file: the id is not on the first line, so a document-start mark would be wrong.
+    write(tmp_path, NAME, VALID)
+    # Second file (same stem, the other suffix, so its id matches its name too): the id is not on the first line, so a document-start mark would be wrong.
     body = VALID.replace("id: 2025-10-06-openai-amd\n", "")
     second = "# same deal, second copy\n" + body.replace("confidence: high\n", "confidence: high\nid: 2025-10-06-openai-amd\n")
-    path = write(tmp_path, "b.yaml", second)
+    path = write(tmp_path, "2025-10-06-openai-amd.yml", second)
     problem = only_problem(tmp_path)
     assert (problem.file, problem.field) == (str(path), "id")
     assert problem.line == line_of(second, "id: 2025-10-06-openai-amd") == len(second.splitlines())
     assert "duplicate id '2025-10-06-openai-amd'" in problem.message
-    assert f"{tmp_path / 'a.yaml'}:1" in problem.message
+    assert f"{tmp_path / NAME}:1" in problem.message
 
 
 def test_listed_party_without_ticker(tmp_path):
     text = VALID.replace("    ticker: AMD\n", "")
     text = text.replace("claims:\n  - ticker: AMD\n    window: [0, 2]\n    move_pct: 43\n    source: 000_008fe688c4d1b36f.txt\n", "")
-    write(tmp_path, "e.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     assert problem.field == "parties.1"
     assert problem.line == line_of(text, "- name: Advanced Micro Devices")
@@ -156,7 +159,7 @@ def test_listed_party_without_ticker(tmp_path):
 
 def test_claim_on_ticker_that_is_not_a_party(tmp_path):
     text = VALID.replace("  - ticker: AMD\n    window", "  - ticker: NVDA\n    window")
-    write(tmp_path, "e.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     line = line_of(text, "ticker: NVDA")
     assert (problem.line, problem.column, problem.field) == (line, column_of(text, line, "NVDA"), "claims.0.ticker")
@@ -173,7 +176,7 @@ def test_claim_on_ticker_that_is_not_a_party(tmp_path):
 )
 def test_unknown_keys_point_at_the_key(tmp_path, insert_after, key, field, allowed):
     text = VALID.replace(insert_after, insert_after + key)
-    write(tmp_path, "e.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     name = key.strip().split(":")[0]
     line = line_of(text, key.strip())
@@ -185,7 +188,7 @@ def test_unknown_keys_point_at_the_key(tmp_path, insert_after, key, field, allow
                                                    ("    role: customer\n", "parties.0.role", "- name: OpenAI")])
 def test_missing_required_field(tmp_path, drop, field, at):
     text = VALID.replace(drop, "")
-    write(tmp_path, "e.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     assert problem.field == field
     assert problem.line == line_of(text, at)
@@ -194,18 +197,18 @@ def test_missing_required_field(tmp_path, drop, field, at):
 
 def test_key_written_twice(tmp_path):
     text = VALID.replace("timing: pre-open\n", "timing: pre-open\ntiming: after-close\n")
-    write(tmp_path, "e.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     assert problem.line == line_of(text, "timing: after-close")
     assert problem.field == "timing" and "twice" in problem.message
 
 
 def test_time_must_be_hh_mm(tmp_path):
-    write(tmp_path, "ok.yaml", VALID.replace("timing: pre-open\n", "timing: pre-open\ntime: 10:30\n"))
+    write(tmp_path, NAME, VALID.replace("timing: pre-open\n", "timing: pre-open\ntime: 10:30\n"))
     [entry] = load_catalog(tmp_path)
     assert entry.event.time == "10:30"  # not YAML 1.1's sexagesimal 630
     text = VALID.replace("timing: pre-open\n", 'timing: pre-open\ntime: "25:00"\n')
-    write(tmp_path, "ok.yaml", text)
+    write(tmp_path, NAME, text)
     problem = only_problem(tmp_path)
     assert (problem.field, problem.line) == ("time", line_of(text, "time:"))
 
@@ -221,7 +224,7 @@ def test_not_a_mapping_and_empty_file(tmp_path):
 def test_every_problem_in_every_file_is_reported(tmp_path):
     write(tmp_path, "a.yaml", VALID.replace("timing: pre-open", "timing: soon").replace("role: customer", "role: buyer"))
     write(tmp_path, "b.yaml", VALID.replace("date: 2025-10-06", "date: 2025-10-32"))
-    write(tmp_path, "c.yaml", VALID.replace("id: 2025-10-06-openai-amd", "id: another-event"))
+    write(tmp_path, "another-event.yaml", VALID.replace("id: 2025-10-06-openai-amd", "id: another-event"))
     with pytest.raises(CatalogError) as info:
         load_catalog(tmp_path)
     found = {(Path(p.file).name, p.field) for p in info.value.problems}
@@ -241,10 +244,10 @@ def test_missing_or_empty_folder(tmp_path):
 def test_confounder_on_a_ticker_that_is_not_a_party(tmp_path):
     text = (Path(__file__).resolve().parents[2] / "events" / "2025-10-06-openai-amd.yaml").read_text()
     text = text.replace("\nconfidence:", "\nconfounders:\n  - description: something else\n    tickers: [ORCL]\nconfidence:", 1)
-    (tmp_path / "e.yaml").write_text(text)
+    (tmp_path / NAME).write_text(text)
     with pytest.raises(CatalogError) as err:
         load_catalog(tmp_path)
     (problem,) = err.value.problems
     line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip() == "tickers: [ORCL]")
     assert problem.line == line and problem.field == "confounders.0.tickers.0"
-    assert "ORCL is not a party" in problem.message and problem.file.endswith("e.yaml")
+    assert "ORCL is not a party" in problem.message and problem.file.endswith(NAME)

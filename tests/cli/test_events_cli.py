@@ -19,7 +19,7 @@ import typer.main
 import yaml
 from typer.testing import CliRunner
 
-from conftest import REPO
+from conftest import REPO, reader_url
 from conftest import invoke_ok as invoke
 from conftest import run_cli as cli
 from eventstudy.cli import app
@@ -92,7 +92,7 @@ def test_show_json(loaded_db):
 
 
 def test_query_counts_the_yaml_files(loaded_db):
-    out = invoke(loaded_db, "query", "select count(*) as n from events", "--format", "json")
+    out = invoke(reader_url(loaded_db), "query", "select count(*) as n from events", "--format", "json")
     assert json.loads(out) == [{"n": len(list(CATALOG.glob("*.yaml")))}]
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import EVENTSTUDY, REPO
+from conftest import EVENTSTUDY, REPO, reader_url
 from eventstudy.catalog import load_catalog
 from eventstudy.db import open_db, open_existing
 from eventstudy.db.catalog_store import sync_catalog
-from eventstudy.db.query import run_readonly
+from eventstudy.db.query import query_readonly, run_readonly
 from eventstudy.exceptions import EventStudyError, ReadOnlyViolation, UsageError
 
 TABLES = ("events", "event_parties", "event_sources", "claims", "alembic_version")
@@ -52,7 +52,7 @@ def n_yaml() -> int:
 
 
 def test_select_works(db_url, loaded):
-    ro = open_existing(db_url)
+    ro = open_existing(reader_url(db_url))
     frame = run_readonly(ro, "select count(*) as n from events")
     assert frame["n"].tolist() == [n_yaml()]
     amd = run_readonly(ro, "select e.id, c.claimed_move_pct from events e join claims c on c.event_id = e.id where c.ticker = 'AMD' order by c.position")
@@ -65,13 +65,13 @@ def test_select_works(db_url, loaded):
 def test_writes_are_refused(db_url, loaded, sql):
     before = dump(loaded)
     with pytest.raises(ReadOnlyViolation, match="refused"):
-        run_readonly(open_existing(db_url), sql)
+        run_readonly(open_existing(reader_url(db_url)), sql)
     assert dump(loaded) == before
 
 
 def test_sql_error_is_not_a_refusal(db_url, loaded):
     with pytest.raises(EventStudyError, match="SQL error") as info:
-        run_readonly(open_existing(db_url), "select * from no_such_table")
+        run_readonly(open_existing(reader_url(db_url)), "select * from no_such_table")
     assert not isinstance(info.value, ReadOnlyViolation)
 
 
@@ -89,7 +89,7 @@ def test_postgres_multi_statement_is_refused(pg_url, sql):
     sync_catalog(engine, load_catalog(REPO / "events"))
     before = dump(engine)
     with pytest.raises(UsageError, match="one SQL statement"):
-        run_readonly(open_existing(pg_url), sql)
+        run_readonly(open_existing(reader_url(pg_url)), sql)
     assert dump(engine) == before
 
 
@@ -99,7 +99,7 @@ def test_postgres_session_switch_does_not_survive(pg_url):
     engine = open_db(pg_url)
     sync_catalog(engine, load_catalog(REPO / "events"))
     before = dump(engine)
-    ro = open_existing(pg_url)
+    ro = open_existing(reader_url(pg_url))
     for sql in ("SET default_transaction_read_only = off", "SELECT set_config('default_transaction_read_only', 'off', false)", "COMMIT"):
         run_readonly(ro, sql)
     assert run_readonly(ro, "SHOW default_transaction_read_only").iloc[0, 0] == "on"
@@ -137,10 +137,32 @@ def test_sqlite_pragma_query_only_off_changes_nothing(sqlite_url):
 
 def test_cli_query_exit_codes(db_url, loaded):
     before = dump(loaded)
-    refused = subprocess.run([str(EVENTSTUDY), "--db", db_url, "query", "DELETE FROM events"], capture_output=True, text=True, timeout=120)
+    refused = subprocess.run([str(EVENTSTUDY), "--db", reader_url(db_url), "query", "DELETE FROM events"], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 3, refused.stderr
     assert "refused" in refused.stderr
     assert dump(loaded) == before
-    ok = subprocess.run([str(EVENTSTUDY), "--db", db_url, "query", "select count(*) as n from events", "--format", "csv"], capture_output=True, text=True, timeout=120)
+    ok = subprocess.run([str(EVENTSTUDY), "--db", reader_url(db_url), "query", "select count(*) as n from events", "--format", "csv"], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.split() == ["n", str(n_yaml())]
+
+
+def test_rows_are_capped_and_the_cap_is_reported(db_url, loaded):
+    ro = open_existing(reader_url(db_url))
+    sql = "select e.id, p.ticker from events e, event_parties p order by e.id, p.ticker"
+    everything = query_readonly(ro, sql, limit=None)
+    capped = query_readonly(ro, sql, limit=7)
+    assert (capped.truncated, everything.truncated) == (True, False)
+    assert capped.rows == everything.rows[:7] and capped.columns == ["id", "ticker"]
+    exact = query_readonly(ro, sql, limit=len(everything.rows))
+    assert not exact.truncated and exact.rows == everything.rows
+
+
+def test_timeout_stops_a_runaway_statement(db_url, loaded):
+    import time
+
+    ro = open_existing(reader_url(db_url))
+    started = time.monotonic()
+    with pytest.raises(EventStudyError, match="timeout"):
+        query_readonly(ro, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", timeout=0.3)
+    assert time.monotonic() - started < 5
+    assert query_readonly(ro, "select 1 as one").rows == [(1,)]  # the connection is still usable
