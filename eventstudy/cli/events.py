@@ -1,15 +1,16 @@
-"""``eventstudy events load|list|show``."""
+"""``eventstudy events load|list|show|import|export|new`` (and the EDGAR discovery commands)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..catalog import Role, load_catalog
-from ..catalog.schema import DealType
+from ..catalog.schema import DealType, Timing
 from ..config import DEFAULT_CATALOG_DIR
 from ..db import open_db
 from ..db.catalog_store import SyncReport, get_event, list_events, sync_catalog
@@ -94,3 +95,83 @@ def show(ctx: typer.Context, event_id: Annotated[str, typer.Argument(help="Event
     if found is None:
         raise EventStudyError(f"no event {event_id!r} in the database (run 'eventstudy events load' first?)")
     emit(found, fmt, title=event_id)
+
+
+# --- import / export / new (issue 11): thin wrappers over eventstudy.catalog.importers -------------------
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="CSV, Excel (.xlsx) or EventStudyTools request files.")],
+    catalog: CatalogOption = DEFAULT_CATALOG_DIR,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and say what would be written; write nothing.")] = False,
+    deal_type: Annotated[Optional[DealType], typer.Option("--deal-type", help="Deal type for EventStudyTools rows whose group is not one.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Import event lists as catalog YAML files (all or nothing; importing twice changes nothing).
+
+    Example: eventstudy events import deals.csv --catalog events/
+    """
+    from ..catalog.importers import read_event_files
+    from ..catalog.yaml_writer import write_events
+
+    report = write_events(catalog, read_event_files(files, default_deal_type=deal_type), dry_run=dry_run)
+    emit(report.as_rows(), fmt, title=f"import into {catalog}")
+
+
+class ExportFormat(StrEnum):
+    est = "est"
+    csv = "csv"
+
+
+@app.command("export")
+def export(
+    export_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="est: EventStudyTools request file; csv: the import CSV.")] = ExportFormat.csv,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file (default: standard output).")] = None,
+    catalog: CatalogOption = DEFAULT_CATALOG_DIR,
+    ticker: Annotated[Optional[str], typer.Option(help="Only events with this party ticker.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Announced on or after YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Announced on or before YYYY-MM-DD.")] = None,
+    benchmark: Annotated[str, typer.Option(help="est: market id for events without their own.")] = "SPY",
+) -> None:
+    """Export the catalog (or a selection) for EventStudyTools or R.
+
+    Example: eventstudy events export --format est --out 01_RequestFile.csv
+    """
+    from ..catalog.importers import export_csv, export_est
+
+    first, last = _date(since, "--since"), _date(until, "--until")
+    events = [e.event for e in load_catalog(catalog)
+              if (ticker is None or ticker in e.event.tickers) and (first is None or e.event.date >= first) and (last is None or e.event.date <= last)]
+    text = export_est(events, benchmark=benchmark) if export_format == ExportFormat.est else export_csv(events)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {len(events)} event(s) to {out}", err=True)
+
+
+@app.command("new")
+def new(
+    date: Annotated[str, typer.Option(help="Announcement date YYYY-MM-DD.")],
+    title: Annotated[str, typer.Option(help="One-line title.")],
+    deal_type: Annotated[DealType, typer.Option("--deal-type", help="Deal type.")],
+    party: Annotated[list[str], typer.Option("--party", help='NAME:TICKER:ROLE, repeatable; empty TICKER for an unlisted firm ("OpenAI::customer").')],
+    timing: Annotated[Timing, typer.Option(help="When the news reached the market.")] = Timing.UNKNOWN,
+    time: Annotated[Optional[str], typer.Option(help="HH:MM New York time.")] = None,
+    source: Annotated[str, typer.Option(help="Where the news is from.")] = "entered with eventstudy events new",
+    url: Annotated[Optional[str], typer.Option(help="Source URL.")] = None,
+    event_id: Annotated[Optional[str], typer.Option("--id", help="Event id (default: date + title words).")] = None,
+    catalog: CatalogOption = DEFAULT_CATALOG_DIR,
+) -> None:
+    """Scaffold a valid event YAML file (edit it to add amount, terms, claims) and print its path.
+
+    Example: eventstudy events new --date 2025-10-06 --title "OpenAI and AMD: 6 GW" --deal-type supply-deal --party "AMD:AMD:supplier" --party "OpenAI::customer"
+    """
+    from ..catalog.importers import new_event
+    from ..catalog.yaml_writer import PendingEvent, write_events
+
+    event = new_event(date=date, title=title, deal_type=deal_type.value, parties=party, timing=timing.value, time=time,
+                      source=source, url=url, event_id=event_id)
+    report = write_events(catalog, [PendingEvent(event, "events new")])
+    typer.echo(str((report.written or report.unchanged)[0]))
