@@ -14,7 +14,7 @@ from ..catalog.schema import DealType, Timing
 from ..config import DEFAULT_CATALOG_DIR
 from ..db import open_db
 from ..db.catalog_store import SyncReport, get_event, list_events, sync_catalog
-from ..exceptions import EventStudyError
+from ..exceptions import EventStudyError, PartialFailure
 from .output import FormatOption, Format, emit
 
 app = typer.Typer(help="The deal-announcement catalog: load it into the database, list and show events.", no_args_is_help=True)
@@ -175,3 +175,105 @@ def new(
                       source=source, url=url, event_id=event_id)
     report = write_events(catalog, [PendingEvent(event, "events new")])
     typer.echo(str((report.written or report.unchanged)[0]))
+
+
+# --- SEC EDGAR discovery (issue 11): thin wrappers over eventstudy.discover ------------------------------
+
+
+def _ids(values: list[str]) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise typer.BadParameter(f"candidate ids are whole numbers (got {' '.join(values)})", param_hint="ID") from None
+
+
+@app.command("discover")
+def discover_(
+    ctx: typer.Context,
+    tickers: Annotated[Optional[str], typer.Option(help="Comma-separated tickers (default: the catalog's listed tickers).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Filed on or after YYYY-MM-DD (default: 30 days ago).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Filed on or before YYYY-MM-DD (default: today).")] = None,
+    items: Annotated[str, typer.Option(help="8-K items to look for.")] = "1.01,2.01,7.01,8.01",
+    catalog: CatalogOption = DEFAULT_CATALOG_DIR,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Find 8-K announcements on SEC EDGAR and store them as candidate events (needs $EVENTSTUDY_SEC_USER_AGENT).
+
+    Example: EVENTSTUDY_SEC_USER_AGENT="Jane Doe jane@example.com" eventstudy events discover --tickers NVDA,INTC --since 2025-09-01
+    """
+    from ..discover import catalog_tickers, discover_candidates
+    from ..sources.edgar import EdgarClient
+
+    client = EdgarClient()
+    names = [t.strip() for t in tickers.split(",") if t.strip()] if tickers else catalog_tickers(catalog)
+    last = _date(until, "--until") or dt.date.today()
+    first = _date(since, "--since") or last - dt.timedelta(days=30)
+    outcome = discover_candidates(open_db(ctx.obj["db"]), client, names, since=first, until=last,
+                                  items=[i.strip() for i in items.split(",") if i.strip()])
+    for ticker, message in outcome.errors.items():
+        typer.secho(f"{ticker}: {message}", fg=typer.colors.RED, err=True)
+    typer.echo(f"{len(outcome.new)} new candidate(s), {outcome.known} already known, {len(outcome.errors)} ticker(s) failed", err=True)
+    emit([{"id": i, "ticker": c.ticker, "date": c.event.date, "timing": c.timing, "accepted_at": c.accepted_at.isoformat(),
+           "form": c.form, "items": ",".join(c.items), "url": c.url} for i, c in outcome.new], fmt, title="new candidates")
+    if outcome.errors:
+        raise PartialFailure(f"{len(outcome.errors)} of {len(set(names))} ticker(s) failed: {', '.join(outcome.errors)}")
+
+
+@app.command("candidates")
+def candidates(
+    ctx: typer.Context,
+    status: Annotated[Optional[str], typer.Option(help="new, accepted or rejected (default: all).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List discovered candidate events.
+
+    Example: eventstudy events candidates --status new
+    """
+    from ..db.candidates import list_candidates
+
+    emit(list_candidates(open_db(ctx.obj["db"]), status=status), fmt, title="candidates")
+
+
+@app.command("accept")
+def accept(
+    ctx: typer.Context,
+    ids: Annotated[Optional[list[str]], typer.Argument(help="Candidate ids.")] = None,
+    all_new: Annotated[bool, typer.Option("--all", help="Every new candidate.")] = False,
+    catalog: CatalogOption = DEFAULT_CATALOG_DIR,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Write candidates as catalog YAML files and mark them accepted.
+
+    Example: eventstudy events accept 3 4 --catalog events/
+    """
+    from ..discover import accept_candidates
+
+    if bool(ids) == all_new:
+        raise typer.BadParameter("give candidate ids or --all (not both)", param_hint="ID / --all")
+    report = accept_candidates(open_db(ctx.obj["db"]), catalog, None if all_new else _ids(ids))
+    emit(report.as_rows(), fmt, title=f"accepted into {catalog}")
+
+
+@app.command("reject")
+def reject(ctx: typer.Context, ids: Annotated[list[str], typer.Argument(help="Candidate ids.")]) -> None:
+    """Reject candidates: they are remembered and never proposed again.
+
+    Example: eventstudy events reject 5
+    """
+    from ..discover import reject_candidates
+
+    typer.echo(f"rejected {reject_candidates(open_db(ctx.obj['db']), _ids(ids))} candidate(s)")
+
+
+@app.command("check")
+def check(ctx: typer.Context, catalog: CatalogOption = DEFAULT_CATALOG_DIR, fmt: FormatOption = Format.table) -> None:
+    """Compare catalog timings with the stored 8-K candidates of the same parties and dates (exit 1 on disagreement).
+
+    Example: eventstudy events check --catalog events/
+    """
+    from ..discover import timing_disagreements
+
+    rows = timing_disagreements(open_db(ctx.obj["db"]), catalog)
+    emit(rows, fmt, title="timing disagreements")
+    if rows:
+        raise EventStudyError(f"{len(rows)} timing disagreement(s) between the catalog and 8-K acceptance times")

@@ -44,3 +44,15 @@ def trading_sessions(start: str | dt.date | pd.Timestamp, end: str | dt.date | p
         return pd.DatetimeIndex([], name="date")
     sessions = cal.sessions_in_range(start, end)
     return pd.DatetimeIndex(sessions.tz_localize(None) if sessions.tz is not None else sessions, name="date")
+
+
+def session_bounds(day: dt.date, exchange: str = DEFAULT_EXCHANGE) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """(open, close) of ``exchange``'s session on ``day`` as tz-aware UTC timestamps; None on a non-trading day.
+
+    Early closes (e.g. 13:00 New York time the day after Thanksgiving) come from the calendar.
+    """
+    cal = _calendar(exchange, min(pd.Timestamp(day), _CALENDAR_START))
+    stamp = pd.Timestamp(day)
+    if stamp > cal.last_session or not cal.is_session(stamp):
+        return None
+    return cal.session_open(stamp), cal.session_close(stamp)
