@@ -293,6 +293,33 @@ def _closes(engine: Engine, tickers: list[str]) -> dict[str, pd.Series]:
 # ---------------------------------------------------------------------------------------------
 # The real steps
 # ---------------------------------------------------------------------------------------------
+def step_discover(ctx: RunContext) -> StepResult:
+    """Optional (``[discover] enabled``): 8-K candidates from SEC EDGAR; with ``auto_accept`` they become catalog YAML.
+
+    Runs before ``catalog`` so that accepted candidates enter the same night's studies and backtests.
+    A ticker SEC cannot answer for is reported (status ``partial``), not fatal.
+    """
+    if not ctx.config.discover_enabled:
+        return StepResult(note="discover: off")
+    from eventstudy.discover import accept_candidates, catalog_tickers, discover_candidates
+    from eventstudy.sources.edgar import EdgarClient
+
+    config = ctx.config
+    until = config.run_date()
+    tickers = list(config.discover_tickers) or catalog_tickers(config.catalog_dir)
+    outcome = discover_candidates(ctx.engine, EdgarClient(), tickers, since=until - dt.timedelta(days=config.discover_lookback_days),
+                                  until=until, items=config.discover_items)
+    if config.discover_auto_accept and outcome.new:
+        accept_candidates(ctx.engine, config.catalog_dir, [i for i, _ in outcome.new])
+    ctx.facts["discover"] = outcome
+    listed = ", ".join(f"#{i} {c.ticker} {c.event.date} {c.timing} ({c.form} {','.join(c.items)})" for i, c in outcome.new)
+    note = (f"discover: {len(outcome.new)} new candidate(s)" + (f": {listed}" if listed else "")
+            + (" (accepted into the catalog)" if config.discover_auto_accept and outcome.new else ""))
+    error = "; ".join(f"{t}: {m}" for t, m in outcome.errors.items()) or None
+    status = "ok" if not outcome.errors else "failed" if len(outcome.errors) == len(set(tickers)) else "partial"
+    return StepResult(rows=len(outcome.new), changed=bool(outcome.new), status=status, note=note, error=error)
+
+
 def step_catalog(ctx: RunContext) -> StepResult:
     """Validate the catalog folder and sync it into the database (one transaction)."""
     from eventstudy.catalog import load_catalog

@@ -1,0 +1,54 @@
+"""The nightly ``discover`` step end to end: EDGAR stand-in -> auto-accepted catalog files -> same night's studies.
+
+Runs ``run_pipeline`` with the step in front of the default steps (as the lead wires it) on
+the shared reference prices; the stand-in's NVDA (pre-open 2025-09-18) and INTC (after-close
+2025-09-22) 8-Ks must come out as catalog events whose per-event studies are stored.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sources"))
+from edgar_standin import EdgarStandIn  # noqa: E402
+from eventstudy.catalog import load_catalog  # noqa: E402
+from pipeline_testlib import REPO, rows  # noqa: E402
+from pipelines.config import load_config  # noqa: E402
+from pipelines.nightly import DEFAULT_STEPS, Step, run_pipeline, step_discover  # noqa: E402
+
+pytestmark = [pytest.mark.shared_data]
+
+
+def test_discover_step_auto_accepts_into_the_same_nights_studies(prices_dir, tmp_path, monkeypatch):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    catalog = tmp_path / "events"
+    catalog.mkdir()
+    shutil.copy(REPO / "events" / "2025-10-06-openai-amd.yaml", catalog)
+    monkeypatch.setenv("EVENTSTUDY_SEC_USER_AGENT", "Event Study Tests tests@example.com")
+    monkeypatch.setenv("EVENTSTUDY_SEC_CACHE", str(tmp_path / "sec"))
+    monkeypatch.delenv("EVENTSTUDY_DB", raising=False)
+    monkeypatch.delenv("EVENTSTUDY_PRICE_SOURCE", raising=False)
+    config_file = tmp_path / "pipeline.toml"
+    config_file.write_text(
+        f'db = "{db}"\nprice_source = "files:{prices_dir}"\ncatalog = "{catalog}"\noutput = "{tmp_path / "out"}"\n'
+        '[discover]\nenabled = true\ntickers = ["NVDA", "INTC"]\nauto_accept = true\nlookback_days = 3650\n', encoding="utf-8")
+    config = load_config(config_file)
+    steps = [Step("discover", step_discover), *(s for s in DEFAULT_STEPS if s.name in ("catalog", "ingest", "studies"))]
+    with EdgarStandIn() as sec:
+        monkeypatch.setenv("EVENTSTUDY_SEC_URL", sec.url)
+        outcome = run_pipeline(config, steps=steps, progress=False)
+        # (The run is partial only because the reference folder has no SMH file for the default benchmarks.)
+        assert {s["step"]: s["status"] for s in outcome.steps} == {"discover": "ok", "catalog": "ok", "ingest": "partial", "studies": "ok"}
+        events = {e.event.id: e.event for e in load_catalog(catalog)}
+        found = {(e.tickers[0], e.date.isoformat(), e.timing.value) for e in events.values() if e.id != "2025-10-06-openai-amd"}
+        assert found == {("NVDA", "2025-09-18", "pre-open"), ("INTC", "2025-09-22", "after-close")}
+        studied = {key for (key,) in rows(db, "SELECT key FROM pipeline_fingerprints WHERE kind = 'study' AND result_id IS NOT NULL")}
+        assert set(events) <= studied
+        # A second night finds nothing new.
+        again = run_pipeline(config, steps=steps[:1], progress=False)
+    (note,) = rows(db, f"SELECT rows FROM pipeline_steps WHERE run_id = {again.run_id} AND step = 'discover'")[0]
+    assert note == 0
