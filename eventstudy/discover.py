@@ -70,6 +70,32 @@ def reject_candidates(engine: Engine, ids: Iterable[int]) -> int:
     return set_status(engine, ids, "rejected")
 
 
+def day0_reactions(engine: Engine, new: list[tuple[int, Candidate]], benchmark: str = "SPY") -> list[dict]:
+    """Day-0 total return of each candidate's ticker and of ``benchmark``, in PERCENT, where prices exist.
+
+    Day 0 as the engine places it (``core.windows.day0_positions``: after-close -> next session).
+    ``None`` while the session's prices are not stored yet.
+    """
+    import numpy as np
+
+    from .core.windows import day0_positions, is_after_close
+    from .prices.store import load_returns
+
+    rows = []
+    for cid, c in new:
+        start, end = c.event.date - dt.timedelta(days=10), c.event.date + dt.timedelta(days=10)
+        returns = load_returns(engine, [c.ticker, benchmark], start=start, end=end, kind="total", allow_missing=True)
+        pos = day0_positions(returns.index.values.astype("datetime64[D]"), np.array([np.datetime64(c.event.date)]),
+                             is_after_close([c.timing]))[0]
+        firm = market = None
+        if pos >= 0 and not np.isnan(returns.iloc[pos, 0]):
+            firm = round(100 * float(returns.iloc[pos, 0]), 2)
+            market = None if np.isnan(returns.iloc[pos, 1]) else round(100 * float(returns.iloc[pos, 1]), 2)
+        rows.append({"id": cid, "ticker": c.ticker, "date": c.event.date.isoformat(), "timing": c.timing,
+                     "day0": returns.index[pos].date().isoformat() if pos >= 0 else None, "return_pct": firm, f"{benchmark}_pct": market})
+    return rows
+
+
 def timing_disagreements(engine: Engine, catalog: str | Path) -> list[dict]:
     """Catalog events whose parties have a stored 8-K candidate on the same date with another timing.
 

@@ -601,6 +601,13 @@ def render_summary(ctx: RunContext) -> str:
         for rec in car.to_dict(orient="records"):
             cells = " | ".join(f"{100 * rec[w]:+.2f}" for w in windows)
             lines.append(f"| {rec['event_id']} | {rec['ticker']} | {cells} |")
+    if ctx.facts.get("discover") and ctx.facts["discover"].new:
+        from eventstudy.discover import day0_reactions
+
+        lines += ["", f"## New 8-K candidates (day-0 total return, percent, vs {ctx.config.benchmark})", ""]
+        lines += [f"- #{r['id']} {r['ticker']} {r['date']} {r['timing']}: day 0 {r['day0'] or 'after the last session'}, "
+                  + (f"{r['return_pct']:+.2f} vs {r[ctx.config.benchmark + '_pct']}" if r["return_pct"] is not None else "no prices yet")
+                  for r in day0_reactions(ctx.engine, ctx.facts["discover"].new, ctx.config.benchmark)]
     failures = ctx.facts.get("failures", {})
     if failures:
         lines += ["", "## Failures", ""] + [f"- {step}: {msg}" for step, msg in failures.items()]

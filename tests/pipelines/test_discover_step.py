@@ -11,6 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sources"))
@@ -21,6 +22,15 @@ from pipelines.config import load_config  # noqa: E402
 from pipelines.nightly import DEFAULT_STEPS, Step, run_pipeline, step_discover  # noqa: E402
 
 pytestmark = [pytest.mark.shared_data]
+
+
+def _day0_pct(prices_dir, ticker: str, day: str) -> float:
+    """Close-to-close total return in percent from the CSV files (dividend on that ex-date added)."""
+    close = pd.read_csv(prices_dir / f"{ticker}.csv", index_col="Date", parse_dates=True)["Close"]
+    divs = prices_dir / f"{ticker}_dividends.csv"
+    div = pd.read_csv(divs, index_col="Date", parse_dates=True).iloc[:, 0] if divs.exists() else pd.Series(dtype=float)
+    i = close.index.get_loc(pd.Timestamp(day))
+    return round(100 * ((close.iloc[i] + float(div.get(pd.Timestamp(day), 0.0))) / close.iloc[i - 1] - 1), 2)
 
 
 def test_discover_step_auto_accepts_into_the_same_nights_studies(prices_dir, tmp_path, monkeypatch):
@@ -37,17 +47,20 @@ def test_discover_step_auto_accepts_into_the_same_nights_studies(prices_dir, tmp
         f'db = "{db}"\nprice_source = "files:{prices_dir}"\ncatalog = "{catalog}"\noutput = "{tmp_path / "out"}"\n'
         '[discover]\nenabled = true\ntickers = ["NVDA", "INTC"]\nauto_accept = true\nlookback_days = 3650\n', encoding="utf-8")
     config = load_config(config_file)
-    steps = [Step("discover", step_discover), *(s for s in DEFAULT_STEPS if s.name in ("catalog", "ingest", "studies"))]
+    steps = [Step("discover", step_discover), *(s for s in DEFAULT_STEPS if s.name in ("catalog", "ingest", "studies", "reports"))]
     with EdgarStandIn() as sec:
         monkeypatch.setenv("EVENTSTUDY_SEC_URL", sec.url)
         outcome = run_pipeline(config, steps=steps, progress=False)
         # (The run is partial only because the reference folder has no SMH file for the default benchmarks.)
-        assert {s["step"]: s["status"] for s in outcome.steps} == {"discover": "ok", "catalog": "ok", "ingest": "partial", "studies": "ok"}
+        assert {s["step"]: s["status"] for s in outcome.steps} == {"discover": "ok", "catalog": "ok", "ingest": "partial", "studies": "ok", "reports": "ok"}
         events = {e.event.id: e.event for e in load_catalog(catalog)}
         found = {(e.tickers[0], e.date.isoformat(), e.timing.value) for e in events.values() if e.id != "2025-10-06-openai-amd"}
         assert found == {("NVDA", "2025-09-18", "pre-open"), ("INTC", "2025-09-22", "after-close")}
         studied = {key for (key,) in rows(db, "SELECT key FROM pipeline_fingerprints WHERE kind = 'study' AND result_id IS NOT NULL")}
         assert set(events) <= studied
+        summary = next((tmp_path / "out").iterdir()) / "summary.md"
+        assert f"- #1 NVDA 2025-09-18 pre-open: day 0 2025-09-18, {_day0_pct(prices_dir, 'NVDA', '2025-09-18'):+.2f} vs" in summary.read_text()
+        assert f"- #2 INTC 2025-09-22 after-close: day 0 2025-09-23, {_day0_pct(prices_dir, 'INTC', '2025-09-23'):+.2f} vs" in summary.read_text()
         # A second night finds nothing new.
         again = run_pipeline(config, steps=steps[:1], progress=False)
     (note,) = rows(db, f"SELECT rows FROM pipeline_steps WHERE run_id = {again.run_id} AND step = 'discover'")[0]
