@@ -53,7 +53,7 @@ from pydantic import ValidationError
 from ..exceptions import CatalogError
 from ..prices.calendar import trading_sessions
 from .loader import Problem
-from .schema import DealType, Event, Timing
+from .schema import DealType, Event, Party, Timing
 from .yaml_writer import PendingEvent
 
 COLUMNS = ("event_id", "date", "time", "timing", "title", "deal_type", "ticker", "name", "exchange", "role",
@@ -332,6 +332,11 @@ def _est_event(group: list[Row], default_deal_type: DealType | None) -> tuple[Ev
                                     f"estimation window end {numbers['estimation_end']} is not before the event window start {numbers['event_start']}"))
         if numbers["estimation_length"] <= 0:
             problems.append(Problem(first.file, first.line, 0, "estimation_length", f"estimation length must be positive (got {numbers['estimation_length']})"))
+    for row in group:
+        try:
+            Party.model_validate({"name": row.values["firm"] or "?", "ticker": row.values["firm"], "role": "subject"})
+        except ValidationError as exc:
+            problems += [Problem(row.file, row.line, 0, "firm", e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
     group_text = v["group"]
     deal = slugify(group_text, 20)
     if deal in {d.value for d in DealType}:

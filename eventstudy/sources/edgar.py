@@ -125,6 +125,7 @@ class EdgarClient:
         self._last = -1e18
         self.requests_made = 0
         self._tickers: dict[str, tuple[int, str]] | None = None
+        self._offline = ""
 
     # -- transport -------------------------------------------------------------------------
 
@@ -145,6 +146,8 @@ class EdgarClient:
         os.replace(tmp, path)
 
     def _get(self, url: str) -> requests.Response:
+        if self._offline:
+            raise EdgarError(f"{url}: {self._offline}")
         for attempt in range(self.max_retries + 1):
             wait = self._last + self.min_gap - self.clock()
             if wait > 0:
@@ -156,8 +159,9 @@ class EdgarClient:
             except requests.exceptions.Timeout as exc:
                 raise EdgarError(f"{url}: no answer within {self.timeout:g} s ({type(exc).__name__}); SEC or the mirror is slow or unreachable") from None
             except requests.exceptions.ConnectionError as exc:
-                reason = str(exc.args[0] if exc.args else exc)
-                raise EdgarError(f"{url}: cannot connect ({reason[:160]}); offline? (set {SEC_URL_ENV} to use a mirror)") from None
+                # Remembered: the next requests of this client fail at once instead of each waiting on the network.
+                self._offline = f"cannot connect ({_connection_reason(exc)}); offline? (set {SEC_URL_ENV} to use a mirror)"
+                raise EdgarError(f"{url}: {self._offline}") from None
             if response.status_code in _RETRY_STATUS and attempt < self.max_retries:
                 self.sleep(self._retry_delay(response, attempt))
                 continue
@@ -259,6 +263,15 @@ class EdgarClient:
             raise EdgarError(f"{url}: bad <ACCEPTANCE-DATETIME> {match.group(1).decode()!r}") from None
         self._store(url, body)
         return naive.replace(tzinfo=NEW_YORK)
+
+
+def _connection_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "NameResolution" in text or "resolve" in text.lower() or "Name or service not known" in text:
+        return "the host name does not resolve"
+    if "refused" in text.lower():
+        return "connection refused"
+    return text[:120]
 
 
 def _filing_rows(arrays: dict, url: str) -> list[Filing]:
