@@ -18,6 +18,8 @@ tab-separated ``KEY:\tvalue`` lines.  Filers (real CIKs, invented filings):
 * AMD (2488): HTTP 429 on the first ``n`` submissions requests, then an 8-K (7.01) accepted
   11:15:00 -> intraday.
 
+NVDA also has an older page (``filings.files``) holding an 8-K (8.01) accepted 2024-03-18 18:30 -> after-close.
+
 ``behaviour`` maps a path to ``"403"``, ``"html"``, ``"truncated"``, ``("429", n)`` or ``("503", n)``.
 ``requests`` records (path, status, user agent) of every request.
 """
@@ -70,14 +72,12 @@ FILINGS = {
 }
 
 
-def company_tickers() -> dict:
-    return {str(i): {"cik_str": cik, "ticker": ticker, "title": title} for i, (ticker, (cik, title)) in enumerate(COMPANIES.items())}
+#: Filings only in an older page (``filings.files``), as SEC splits long histories.
+OLDER = {"NVDA": [FakeFiling("0001045810-24-000030", "8-K", "8.01", dt.datetime(2024, 3, 18, 18, 30, 0), document="nvda-20240318.htm")]}
 
 
-def submissions(ticker: str) -> dict:
-    cik, name = COMPANIES[ticker]
-    rows = FILINGS.get(ticker, [])
-    recent = {
+def _arrays(rows: list[FakeFiling]) -> dict:
+    return {
         "accessionNumber": [f.accession for f in rows],
         "filingDate": [f.accepted_ny.date().isoformat() for f in rows],
         "reportDate": [f.report_date or f.accepted_ny.date().isoformat() for f in rows],
@@ -94,6 +94,22 @@ def submissions(ticker: str) -> dict:
         "primaryDocument": [f.document for f in rows],
         "primaryDocDescription": [f.form for f in rows],
     }
+
+
+def older_page_name(ticker: str) -> str:
+    return f"CIK{COMPANIES[ticker][0]:010d}-submissions-001.json"
+
+
+def company_tickers() -> dict:
+    return {str(i): {"cik_str": cik, "ticker": ticker, "title": title} for i, (ticker, (cik, title)) in enumerate(COMPANIES.items())}
+
+
+def submissions(ticker: str) -> dict:
+    cik, name = COMPANIES[ticker]
+    recent = _arrays(FILINGS.get(ticker, []))
+    older = OLDER.get(ticker, [])
+    files = [{"name": older_page_name(ticker), "filingCount": len(older), "filingFrom": min(f.accepted_ny.date() for f in older).isoformat(),
+              "filingTo": max(f.accepted_ny.date() for f in older).isoformat()}] if older else []
     return {
         "cik": str(cik), "entityType": "operating", "sic": "3674", "sicDescription": "Semiconductors & Related Devices",
         "ownerOrg": "04 Manufacturing", "insiderTransactionForOwnerExists": 0, "insiderTransactionForIssuerExists": 1,
@@ -103,7 +119,7 @@ def submissions(ticker: str) -> dict:
         "addresses": {"mailing": {"street1": "2788 SAN TOMAS EXPRESSWAY", "city": "SANTA CLARA", "stateOrCountry": "CA", "zipCode": "95051"},
                       "business": {"street1": "2788 SAN TOMAS EXPRESSWAY", "city": "SANTA CLARA", "stateOrCountry": "CA", "zipCode": "95051"}},
         "phone": "408-486-2000", "flags": "", "formerNames": [],
-        "filings": {"recent": recent, "files": []},
+        "filings": {"recent": recent, "files": files},
     }
 
 
@@ -133,7 +149,9 @@ def routes() -> dict[str, tuple[str, str]]:
     served = {"/files/company_tickers.json": ("application/json", json.dumps(company_tickers()))}
     for ticker, (cik, _) in COMPANIES.items():
         served[f"/submissions/CIK{cik:010d}.json"] = ("application/json", json.dumps(submissions(ticker)))
-        for filing in FILINGS.get(ticker, []):
+        if ticker in OLDER:
+            served[f"/submissions/{older_page_name(ticker)}"] = ("application/json", json.dumps(_arrays(OLDER[ticker])))
+        for filing in FILINGS.get(ticker, []) + OLDER.get(ticker, []):
             path = f"/Archives/edgar/data/{cik}/{filing.accession.replace('-', '')}/{filing.accession}.hdr.sgml"
             served[path] = ("text/plain", header(ticker, filing))
     return served

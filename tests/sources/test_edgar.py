@@ -114,6 +114,16 @@ def test_429_then_success_backs_off_exponentially(env):
     assert [s for p, s, _ in sec.requests if p == submissions_path("AMD")] == [429, 429, 200]
 
 
+def test_older_pages_are_read_only_when_the_range_reaches_them(env):
+    with EdgarStandIn() as sec:
+        client = EdgarClient(base_url=sec.url, cache_dir=env / "c")
+        recent = discover(client, ["NVDA"], since=dt.date(2025, 1, 1), until=dt.date(2025, 12, 31))
+        assert not any("submissions-001" in p for p, _, _ in sec.requests)
+        older = discover(client, ["NVDA"], since=dt.date(2024, 1, 1), until=dt.date(2024, 12, 31))
+    assert [c.timing for c in recent.candidates] == ["pre-open"]
+    assert [(c.event.date.isoformat(), c.timing, c.event.time) for c in older.candidates] == [("2024-03-18", "after-close", "18:30")]
+
+
 def test_5xx_without_end_fails_naming_the_url(env):
     with EdgarStandIn(behaviour={submissions_path("AMD"): ("503", 99)}) as sec:
         client = EdgarClient(base_url=sec.url, cache_dir=env / "c", sleep=lambda s: None, max_retries=2)
