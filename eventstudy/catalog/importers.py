@@ -186,7 +186,12 @@ def _read_excel(path: Path) -> tuple[str, list[Row], list[Problem]]:
     cells = [(n, row[:width] + [""] * (width - len(row))) for n, row in cells]
     if not _is_header(cells[0][1]):
         if len(cells[0][1]) == len(EST_FIELDS):
-            return "est", [Row(str(path), n, dict(zip(EST_FIELDS, row))) for n, row in cells], []
+            # A date typed into Excel is a date cell (read as YYYY-MM-DD), not EventStudyTools' dd.mm.yyyy text.
+            rows = [dict(zip(EST_FIELDS, row)) for _, row in cells]
+            for row in rows:
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date"]):
+                    row["date"] = ".".join(reversed(row["date"].split("-")))
+            return "est", [Row(str(path), n, row) for (n, _), row in zip(cells, rows)], []
         return "", [], [Problem(str(path), cells[0][0], 0, "", f"expected a header row naming at least date and ticker (columns: {', '.join(COLUMNS)})")]
     return "table", *_table_rows(str(path), cells)
 

@@ -104,6 +104,16 @@ def test_excel_sheet_reads_like_csv(tmp_path):
     assert only.event.date == dt.date(2025, 9, 22) and only.event.tickers == ["NVDA"]
 
 
+def test_excel_request_file_with_date_cells(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append([7, "NVDA", "SPY", dt.datetime(2025, 9, 22), "investment", -5, 5, -11, 120])
+    path = tmp_path / "request.xlsx"
+    book.save(path)
+    (only,) = read_event_files([path])
+    assert (only.event.date, only.event.tickers, only.event.id) == (dt.date(2025, 9, 22), ["NVDA"], "2025-09-22-nvda-est-7")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("1;INTC;SPY;31.02.2025;investment;-5;5;-11;120\n", "r.csv:1: date: '31.02.2025' is not a valid date in dd.mm.yyyy form"),
     ("1,INTC,SPY,18.09.2025,investment,-5,5,-11,120\n", "r.csv:1: looks like an EventStudyTools request file but is ','-separated"),
