@@ -1,8 +1,8 @@
 """The nightly ``discover`` step end to end: EDGAR stand-in -> auto-accepted catalog files -> same night's studies.
 
 Runs ``run_pipeline`` with the step in front of the default steps (as the lead wires it) on
-the shared reference prices; the stand-in's NVDA (pre-open 2025-09-18) and INTC (after-close
-2025-09-22) 8-Ks must come out as catalog events whose per-event studies are stored.
+the shared reference prices; the stand-in's NVDA (after-close 2024-03-18, from an older
+submissions page; pre-open 2025-09-18) and INTC (after-close 2025-09-22) 8-Ks must come out as catalog events whose per-event studies are stored.
 """
 
 from __future__ import annotations
@@ -55,12 +55,12 @@ def test_discover_step_auto_accepts_into_the_same_nights_studies(prices_dir, tmp
         assert {s["step"]: s["status"] for s in outcome.steps} == {"discover": "ok", "catalog": "ok", "ingest": "partial", "studies": "ok", "reports": "ok"}
         events = {e.event.id: e.event for e in load_catalog(catalog)}
         found = {(e.tickers[0], e.date.isoformat(), e.timing.value) for e in events.values() if e.id != "2025-10-06-openai-amd"}
-        assert found == {("NVDA", "2025-09-18", "pre-open"), ("INTC", "2025-09-22", "after-close")}
+        assert found == {("NVDA", "2024-03-18", "after-close"), ("NVDA", "2025-09-18", "pre-open"), ("INTC", "2025-09-22", "after-close")}
         studied = {key for (key,) in rows(db, "SELECT key FROM pipeline_fingerprints WHERE kind = 'study' AND result_id IS NOT NULL")}
         assert set(events) <= studied
         summary = next((tmp_path / "out").iterdir()) / "summary.md"
-        assert f"- #1 NVDA 2025-09-18 pre-open: day 0 2025-09-18, {_day0_pct(prices_dir, 'NVDA', '2025-09-18'):+.2f} vs" in summary.read_text()
-        assert f"- #2 INTC 2025-09-22 after-close: day 0 2025-09-23, {_day0_pct(prices_dir, 'INTC', '2025-09-23'):+.2f} vs" in summary.read_text()
+        assert f"- #2 NVDA 2025-09-18 pre-open: day 0 2025-09-18, {_day0_pct(prices_dir, 'NVDA', '2025-09-18'):+.2f} vs" in summary.read_text()
+        assert f"- #3 INTC 2025-09-22 after-close: day 0 2025-09-23, {_day0_pct(prices_dir, 'INTC', '2025-09-23'):+.2f} vs" in summary.read_text()
         # A second night finds nothing new.
         again = run_pipeline(config, steps=steps[:1], progress=False)
     (note,) = rows(db, f"SELECT rows FROM pipeline_steps WHERE run_id = {again.run_id} AND step = 'discover'")[0]
