@@ -51,7 +51,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}" if self.line else self.file
+        where = f"{self.file}:{self.line}:{self.column}" if self.line and self.column else f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
         return f"{where}:{field} {self.message}"
 

@@ -23,6 +23,13 @@ Example (``examples/pipeline.toml``)::
 
     [backtests]
     strategies = ["examples/strategies/*.toml"]
+
+    [discover]                           # optional: 8-Ks from SEC EDGAR (needs EVENTSTUDY_SEC_USER_AGENT)
+    enabled = true
+    tickers = ["NVDA", "AMD"]            # default: the catalog's listed tickers
+    items = ["1.01", "2.01", "7.01", "8.01"]
+    auto_accept = false                  # true: candidates become catalog YAML the same night
+    lookback_days = 7                    # filings of the last N days
 """
 
 from __future__ import annotations
@@ -55,12 +62,13 @@ DEFAULT_CRON = "30 18 * * mon-fri"
 DEFAULT_TIMEZONE = "America/New_York"
 DEFAULT_GRACE_HOURS = 6.0
 
-_TOP_KEYS = {"db", "price_source", "catalog", "output", "tickers", "schedule", "study", "backtests", "lock"}
+_TOP_KEYS = {"db", "price_source", "catalog", "output", "tickers", "schedule", "study", "backtests", "lock", "discover"}
 _SECTION_KEYS = {
     "schedule": {"cron", "timezone", "misfire_grace_hours", "late_after_seconds"},
     "study": {"benchmark", "model", "estimation", "windows"},
     "backtests": {"strategies"},
     "lock": {"ttl_seconds"},
+    "discover": {"enabled", "tickers", "items", "auto_accept", "lookback_days"},
 }
 
 
@@ -95,6 +103,9 @@ class PipelineConfig:
         Backtest strategy spec files (globs in the file are expanded).
     lock_ttl_seconds : int
         SQLite lock: a lock row whose heartbeat is older than this is stale and taken over.
+    discover_enabled, discover_tickers, discover_items, discover_auto_accept, discover_lookback_days
+        The optional EDGAR discover step: on/off, tickers (empty: the catalog's), 8-K items,
+        whether candidates are accepted into the catalog at once, and how many days back to look.
     source_file : Path or None
         The TOML file read, if any.
     """
@@ -114,6 +125,11 @@ class PipelineConfig:
     windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS
     strategies: tuple[Path, ...] = ()
     lock_ttl_seconds: int = 120
+    discover_enabled: bool = False
+    discover_tickers: tuple[str, ...] = ()
+    discover_items: tuple[str, ...] = ("1.01", "2.01", "7.01", "8.01")
+    discover_auto_accept: bool = False
+    discover_lookback_days: int = 7
     source_file: Path | None = field(default=None, compare=False)
 
     @property
@@ -266,10 +282,31 @@ def load_config(path: Path | str | None = None, *, db_url: str | None = None, pr
         values["strategies"] = _strategies(backtests["strategies"], base, src)
     if "ttl_seconds" in lock:
         values["lock_ttl_seconds"] = int(lock["ttl_seconds"])
+    values.update(_discover(sections["discover"], src))
 
     config = PipelineConfig(**values)
     _validate_schedule(config, src)
     return config
+
+
+def _discover(section: dict, src: Path | None) -> dict:
+    values: dict = {}
+    for key in ("enabled", "auto_accept"):
+        if key in section:
+            if not isinstance(section[key], bool):
+                raise ConfigError(f"{_where(src, 'discover.' + key)}: expected true or false, got {section[key]!r}")
+            values[f"discover_{key}"] = section[key]
+    for key in ("tickers", "items"):
+        if key in section:
+            if not isinstance(section[key], list) or not all(isinstance(v, str) for v in section[key]):
+                raise ConfigError(f"{_where(src, 'discover.' + key)}: expected a list of strings")
+            values[f"discover_{key}"] = tuple(v.upper() if key == "tickers" else v for v in section[key])
+    if "lookback_days" in section:
+        days = section["lookback_days"]
+        if not isinstance(days, int) or days < 1:
+            raise ConfigError(f"{_where(src, 'discover.lookback_days')}: expected a positive whole number of days, got {days!r}")
+        values["discover_lookback_days"] = days
+    return values
 
 
 def _validate_schedule(config: PipelineConfig, src: Path | None) -> None:

@@ -254,6 +254,33 @@ def event_inputs(engine: Engine, config: PipelineConfig) -> dict[str, EventInput
 # ---------------------------------------------------------------------------------------------
 # The real steps
 # ---------------------------------------------------------------------------------------------
+def step_discover(ctx: RunContext) -> StepResult:
+    """Optional (``[discover] enabled``): 8-K candidates from SEC EDGAR; with ``auto_accept`` they become catalog YAML.
+
+    Runs before ``catalog`` so that accepted candidates enter the same night's studies and backtests.
+    A ticker SEC cannot answer for is reported (status ``partial``), not fatal.
+    """
+    if not ctx.config.discover_enabled:
+        return StepResult(note="discover: off")
+    from ..jobs.discover import accept_candidates, catalog_tickers, discover_candidates
+    from eventstudy.sources.edgar import EdgarClient
+
+    config = ctx.config
+    until = config.run_date()
+    tickers = list(config.discover_tickers) or catalog_tickers(config.catalog_dir)
+    outcome = discover_candidates(ctx.engine, EdgarClient(), tickers, since=until - dt.timedelta(days=config.discover_lookback_days),
+                                  until=until, items=config.discover_items)
+    if config.discover_auto_accept and outcome.new:
+        accept_candidates(ctx.engine, config.catalog_dir, [i for i, _ in outcome.new])
+    ctx.facts["discover"] = outcome
+    listed = ", ".join(f"#{i} {c.ticker} {c.event.date} {c.timing} ({c.form} {','.join(c.items)})" for i, c in outcome.new)
+    note = (f"discover: {len(outcome.new)} new candidate(s)" + (f": {listed}" if listed else "")
+            + (" (accepted into the catalog)" if config.discover_auto_accept and outcome.new else ""))
+    error = "; ".join(f"{t}: {m}" for t, m in outcome.errors.items()) or None
+    status = "ok" if not outcome.errors else "failed" if len(outcome.errors) == len(set(tickers)) else "partial"
+    return StepResult(rows=len(outcome.new), changed=bool(outcome.new), status=status, note=note, error=error)
+
+
 def step_catalog(ctx: RunContext) -> StepResult:
     """Validate the catalog folder and sync it into the database (one transaction)."""
     from ..jobs.catalog import load_catalog_into_db
@@ -516,6 +543,13 @@ def render_summary(ctx: RunContext) -> str:
         for rec in car.to_dict(orient="records"):
             cells = " | ".join(f"{100 * rec[w]:+.2f}" for w in windows)
             lines.append(f"| {rec['event_id']} | {rec['ticker']} | {cells} |")
+    if ctx.facts.get("discover") and ctx.facts["discover"].new:
+        from ..jobs.discover import day0_reactions
+
+        lines += ["", f"## New 8-K candidates (day-0 total return, percent, vs {ctx.config.benchmark})", ""]
+        lines += [f"- #{r['id']} {r['ticker']} {r['date']} {r['timing']}: day 0 {r['day0'] or 'after the last session'}, "
+                  + (f"{r['return_pct']:+.2f} vs {r[ctx.config.benchmark + '_pct']}" if r["return_pct"] is not None else "no prices yet")
+                  for r in day0_reactions(ctx.engine, ctx.facts["discover"].new, ctx.config.benchmark)]
     failures = ctx.facts.get("failures", {})
     if failures:
         lines += ["", "## Failures", ""] + [f"- {step}: {msg}" for step, msg in failures.items()]
@@ -530,6 +564,12 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     Step("backtests", step_backtests),
     Step("reports", step_reports),
 )
+
+
+def default_steps(config: PipelineConfig) -> list[Step]:
+    """:data:`DEFAULT_STEPS`, led by the EDGAR ``discover`` step when the config turns it on."""
+    lead = [Step("discover", step_discover)] if config.discover_enabled else []
+    return [*lead, *DEFAULT_STEPS]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,7 +635,7 @@ def run_pipeline(
     trigger : {"manual", "scheduled", "late"}
         Stored with the run; ``late`` marks a scheduled run that started after its fire time.
     steps : sequence of Step, optional
-        Defaults to :data:`DEFAULT_STEPS` (looked up at call time).
+        Defaults to :func:`default_steps` (looked up at call time).
     progress : bool
         Show progress bars on stderr (only when it is a terminal).
     stop : threading.Event, optional
@@ -630,7 +670,7 @@ def run_pipeline(
             run_id = start_run(engine, trigger)
             log.info("pipeline run #%d started (%s); reports in %s", run_id, trigger, report_dir)
             ctx = RunContext(engine, config, run_id, trigger, report_dir, progress=progress, stop=stop or threading.Event(), lock=lock)
-            return _run_steps(ctx, list(DEFAULT_STEPS if steps is None else steps))
+            return _run_steps(ctx, list(steps) if steps is not None else default_steps(config))
     finally:
         lock.release()
         if own_engine:

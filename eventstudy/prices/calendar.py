@@ -72,3 +72,15 @@ def session_span(first: str | dt.date | pd.Timestamp, last: str | dt.date | pd.T
         end = (cal.session_offset(anchor, after) if after <= room
                else cal.last_session + pd.Timedelta(days=7 * (after - room) // 5 + 7))
     return pd.Timestamp(start).date(), pd.Timestamp(end).date()
+
+
+def session_bounds(day: dt.date, exchange: str = DEFAULT_EXCHANGE) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """(open, close) of ``exchange``'s session on ``day`` as tz-aware UTC timestamps; None on a non-trading day.
+
+    Early closes (e.g. 13:00 New York time the day after Thanksgiving) come from the calendar.
+    """
+    cal = _calendar(exchange, min(pd.Timestamp(day), _CALENDAR_START))
+    stamp = pd.Timestamp(day)
+    if stamp > cal.last_session or not cal.is_session(stamp):
+        return None
+    return cal.session_open(stamp), cal.session_close(stamp)
