@@ -39,6 +39,7 @@ import pandas as pd
 from .db import Engine
 
 from .core.windows import day0_positions, is_after_close
+from .defaults import window_label
 from .db.catalog_store import load_claims_frame
 from .exceptions import EventStudyError
 from .prices.calendar import session_span
@@ -159,7 +160,7 @@ def check_claims(
         a, b = int(claim["window_start"]), int(claim["window_end"])
         ticker = claim["ticker"]
         row = {
-            "event_id": claim["event_id"], "ticker": ticker, "window": f"[{a},{b}]",
+            "event_id": claim["event_id"], "ticker": ticker, "window": window_label((a, b)),
             "day0": pd.NaT, "from_date": pd.NaT, "to_date": pd.NaT,
             "claimed_pct": float(claim["claimed_move_pct"]), "qualifier": claim["qualifier"], "measure": claim["measure"],
             "measured_pct": np.nan, "benchmark": benchmark, "benchmark_pct": np.nan, "abnormal_pct": np.nan,

@@ -177,6 +177,52 @@ class EventStudy:
             params["factors"] = list(spec.needs_factors)
         return EventStudyResults(core=core, firms=firms, params=params, model=spec)
 
+    def calendar_time(self, windows: Sequence[tuple[int, int]] = DEFAULT_WINDOWS, *, factors: str = "market",
+                      hac_lags: int = 5) -> pd.DataFrame:
+        """Calendar-time portfolio test per window (Jaffe 1974; Mitchell & Stafford 2000), equal-weighted.
+
+        Each session the portfolio holds every event-firm inside its window ``[a, b]``
+        (trading-session offsets from day 0, both ends included); its daily simple return is
+        regressed on the benchmark's (``factors="market"``), or, with ``factors="ff3"`` or
+        ``"carhart"``, its excess return on the Fama-French factors.  Cross-sectional
+        dependence (events sharing dates) is absorbed because the portfolio is one series.
+
+        Returns
+        -------
+        DataFrame
+            One row per window: ``window``, ``alpha`` (daily intercept, decimal), ``alpha_t``
+            and ``alpha_p`` (OLS), ``alpha_t_hac`` and ``alpha_p_hac`` (Newey-West with
+            ``hac_lags`` lags), ``n_days``, ``mean_firms``, ``factors``.
+        """
+        from .core.calendar_time import calendar_time_portfolio
+
+        ev = self.events
+        sessions = self.returns.index.values.astype("datetime64[D]")
+        day0 = day0_positions(sessions, ev["announced"].values.astype("datetime64[D]"), is_after_close(ev["timing"]))
+        cols = self.returns.columns.get_indexer(ev["ticker"].astype(object))
+        returns = self.returns.to_numpy(dtype=np.float64)
+        rf = None
+        if factors == "market":
+            bench = self._benchmarks()
+            if len(set(bench)) != 1 or bench[0] not in self.returns.columns:
+                raise ConfigError("calendar-time portfolios need one benchmark column in the returns (per-role benchmarks differ)")
+            x = self.returns[[bench[0]]].to_numpy(dtype=np.float64)
+        else:
+            needed = {"ff3": ["mkt_rf", "smb", "hml"], "carhart": ["mkt_rf", "smb", "hml", "mom"]}.get(factors)
+            if needed is None:
+                raise ConfigError(f"unknown calendar-time factors {factors!r}; choose market, ff3 or carhart")
+            if self.factors is None or not set(needed + ["rf"]) <= set(self.factors.columns):
+                raise ConfigError(f"calendar-time {factors} needs factor columns {needed + ['rf']} (ingest the Fama-French files)")
+            x = self.factors[needed].to_numpy(dtype=np.float64)
+            rf = self.factors["rf"].to_numpy(dtype=np.float64)
+        rows = []
+        for a, b in windows:
+            res = calendar_time_portfolio(returns, day0, cols, (int(a), int(b)), factors=x, rf=rf, hac_lags=hac_lags)
+            rows.append({"window": window_label((a, b)), "alpha": res.alpha, "alpha_t": res.alpha_t, "alpha_p": res.alpha_p,
+                         "alpha_t_hac": res.alpha_t_hac, "alpha_p_hac": res.alpha_p_hac, "n_days": res.n_days,
+                         "mean_firms": res.mean_firms, "factors": factors})
+        return pd.DataFrame(rows)
+
     def _firms_frame(self, core, day0, sessions, bench_names, spec, min_obs, windows) -> pd.DataFrame:
         ev = self.events
         firms = ev[["event_id", "ticker"]].copy()

@@ -441,6 +441,13 @@ def generalized_sign(panel: WindowPanel) -> TestStatistic:
     return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", n)
 
 
+def _signed_ranks(x: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D]:
+    """The finite non-zero values (Wilcoxon drops zeros) and the ranks of their absolute values (ties averaged)."""
+    x = _finite(np.asarray(x, dtype=np.float64))
+    x = x[x != 0]
+    return x, stats.rankdata(np.abs(x))
+
+
 def wilcoxon_signed_rank(x: Float64Array1D, name: str = "wilcoxon", null: str = "CARs are symmetric about 0") -> TestStatistic:
     """Wilcoxon (1945) signed-rank test, normal approximation.
 
@@ -449,13 +456,11 @@ def wilcoxon_signed_rank(x: Float64Array1D, name: str = "wilcoxon", null: str = 
     - sum(t^3 - t)/48)`` (tie correction), no continuity correction; N(0, 1). Equals
     ``scipy.stats.wilcoxon(x, method="approx", correction=False)``.
     """
-    x = _finite(np.asarray(x, dtype=np.float64))
-    x = x[x != 0]
+    x, r = _signed_ranks(x)
     n = len(x)
     bad = _need(name, null, n, 2)
     if bad:
         return bad
-    r = stats.rankdata(np.abs(x))
     w_plus = r[x > 0].sum()
     _, counts = np.unique(r, return_counts=True)
     var = n * (n + 1) * (2 * n + 1) / 24 - ((counts**3 - counts).sum()) / 48
@@ -563,13 +568,11 @@ def grank(panel: WindowPanel) -> TestStatistic:
 
 def _wilcoxon_estudy2(x: Float64Array1D, name: str, null: str) -> TestStatistic:
     """estudy2's ``wilcoxon_test``: the statistic is ``W+`` (zeros dropped); exact two-sided p."""
-    x = _finite(np.asarray(x, dtype=np.float64))
-    x = x[x != 0]
+    x, r = _signed_ranks(x)
     n = len(x)
     bad = _need(name, null, n, 2)
     if bad:
         return bad
-    r = stats.rankdata(np.abs(x))
     w_plus = float(r[x > 0].sum())
     p = float(stats.wilcoxon(x, method="exact" if n <= 50 else "approx").pvalue)
     return TestStatistic(name, w_plus, p, null, f"signrank({n})", n)

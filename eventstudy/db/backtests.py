@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, select
 
 from ..clock import utcnow
+from ..jsonable import scalar_or_none
 from .backtest_tables import backtest_results, backtest_runs, backtest_trades
 from ..exceptions import UsageError
 from ..backtest.spec import StrategySpec
@@ -28,16 +27,8 @@ TRADE_COLUMNS = [c.name for c in backtest_trades.columns if c.name != "run_id"]
 
 
 def _clean(value):
-    """Plain Python values for the driver: NaN -> None, numpy scalars -> Python, Timestamps -> dates."""
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+    """A driver value: Timestamps -> dates (trade sessions), else :func:`eventstudy.jsonable.scalar_or_none`."""
+    return value.date() if isinstance(value, pd.Timestamp) else scalar_or_none(value)
 
 
 def _rows(frame: pd.DataFrame, columns: list[str], run_id: int) -> list[dict]:

@@ -20,6 +20,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..results import EventStudyResults
 
+from ..defaults import window_label
 from .plots import FORMATS, plot_results
 from .tables import PublicationTable, measure_frame, publication_tables
 
@@ -72,7 +73,7 @@ def write_study(
     results.tests.to_csv(out_dir / "tests.csv", index=False)
     results.firms.to_csv(out_dir / "firms.csv", index=False)
     per_event = [measure_frame(results, m).set_index(["event_id", "ticker"]) for m in measures]
-    labels = [f"[{a},{b}]" for a, b in results.windows]
+    labels = [window_label(w) for w in results.windows]
     wide = pd.concat([f[labels].add_prefix(f"{m.lower()} ") for m, f in zip(measures, per_event)], axis=1)
     wide.reset_index().to_csv(out_dir / "car_by_event.csv", index=False)
     paths += [out_dir / "tests.csv", out_dir / "firms.csv", out_dir / "car_by_event.csv"]
