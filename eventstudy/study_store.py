@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from .core.models import get_model
+from .db.analyst_store import insert_study_windows
 from .db.catalog_store import load_confounders, load_events_frame
 from .db.study_tables import abnormal_returns, study_firms, study_runs, study_tests
 from .exceptions import DataError, EventStudyError
@@ -308,6 +309,7 @@ def save_results(engine: Engine, results: Any, *, selection: dict | None = None,
         ):
             if rows:
                 conn.execute(table.insert(), rows)
+        insert_study_windows(conn, run_id, results)  # per-event CAR t/p and CAAR, read by the analyst views
     return int(run_id)
 
 

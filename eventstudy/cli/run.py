@@ -49,7 +49,8 @@ def run(
     # Imported here: the engine and plotting stack are heavy and --help should be instant.
     from pipelines.ingest import default_tickers, ingest_factors, ingest_prices
 
-    from ..claims import check_catalog_claims
+    from ..claims import TOLERANCE_PP, TOLERANCE_REL, check_catalog_claims
+    from ..db.analyst_store import save_claim_checks
     from ..db import open_db
     from ..reporting.export import write_claims, write_study
     from ..reporting.tables import publication_tables
@@ -89,6 +90,8 @@ def run(
     results, run_id = run_and_store(engine, events=events, model=model, benchmark=benchmark, estimation=est,
                                     windows=windows, group_cols=("role",))
     checked = check_catalog_claims(engine, benchmark=benchmark, ar=results.ar)
+    save_claim_checks(engine, checked, benchmark=benchmark, tolerance_pp=TOLERANCE_PP, tolerance_rel=TOLERANCE_REL,
+                      study_run_id=run_id)
     files = write_study(results, out, group_cols=("role",)) + write_claims(checked, out)
 
     print_tables(publication_tables(results, ("CAR",)), "table")

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from ..config import resolve_db_url
 from ..exceptions import ConfigError
 # Importing the table modules registers their tables with the shared metadata.
-from . import backtest_tables, catalog_tables, pipeline_tables, price_tables, study_tables  # noqa: F401
+from . import analyst_tables, backtest_tables, catalog_tables, pipeline_tables, price_tables, study_tables  # noqa: F401
 from .meta import metadata
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
