@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import backtest, claims, pipeline, prices, schedule, study
+from . import backtest, claims, db, pipeline, prices, schedule, study
 from .app import app
 
 app.add_typer(prices.app, name="prices")
@@ -11,3 +11,4 @@ app.add_typer(claims.app, name="claims")
 app.add_typer(backtest.app, name="backtest")
 app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(schedule.app, name="schedule")
+app.add_typer(db.app, name="db")

@@ -76,7 +76,7 @@ def emit(data: pd.DataFrame | list[dict] | dict, fmt: str = "table", *, title: s
     fmt = str(fmt)
     if isinstance(data, dict):
         if fmt == "json":
-            out.write(json.dumps(_plain(data), indent=2) + "\n")
+            out.write(json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n")
             return
         flat = {k: v for k, v in data.items() if not isinstance(v, list)}
         emit(pd.DataFrame({"field": list(flat), "value": [_cell(v) for v in flat.values()]}), fmt, title=title, file=out)
@@ -87,7 +87,7 @@ def emit(data: pd.DataFrame | list[dict] | dict, fmt: str = "table", *, title: s
     frame = _as_frame(data)
     if fmt == "json":
         records = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-        out.write(json.dumps(records, indent=2) + "\n")
+        out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
     elif fmt == "csv":
         frame.to_csv(out, index=False)
     elif fmt == "markdown":
