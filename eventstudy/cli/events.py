@@ -94,3 +94,26 @@ def show(ctx: typer.Context, event_id: Annotated[str, typer.Argument(help="Event
     if found is None:
         raise EventStudyError(f"no event {event_id!r} in the database (run 'eventstudy events load' first?)")
     emit(found, fmt, title=event_id)
+
+
+@app.command("web")
+def web(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Folder for deal_web.png/.svg/.html, cycles.csv, spillover.csv.")] = Path("out/web"),
+    since: Annotated[Optional[str], typer.Option("--since", help="Only deals announced on or after this date (YYYY-MM-DD).")] = None,
+    catalog: CatalogOption = DEFAULT_CATALOG_DIR,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Draw the web of deals (value flows between companies), list its cycles and each deal's spill-over.
+
+    Reactions come from the database's event_reactions view (read-only); without a stored
+    study the web is drawn uncoloured.  Example: eventstudy events web --since 2025-09-01
+    """
+    from ..reporting.dealweb import deal_web_job
+
+    report, note = deal_web_job(ctx.obj["db"], catalog, out, _date(since, "--since"))
+    if note:
+        typer.echo(f"note: {note}", err=True)
+    emit(report.cycles[["cycle", "steps", "reactions"]], fmt, title=f"{len(report.cycles)} cycles (circular deals)")
+    if fmt == Format.table:
+        typer.echo("files: " + ", ".join(str(p) for p in report.files))
