@@ -21,4 +21,4 @@ def serve(
     from ..web.app import serve as run_server
 
     typer.echo(f"serving {ctx.obj['db']} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    run_server(ctx.obj["db"], host=host, port=port, live=live)
+    run_server(ctx.obj["db"], host=host, port=port, live=live, say=lambda m: typer.echo(m, err=True))

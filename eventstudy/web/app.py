@@ -158,8 +158,18 @@ def check_port_free(host: str, port: int) -> None:
                               "choose another with --port") from None
 
 
-def serve(url: str, *, host: str = "127.0.0.1", port: int = 8001, live: bool = False) -> None:
-    """Serve the database until interrupted (schema checked first, never migrated)."""
+def pending_wal(path: Path) -> bool:
+    """True when the file's write-ahead log holds pages not yet copied into it.
+
+    An immutable open reads the main file only and would see a torn database then, so
+    the server opens such a file read-only (``mode=ro``, which reads the log) instead.
+    """
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def serve(url: str, *, host: str = "127.0.0.1", port: int = 8001, live: bool = False, say=print) -> None:
+    """Serve the database until interrupted (schema checked first, never migrated); ``say`` prints notes."""
     import uvicorn
 
     from ..db.introspect import open_existing_readonly
@@ -167,4 +177,8 @@ def serve(url: str, *, host: str = "127.0.0.1", port: int = 8001, live: bool = F
     path = sqlite_path(url)
     open_existing_readonly(url).dispose()  # an older schema: a message naming the migrate command
     check_port_free(host, port)
+    if not live and pending_wal(path):
+        say(f"note: {path} has a non-empty write-ahead log (a writer is open or did not checkpoint): "
+            "serving it read-only instead of immutable")
+        live = True
     uvicorn.run(build_datasette(path, live=live).app(), host=host, port=port, log_level="warning")
