@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, true
 
 from .core.models import get_model
 from .db.analyst_store import insert_study_windows
@@ -361,13 +361,15 @@ def load_run(engine: Engine, run_id: int | None = None) -> StoredRun:
                      firms.drop(columns="run_id"), _wide_ar(ar), tests.drop(columns=["run_id", "id"]))
 
 
-def latest_abnormal_returns(engine: Engine, model: str = "market") -> pd.DataFrame:
-    """For every stored (event_id, ticker), its abnormal returns from the latest ``model`` run (wide, decimal)."""
+def latest_abnormal_returns(engine: Engine, model: str = "market", benchmark: str | None = None) -> pd.DataFrame:
+    """For every stored (event_id, ticker), its abnormal returns from the latest ``model`` run (wide, decimal),
+    only runs on ``benchmark`` when given."""
     with engine.connect() as conn:
+        on_benchmark = study_runs.c.benchmark == benchmark if benchmark else true()
         latest = (
             select(abnormal_returns.c.event_id, abnormal_returns.c.ticker, func.max(abnormal_returns.c.run_id).label("run_id"))
             .join(study_runs, study_runs.c.run_id == abnormal_returns.c.run_id)
-            .where(study_runs.c.model == model)
+            .where(study_runs.c.model == model, on_benchmark)
             .group_by(abnormal_returns.c.event_id, abnormal_returns.c.ticker)
             .subquery()
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import backtest, claims, db, pipeline, prices, schedule, serve, study
+from . import backtest, claims, db, export, pipeline, prices, schedule, serve, study
 from .app import app
 
 app.add_typer(prices.app, name="prices")
@@ -13,3 +13,4 @@ app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
+app.command("export")(export.export)

@@ -39,6 +39,25 @@ class FakeResults:
     def bhar(self):
         return self._measure(True)
 
+    # A fixed 1 %-a-day standard error: enough for the stored per-event t / p rows.
+    @property
+    def car_se(self):
+        return pd.DataFrame({f"[{a},{b}]": 0.01 * np.sqrt(b - a + 1) for a, b in self.windows}, index=self.car.index)
+
+    @property
+    def car_t(self):
+        return self.car / self.car_se
+
+    @property
+    def car_p(self):
+        t = self.car_t
+        return pd.DataFrame(2 * stats.norm.sf(t.abs()), index=t.index, columns=t.columns)
+
+    @property
+    def caar(self):
+        car, bhar = self.car, self.bhar
+        return pd.DataFrame({"caar": car.mean(), "mean_bhar": bhar.mean(), "median_car": car.median(), "n": car.notna().sum()})
+
     def _tests(self, rows, group_col=None, group=None):
         out = []
         for measure, frame in (("CAR", self.car), ("BHAR", self.bhar)):
