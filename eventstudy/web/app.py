@@ -125,8 +125,14 @@ def build_datasette(path: Path, *, live: bool = False):
     from datasette.app import Database, Datasette
     from datasette.plugins import pm
 
+    import datasette.handle_exception as errors
+
     from . import plugin
 
+    # A refused statement is an expected answer, not a fault: without this Datasette prints a
+    # rich traceback with every local variable (the whole metadata) to the log for each one.
+    # Real server errors are still logged by its plain traceback.print_exc().
+    errors.rich = None
     if pm.get_plugin("eventstudy") is None:
         pm.register(plugin, name="eventstudy")
     ds = Datasette(metadata=datasette_metadata(), template_dir=str(TEMPLATES),

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -52,6 +53,9 @@ def served_db(tmp_path_factory, prices_dir):
     result = CliRunner().invoke(app, ["--db", str(db), "run", "--prices", f"files:{prices_dir}", "--catalog", str(catalog),
                                       "--out", str(root / "out"), "--window", "0,0", "--window", "0,2"])
     assert result.exit_code == 0, result.output
+    # Fold the write-ahead log into the file, as closing the writer does, so serve opens it immutable.
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return db
 
 
@@ -75,6 +79,7 @@ def server(served_db):
             pytest.fail(f"eventstudy serve did not come up: {served_db.with_name('serve.log').read_text()}")
         time.sleep(0.3)
     yield base, port
+    assert "serving it read-only instead of immutable" not in served_db.with_name("serve.log").read_text()
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
