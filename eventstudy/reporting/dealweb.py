@@ -358,10 +358,13 @@ def draw_web(graph: nx.MultiDiGraph, path: Path, *, title: str = "The deal web")
         else:
             face, edge = cmap(norm(value)), "#333333"
         ax.scatter(*pos[n], s=node_size, c=[face], edgecolors=edge, linewidths=1.5, zorder=2)
+        rgb = matplotlib.colors.to_rgb(face)
+        ink = "white" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 0.5 else "black"  # legible on dark fills
         label = _node_label(n, a)
         sub = "private" if not a["listed"] else ("no AR" if math.isnan(value) else f"{value:+.1f}%")
-        ax.text(pos[n][0], pos[n][1] + 0.02, label, fontsize=12.5, fontweight="bold", ha="center", va="bottom", zorder=4)
-        ax.text(pos[n][0], pos[n][1] - 0.04, sub, fontsize=11, ha="center", va="top", zorder=4)
+        ax.text(pos[n][0], pos[n][1] + 0.02, label, fontsize=12.5, fontweight="bold", ha="center", va="bottom", zorder=4,
+                color=ink if len(label) <= 6 else "black")
+        ax.text(pos[n][0], pos[n][1] - 0.04, sub, fontsize=11, ha="center", va="top", zorder=4, color=ink)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     bar = fig.colorbar(sm, ax=ax, shrink=0.5, pad=0.01)
     bar.set_label("node colour: mean abnormal return on day 0 of its deals drawn (%)", fontsize=12)
@@ -388,7 +391,7 @@ def web_html(graph: nx.MultiDiGraph, path: Path, *, title: str = "The deal web")
     pos = _layout(graph)
     norm, cmap = _norm(graph), colormaps["RdYlGn"]
     fig = go.Figure()
-    mids_x, mids_y, mids_text = [], [], []
+    mids_x, mids_y, mids_text, mids_label = [], [], [], []
     for (u, v, k), rad in _edge_rads(graph).items():
         d = graph.edges[u, v, k]
         p1, p2 = pos[u], pos[v]
@@ -404,20 +407,24 @@ def web_html(graph: nx.MultiDiGraph, path: Path, *, title: str = "The deal web")
         mids_x.append(mid[0])
         mids_y.append(mid[1])
         mids_text.append(f"{u} → {v}<br>{d['kind']}: {d['label'] or '—'}<br>{d['event_id']}")
-    fig.add_trace(go.Scatter(x=mids_x, y=mids_y, mode="markers", marker=dict(size=9, color="rgba(0,0,0,0.25)"),
+        mids_label.append(d["label"] if d["label"] and len(d["label"]) <= 14 else d["kind"])
+    fig.add_trace(go.Scatter(x=mids_x, y=mids_y, mode="markers+text", marker=dict(size=7, color="rgba(0,0,0,0.25)"),
+                             text=mids_label, textposition="top center", textfont=dict(size=10, color="#444"),
                              hovertext=mids_text, hoverinfo="text", name="deals"))
-    xs, ys, colours, labels, hovers = [], [], [], [], []
+    xs, ys, colours, labels, hovers, inks = [], [], [], [], [], []
     for n, a in graph.nodes(data=True):
         xs.append(pos[n][0])
         ys.append(pos[n][1])
         value = a["mean_ar_pct"]
         rgba = (1, 1, 1, 1) if not a["listed"] else ((0.87, 0.87, 0.87, 1) if math.isnan(value) else cmap(norm(value)))
         colours.append(f"rgba({int(rgba[0]*255)},{int(rgba[1]*255)},{int(rgba[2]*255)},1)")
+        inks.append("white" if 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] < 0.5 else "black")  # legible on dark fills
         labels.append(_node_label(n, a))
         lines = [f"<b>{a['name']}</b> {a['ticker'] or '(private)'}"]
         lines += [f"{ev}: day-0 AR {ar:+.2f}%" for ev, ar in a["reactions"].items()]
         hovers.append("<br>".join(lines))
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=labels, textposition="middle center",
+                             textfont=dict(color=inks, size=12),
                              marker=dict(size=46, color=colours, line=dict(color="#333", width=1.5)),
                              hovertext=hovers, hoverinfo="text", name="companies"))
     fig.update_layout(title=title, showlegend=False, plot_bgcolor="white", width=1400, height=850,
