@@ -63,3 +63,13 @@ def test_db_read_commands_name_the_problem(tmp_path):
     assert unknown.exit_code == 0
     nope = runner.invoke(app, ["--db", str(tmp_path / "new.db"), "db", "describe", "nosuch"])
     assert nope.exception.exit_code == 1 and "event_reactions" in str(nope.exception)
+
+
+def test_db_tables_on_both_backends_lists_the_views(db_url):
+    open_db(db_url).dispose()
+    result = CliRunner().invoke(app, ["--db", db_url, "db", "tables", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split(",")[0]: line.split(",")[1:3] for line in result.stdout.splitlines()[1:]}
+    for view in VIEW_NAMES:
+        assert rows[view] == ["view", "0"], view
+    assert rows["events"] == ["table", "0"]
