@@ -54,7 +54,7 @@ TOLERANCE_REL = 0.05
 #: Columns of :func:`check_claims`' result, in order.
 CLAIM_CHECK_COLUMNS = [
     "event_id", "ticker", "window", "day0", "from_date", "to_date", "claimed_pct", "qualifier", "measure",
-    "measured_pct", "benchmark", "benchmark_pct", "abnormal_pct", "car_pct", "intraday_high_pct",
+    "measured_pct", "benchmark", "benchmark_pct", "abnormal_pct", "car_pct", "car_model", "intraday_high_pct",
     "tolerance_pp", "verdict", "note", "source", "quote",
 ]
 
@@ -122,6 +122,7 @@ def check_claims(
     benchmark: str = "SPY",
     ar: pd.DataFrame | None = None,
     tolerance: Tolerance = Tolerance(),
+    car_model: str = "",
 ) -> pd.DataFrame:
     """Measure every claim and give a verdict.
 
@@ -141,6 +142,8 @@ def check_claims(
         columns = (event_id, ticker), decimal); gives ``car_pct``.
     tolerance : Tolerance
         The matching band.
+    car_model : str
+        What ``ar`` comes from (e.g. "market model vs SPY"), put in the ``car_model`` column.
 
     Returns
     -------
@@ -164,7 +167,7 @@ def check_claims(
             "day0": pd.NaT, "from_date": pd.NaT, "to_date": pd.NaT,
             "claimed_pct": float(claim["claimed_move_pct"]), "qualifier": claim["qualifier"], "measure": claim["measure"],
             "measured_pct": np.nan, "benchmark": benchmark, "benchmark_pct": np.nan, "abnormal_pct": np.nan,
-            "car_pct": np.nan, "intraday_high_pct": np.nan, "tolerance_pp": tolerance.of(float(claim["claimed_move_pct"])),
+            "car_pct": np.nan, "car_model": car_model if ar is not None else "", "intraday_high_pct": np.nan, "tolerance_pp": tolerance.of(float(claim["claimed_move_pct"])),
             "verdict": "no data", "note": "", "source": claim.get("source"), "quote": claim.get("quote"),
         }
         rows.append(row)
@@ -219,8 +222,10 @@ def check_catalog_claims(
 ) -> pd.DataFrame:
     """:func:`check_claims` on every catalog claim in the database, with stored prices.
 
-    ``ar`` defaults to the abnormal returns of the latest stored market-model run for each
-    (event, ticker) (empty when no study has been run: ``car_pct`` is then NaN).
+    ``ar`` defaults to the abnormal returns of the latest stored market-model run on the same
+    ``benchmark`` for each (event, ticker); when none is stored for that benchmark (e.g.
+    ``--benchmark QQQ`` after SPY runs) the market model is fitted on ``benchmark`` for the
+    claims' event-firms (not stored).  ``car_model`` says which.
 
     Raises
     ------
@@ -239,7 +244,22 @@ def check_catalog_claims(
     tickers = list(dict.fromkeys([*claims["ticker"], benchmark]))
     # Tickers without prices become all-NaN columns: their claims get the verdict "no data".
     prices = load_prices(engine, tickers, fields=("close", "high"), start=start, end=end, allow_missing=True)
+    car_model = f"market model vs {benchmark}"
     if ar is None:
-        ar = latest_abnormal_returns(engine)
+        ar = latest_abnormal_returns(engine, benchmark=benchmark)
+        if not set(zip(claims["event_id"], claims["ticker"])) & set(ar.columns):
+            ar, car_model = _fit_claim_firms(engine, claims, benchmark), f"market model vs {benchmark}, fitted now"
     return check_claims(claims.reset_index(drop=True), prices["close"], prices["high"], benchmark=benchmark,
-                        ar=ar, tolerance=tolerance)
+                        ar=ar, tolerance=tolerance, car_model=car_model)
+
+
+def _fit_claim_firms(engine: Engine, claims: pd.DataFrame, benchmark: str) -> pd.DataFrame | None:
+    """Market-model abnormal returns (decimal, wide) of the claims' event-firms on ``benchmark``; None without prices."""
+    from .jobs.study import StudySettings, run_study
+
+    a, b = int(claims["window_start"].min()), int(claims["window_end"].max())
+    firms = claims[["event_id", "ticker", "announced", "timing"]].drop_duplicates(["event_id", "ticker"])
+    try:
+        return run_study(engine, StudySettings(benchmark=benchmark, windows=((a, b),)), events=firms.reset_index(drop=True)).ar
+    except EventStudyError:
+        return None

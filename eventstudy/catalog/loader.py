@@ -37,7 +37,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..exceptions import CatalogError
-from .schema import Amount, Claim, Event, Party, Source
+from .schema import Amount, Claim, Event, Flow, Party, Source
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,7 @@ _MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
     ("amount",): Amount,
     ("sources",): Source,
     ("claims",): Claim,
+    ("flows",): Flow,
 }
 
 

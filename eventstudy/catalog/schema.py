@@ -30,7 +30,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .vocab import SCALE_FACTOR, AmountKind, ClaimMeasure, ClaimQualifier, Confidence, DealType, Role, Scale, Timing  # noqa: F401
+from .vocab import SCALE_FACTOR, AmountKind, FlowKind, ClaimMeasure, ClaimQualifier, Confidence, DealType, Role, Scale, Timing  # noqa: F401
 
 
 #: Earliest announcement date accepted.
@@ -122,6 +122,24 @@ class Claim(_Strict):
         return v
 
 
+class Flow(_Strict):
+    """Value passing between two parties that their roles cannot say.
+
+    Roles already give the main flow of a deal (investor -> investee, customer ->
+    supplier, acquirer -> target); a flow states another one, e.g. AMD granting OpenAI
+    warrants in a supply deal, or OpenAI buying the NVIDIA systems NVIDIA's investment
+    pays for.  ``from`` / ``to`` are party names of the same event; ``label`` is a short
+    edge label ("warrants for up to 160M shares").
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    source: Text = Field(alias="from")
+    target: Text = Field(alias="to")
+    kind: FlowKind
+    label: str | None = None
+
+
 class Confounder(_Strict):
     """Other news that moved the price inside the event's windows (earnings, a market-wide rally, ...).
 
@@ -149,6 +167,7 @@ class Event(_Strict):
     sources: list[Source] = Field(min_length=1)
     claims: list[Claim] = Field(default_factory=list)
     confounders: list[Confounder] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
     confidence: Confidence
     confidence_note: str | None = None
     notes: str | None = None
@@ -195,6 +214,15 @@ class Event(_Strict):
         twice = sorted({t for t in tickers if tickers.count(t) > 1})
         if twice:
             raise ValueError(f"ticker(s) {', '.join(twice)} listed as more than one party (expected one party per ticker; mention a second role in notes)")
+        return self
+
+    @model_validator(mode="after")
+    def _flows_between_parties(self) -> "Event":
+        names = {p.name for p in self.parties}
+        for flow in self.flows:
+            for end in (flow.source, flow.target):
+                if end not in names:
+                    raise ValueError(f"flow end {end!r} is not a party of this event (parties: {', '.join(sorted(names))})")
         return self
 
     @field_validator("timezone")

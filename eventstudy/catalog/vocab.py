@@ -79,3 +79,12 @@ class ClaimQualifier(StrEnum):
 class ClaimMeasure(StrEnum):
     CLOSE_TO_CLOSE = "close-to-close"
     INTRADAY_HIGH = "intraday-high"
+
+
+class FlowKind(StrEnum):
+    """What passes from one party to the other in a :class:`Flow`."""
+
+    INVESTMENT = "investment"
+    PURCHASE = "purchase"
+    WARRANTS = "warrants"
+    PROCEEDS = "proceeds"

@@ -12,7 +12,7 @@ import typer
 
 from .. import __version__
 from ..config import resolve_db_url
-from . import backtest, claims, db, events, pipeline, prices, query, run, schedule, study
+from . import backtest, claims, db, events, export, pipeline, prices, query, run, schedule, serve, study
 
 app = typer.Typer(
     help="Event-driven market-reaction backtester: deal catalog, prices, event studies, backtests.",
@@ -39,6 +39,8 @@ def _root(
 
 app.command("run")(run.run)
 app.command("query")(query.query)
+app.command("serve")(serve.serve)
+app.command("export")(export.export)
 app.add_typer(events.app, name="events")
 app.add_typer(prices.app, name="prices")
 app.add_typer(study.app, name="study")

@@ -12,7 +12,7 @@ import typer
 from ..catalog.vocab import DealType, Role, Timing
 from ..config import DEFAULT_CATALOG_DIR
 from ..exceptions import EventStudyError, PartialFailure, UsageError
-from .options import Format, FormatOption, open_read, open_write
+from .options import Format, FormatOption, db_url, open_read, open_write
 from .output import emit
 
 app = typer.Typer(help="The deal-announcement catalog: load it into the database, list and show events.", no_args_is_help=True)
@@ -272,3 +272,26 @@ def check(ctx: typer.Context, catalog: CatalogOption = DEFAULT_CATALOG_DIR, fmt:
     emit(rows, fmt, title="timing disagreements")
     if rows:
         raise EventStudyError(f"{len(rows)} timing disagreement(s) between the catalog and 8-K acceptance times")
+
+
+@app.command("web")
+def web(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Folder for deal_web.png/.svg/.html, cycles.csv, spillover.csv.")] = Path("out/web"),
+    since: Annotated[Optional[str], typer.Option("--since", help="Only deals announced on or after this date (YYYY-MM-DD).")] = None,
+    catalog: CatalogOption = DEFAULT_CATALOG_DIR,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Draw the web of deals (value flows between companies), list its cycles and each deal's spill-over.
+
+    Reactions come from the database's event_reactions view (read-only); without a stored
+    study the web is drawn uncoloured.  Example: eventstudy events web --since 2025-09-01
+    """
+    from ..jobs.dealweb import deal_web_job
+
+    report, note = deal_web_job(db_url(ctx), catalog, out, _date(since, "--since"))
+    if note:
+        typer.echo(f"note: {note}", err=True)
+    emit(report.cycles[["cycle", "steps", "reactions"]], fmt, title=f"{len(report.cycles)} cycles (circular deals)")
+    if fmt == Format.table:
+        typer.echo("files: " + ", ".join(str(p) for p in report.files))

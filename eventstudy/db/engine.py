@@ -9,7 +9,7 @@ the server for shared use (``postgresql+psycopg://user@host/db``).
 * :func:`open_existing` (read paths): the database must exist and be at the latest
   schema; nothing is created, migrated or changed (no journal-mode switch either).
   A missing database is an error naming the URL; an old schema one naming
-  ``eventstudy db upgrade``.
+  ``eventstudy db migrate``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..exceptions import ConfigError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: PostgreSQL advisory-lock key that serialises migrations (any constant unique to this project).
 _MIGRATION_LOCK_KEY = 0x65767374  # "evst"
-UPGRADE_COMMAND = "eventstudy db upgrade"
+MIGRATE_COMMAND = "eventstudy db migrate"
 
 
 def normalise_url(url: str | None) -> str:
@@ -158,7 +158,7 @@ def open_existing(url: str | None = None) -> Engine:
     ------
     ConfigError
         No database at the URL (named), or a schema older than this version (naming
-        ``eventstudy db upgrade``), or an unsupported backend.
+        ``eventstudy db migrate``), or an unsupported backend.
     """
     resolved = normalise_url(url)
     path = sqlite_path(resolved)
@@ -183,6 +183,6 @@ def open_existing(url: str | None = None) -> Engine:
     if revision != head_revision():
         engine.dispose()
         state = "is empty (no eventstudy schema)" if revision is None else f"has schema {revision}, this version needs {head_revision()}"
-        raise ConfigError(f"database {safe_url(resolved)} {state}; migrate it with '{UPGRADE_COMMAND}'"
+        raise ConfigError(f"database {safe_url(resolved)} {state}; migrate it with '{MIGRATE_COMMAND}'"
                           + (f" --db {safe_url(resolved)}" if url else ""))
     return engine

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, true
 
 from ..clock import utcnow
 from ..exceptions import EventStudyError, UsageError
 from ..jsonable import scalar_or_none, to_jsonable
+from .analyst_store import insert_study_windows
 from .study_tables import abnormal_returns, study_firms, study_runs, study_tests
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ def save_results(engine: Engine, results: "EventStudyResults", *, selection: dic
         ):
             if rows:
                 conn.execute(table.insert(), rows)
+        insert_study_windows(conn, run_id, results)  # per-event CAR t/p and CAAR, read by the analyst views
     return int(run_id)
 
 
@@ -166,13 +168,15 @@ def load_run(engine: Engine, run_id: int | None = None) -> StoredRun:
                      firms.drop(columns="run_id"), _wide_ar(ar), tests.drop(columns=["run_id", "id"]))
 
 
-def latest_abnormal_returns(engine: Engine, model: str = "market") -> pd.DataFrame:
-    """For every stored (event_id, ticker), its abnormal returns from the latest ``model`` run (wide, decimal)."""
+def latest_abnormal_returns(engine: Engine, model: str = "market", benchmark: str | None = None) -> pd.DataFrame:
+    """For every stored (event_id, ticker), its abnormal returns from the latest ``model`` run (wide, decimal),
+    only runs on ``benchmark`` when given."""
     with engine.connect() as conn:
+        on_benchmark = study_runs.c.benchmark == benchmark if benchmark else true()
         latest = (
             select(abnormal_returns.c.event_id, abnormal_returns.c.ticker, func.max(abnormal_returns.c.run_id).label("run_id"))
             .join(study_runs, study_runs.c.run_id == abnormal_returns.c.run_id)
-            .where(study_runs.c.model == model)
+            .where(study_runs.c.model == model, on_benchmark)
             .group_by(abnormal_returns.c.event_id, abnormal_returns.c.ticker)
             .subquery()
         )

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..claims import TOLERANCE_PP, TOLERANCE_REL
 from ..config import PriceSourceSpec
 from ..db import Engine
+from ..db.analyst_store import save_claim_checks
 from ..db.catalog_store import SyncReport
 from ..exceptions import DataError
 from ..prices.ingest import IngestReport
@@ -63,5 +65,7 @@ def run_main(engine: Engine, *, catalog_dir: Path | str, source: PriceSourceSpec
     factors = ingest_factor_files(engine, source)
     results, run_id = run_and_store(engine, settings, events=events.reset_index(drop=True))
     claims = check_claims_job(engine, benchmark=settings.benchmark, results=results)
+    save_claim_checks(engine, claims, benchmark=settings.benchmark, tolerance_pp=TOLERANCE_PP, tolerance_rel=TOLERANCE_REL,
+                      study_run_id=run_id)
     files = write_study_report(results, out_dir, claims=claims, group_cols=settings.group_cols)
     return MainResult(sync, report, results, run_id, claims, files, missing, factors)

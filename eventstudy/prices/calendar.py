@@ -12,6 +12,9 @@ import pandas as pd
 from ..exceptions import DataError
 
 DEFAULT_EXCHANGE = "XNYS"
+#: Exchange calendar of a ticker by its Yahoo suffix; tickers without one trade in New York.
+SUFFIX_EXCHANGES = {".KS": "XKRX", ".KQ": "XKRX", ".T": "XTKS", ".HK": "XHKG", ".L": "XLON", ".DE": "XFRA", ".PA": "XPAR",
+                    ".TO": "XTSE", ".AX": "XASX", ".TW": "XTAI", ".SS": "XSHG", ".SZ": "XSHG"}
 # Calendars are built from this date so that the long histories of the shared files
 # (from 1999) are covered; earlier requests build a calendar of their own.
 _CALENDAR_START = pd.Timestamp("1990-01-02")
@@ -26,6 +29,15 @@ def _calendar(exchange: str, start: pd.Timestamp) -> xcals.ExchangeCalendar:
             return xcals.get_calendar(exchange, start=start)
     except xcals.errors.InvalidCalendarName:
         raise DataError(f"unknown exchange calendar {exchange!r} (examples: XNYS, XNAS, XKRX)") from None
+
+
+def exchange_for_ticker(ticker: str) -> str:
+    """The calendar a ticker trades on, from its suffix: ``000660.KS`` -> XKRX, ``9984.T`` -> XTKS, ``AMD`` -> XNYS."""
+    upper = ticker.upper()
+    for suffix, exchange in SUFFIX_EXCHANGES.items():
+        if upper.endswith(suffix):
+            return exchange
+    return DEFAULT_EXCHANGE
 
 
 def trading_sessions(start: str | dt.date | pd.Timestamp, end: str | dt.date | pd.Timestamp,

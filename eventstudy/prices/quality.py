@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from typing import TYPE_CHECKING
 
-from .calendar import DEFAULT_EXCHANGE, trading_sessions
+from .calendar import DEFAULT_EXCHANGE, exchange_for_ticker, trading_sessions
 
 if TYPE_CHECKING:
     from ..db import Engine
@@ -46,13 +46,13 @@ def suspect_splits(close: pd.Series, split_factor: pd.Series | None = None) -> p
 def check_frame(ticker: str, frame: pd.DataFrame, exchange: str = DEFAULT_EXCHANGE) -> dict:
     """The quality report of one ticker's frame (index dates; columns open, high, low, close[, split_factor]).
 
-    Returns one flat dict: ``ticker, first, last, rows, missing_sessions,
+    Returns one flat dict: ``ticker, calendar, first, last, rows, missing_sessions,
     non_sessions, duplicate_dates, non_positive, suspect_splits, ok, details``.
     """
     dates = pd.DatetimeIndex(frame.index)
     unique = dates.unique().sort_values()
     if len(unique) == 0:
-        return {"ticker": ticker, "first": None, "last": None, "rows": 0, "missing_sessions": 0, "non_sessions": 0,
+        return {"ticker": ticker, "calendar": exchange, "first": None, "last": None, "rows": 0, "missing_sessions": 0, "non_sessions": 0,
                 "duplicate_dates": 0, "non_positive": 0, "suspect_splits": 0, "ok": False, "details": "no rows"}
     sessions = trading_sessions(unique[0], unique[-1], exchange)
     missing = sessions.difference(unique)
@@ -68,14 +68,18 @@ def check_frame(ticker: str, frame: pd.DataFrame, exchange: str = DEFAULT_EXCHAN
         if len(found):
             details.append(f"{label}: {_listed(found)}")
     return {
-        "ticker": ticker, "first": unique[0].date(), "last": unique[-1].date(), "rows": len(frame),
+        "ticker": ticker, "calendar": exchange, "first": unique[0].date(), "last": unique[-1].date(), "rows": len(frame),
         "missing_sessions": len(missing), "non_sessions": len(extra), "duplicate_dates": len(duplicated),
         "non_positive": len(nonpos), "suspect_splits": len(splits), "ok": not details, "details": "; ".join(details),
     }
 
 
-def quality_report(engine: "Engine", tickers: Iterable[str] | None = None, exchange: str = DEFAULT_EXCHANGE) -> pd.DataFrame:
-    """:func:`check_frame` for every stored ticker (or those given), one row each, read in one query."""
+def quality_report(engine: "Engine", tickers: Iterable[str] | None = None, exchange: str | None = None) -> pd.DataFrame:
+    """:func:`check_frame` for every stored ticker (or those given), one row each, read in one query.
+
+    Each ticker is checked against its own exchange's calendar (:func:`exchange_for_ticker`:
+    XKRX for ``.KS``, XTKS for ``.T``, XNYS otherwise) unless ``exchange`` names one for all.
+    """
     from ..db.prices import load_price_rows
 
     cols = ("open", "high", "low", "close", "split_factor")
@@ -83,8 +87,10 @@ def quality_report(engine: "Engine", tickers: Iterable[str] | None = None, excha
     long = load_price_rows(engine, wanted, cols)
     rows = []
     for ticker, group in long.groupby("ticker", sort=True):
-        rows.append(check_frame(str(ticker), group.set_index("date")[list(cols)].astype("float64"), exchange))
+        rows.append(check_frame(str(ticker), group.set_index("date")[list(cols)].astype("float64"),
+                                exchange or exchange_for_ticker(str(ticker))))
     for ticker in wanted or []:
         if ticker not in set(long["ticker"]):
-            rows.append(check_frame(ticker, pd.DataFrame(columns=list(cols), index=pd.DatetimeIndex([])), exchange))
+            rows.append(check_frame(ticker, pd.DataFrame(columns=list(cols), index=pd.DatetimeIndex([])),
+                                    exchange or exchange_for_ticker(ticker)))
     return pd.DataFrame(rows)

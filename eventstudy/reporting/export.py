@@ -91,11 +91,13 @@ def claims_display(checked: pd.DataFrame, decimals: int = 2, *, compact: bool = 
         return "" if pd.isna(v) else f"{v:+.{decimals}f}"
 
     bench = checked["benchmark"].iloc[0] if len(checked) else "benchmark"
+    models = [m for m in checked.get("car_model", pd.Series(dtype=str)).unique() if m]
+    model = models[0] if len(models) == 1 else "model"
     dates = {c: pd.to_datetime(checked[c]).dt.strftime("%Y-%m-%d").fillna("") for c in ("from_date", "to_date")}
     moves = {
         "measured %": checked["measured_pct"].map(pct),
         f"abnormal % (vs {bench})": checked["abnormal_pct"].map(pct),
-        "CAR % (model)": checked["car_pct"].map(pct),
+        f"CAR % ({model})": checked["car_pct"].map(pct),
         "intraday high %": checked["intraday_high_pct"].map(pct),
         "verdict": checked["verdict"],
     }

@@ -99,6 +99,7 @@ def plot_event_cars(
         ax.plot(car.index, car[col], marker="o", ms=2.5, lw=1.2, label=label)
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="grey", lw=0.6, ls="--")
+    ax.xaxis.get_major_locator().set_params(integer=True)  # event days are whole sessions
     ax.set_xlabel("event day (trading sessions from day 0)")
     ax.set_ylabel("CAR (%)")
     shown = f" ({len(chosen)} of {car.shape[1]} largest)" if car.shape[1] > len(chosen) else ""

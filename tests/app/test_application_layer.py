@@ -88,9 +88,9 @@ def test_an_old_schema_is_named_with_the_command_that_migrates_it(loaded):
         conn.execute("update alembic_version set version_num = '0004_backtests'")
     before = loaded.read_bytes()
     proc = run_cli("--db", loaded, "events", "list")
-    assert proc.returncode == 2 and "eventstudy db upgrade" in proc.stderr and "0004_backtests" in proc.stderr
+    assert proc.returncode == 2 and "eventstudy db migrate" in proc.stderr and "0004_backtests" in proc.stderr
     assert loaded.read_bytes() == before
-    assert run_cli("--db", loaded, "db", "upgrade").returncode == 0
+    assert run_cli("--db", loaded, "db", "migrate").returncode == 0
     assert run_cli("--db", loaded, "events", "list").returncode == 0
 
 

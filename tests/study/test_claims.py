@@ -114,7 +114,8 @@ def test_catalog_claims_from_the_database(db_url, prices_dir):
     assert out.loc[("NVDA", "[0,0]"), "measured_pct"] == pytest.approx((183.61 / 176.67 - 1) * 100, abs=5e-4)
     assert out["verdict"].to_dict() == {("AMD", "[0,2]"): "matches", ("AMD", "[0,1]"): "overstated",
                                         ("ORCL", "[0,0]"): "overstated", ("NVDA", "[0,0]"): "matches"}
-    assert out["car_pct"].isna().all()  # no stored study yet
+    # No stored study yet: the market model is fitted for the claims' event-firms (and says so).
+    assert out["car_pct"].notna().all() and set(out["car_model"]) == {"market model vs SPY, fitted now"}
 
 
 def test_claim_without_prices_gets_its_own_verdict(sqlite_url, prices_dir):
