@@ -15,7 +15,6 @@ import sys
 import typer
 
 from ..config import resolve_db_url
-from ..db.errors import describe_environment_error
 from ..exceptions import EventStudyError
 from .app import app
 
@@ -46,6 +45,8 @@ def main() -> None:
     try:
         app()
     except Exception as exc:
+        from ..db.errors import describe_environment_error  # loads SQLAlchemy: only once something failed
+
         environment = describe_environment_error(exc, _db_url(sys.argv[1:]))
         if environment is not None:
             _fail(environment, 1)
