@@ -95,6 +95,8 @@ def artefacts(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} and chromedriver missing: .ci/run must apt-get install chromium chromium-driver")
         pytest.skip(f"needs {CHROMIUM} and chromedriver (apt-get install chromium chromium-driver)")
     webdriver = pytest.importorskip("selenium.webdriver")
     options = webdriver.ChromeOptions()
