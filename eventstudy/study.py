@@ -147,7 +147,9 @@ class EventStudy:
         }
         if spec.excess:
             params["factors"] = list(spec.needs_factors)
-        return EventStudyResults(core=core, firms=firms, params=params, model=spec)
+        results = EventStudyResults(core=core, firms=firms, params=params, model=spec)
+        results.sessions = self.returns.index  # issue 10 (study level): day-0 rows for the design diagnostics
+        return results
 
     def _firms_frame(self, core, day0, sessions, bench_names, spec, min_obs, windows) -> pd.DataFrame:
         ev = self.events
