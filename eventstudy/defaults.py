@@ -38,3 +38,8 @@ DEFAULT_MIN_PRICE = 1.0
 DEFAULT_MIN_SIGMA = 0.002
 #: Share of exactly-zero estimation-window returns above this: thin trading.
 DEFAULT_MAX_ZERO_SHARE = 0.2
+#: Largest |offset| (trading sessions from day 0) a window or the estimation window may reach: 20 years of
+#: sessions, more than any price history the project holds (and within the exchange calendar's dates).
+MAX_OFFSET = 5040
+#: Return kinds the database can compute (see eventstudy.db.prices.load_returns).
+RETURN_KINDS = ("simple", "log", "total")
