@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 import typer
 
 from ..catalog.vocab import DealType, Role
-from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MIN_OBS, DEFAULT_MODEL, DEFAULT_WINDOWS, format_window
+from ..defaults import (DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MAX_ZERO_SHARE, DEFAULT_MIN_OBS, DEFAULT_MIN_PRICE,
+                        DEFAULT_MIN_SIGMA, DEFAULT_MODEL, DEFAULT_RETURNS, DEFAULT_WINDOWS, format_window)
 from ..exceptions import ConfigError
-from .options import TableFormat, TableFormatOption, open_write, parse_window
+from .options import AdjustMethod, ReturnKind, ReturnsOption, TableFormat, TableFormatOption, open_write, parse_window
 from .output import emit
 
 if TYPE_CHECKING:
@@ -76,6 +77,24 @@ def print_tables(tables: "list[PublicationTable]", fmt: str, *, extra: dict | No
             typer.echo("\n".join(t.notes) + "\n")
 
 
+def print_per_event(frame, fmt: str) -> None:
+    """Print the per-event table (``fmt`` table/markdown: percent display; csv/json: full precision, decimal)."""
+    from ..per_event import per_event_display
+
+    if fmt in ("csv", "json"):
+        emit(frame.assign(day0=frame["day0"].astype(str)), fmt)
+        return
+    emit(per_event_display(frame), fmt,
+         title="Per-event CAR: SE from the forecast-error variance, t = CAR/SE, p two-sided from t(n_est - K)")
+
+
+def print_adjusted(frame, fmt: str) -> None:
+    """Print the tests' raw and multiple-testing adjusted p-values."""
+    shown = frame[["measure", "window", "test", "statistic", "pvalue", "pvalue_adj", "stars_adj"]].dropna(subset=["pvalue"])
+    emit(shown.round(4), fmt,
+         title=f"p-values adjusted across windows x tests ({frame.attrs.get('adjust', '')}), per measure")
+
+
 @app.command("run")
 def run(
     ctx: typer.Context,
@@ -92,8 +111,17 @@ def run(
     out: Annotated[Optional[Path], typer.Option("--out", help="Write tables (md, tex, html, csv) and plots (png, svg) into this folder.")] = None,
     fmt: TableFormatOption = TableFormat.table,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Store the run in the database.")] = True,
+    returns: ReturnsOption = ReturnKind(DEFAULT_RETURNS),
+    per_event: Annotated[bool, typer.Option("--per-event", help="Print only the per-event table (each event-firm's CAR per window with SE, t, p).")] = False,
+    min_price: Annotated[float, typer.Option("--min-price", help="Screen: exclude event-firms whose close on day -1 is below this (0: off).")] = DEFAULT_MIN_PRICE,
+    min_sigma: Annotated[float, typer.Option("--min-sigma", help="Screen: exclude event-firms whose estimation residual SD (decimal daily) is below this (0: off).")] = DEFAULT_MIN_SIGMA,
+    max_zero_share: Annotated[float, typer.Option("--max-zero-share", help="Screen: exclude event-firms with a larger share of exactly-zero estimation returns (thin trading; 1: off).")] = DEFAULT_MAX_ZERO_SHARE,
+    adjust: Annotated[Optional[AdjustMethod], typer.Option("--adjust", help="Adjust p-values for multiple testing across windows x tests: holm or fdr_bh.")] = None,
 ) -> None:
-    """Run an event study on catalog events: print the CAAR table, store the run, write tables and plots.
+    """Run an event study on catalog events: print the CAAR table and the per-event table, store the run, write tables and plots.
+
+    Event-firms excluded by the data screens (or without enough data) are listed on stderr and in
+    exclusions.csv; the notes under each table give the design diagnostics and the headline test.
 
     Example: eventstudy study run --ticker AMD --window 0,2 --window=-1,1 --out out/amd
     """
@@ -108,7 +136,10 @@ def run(
         raise ConfigError(f"--group: cannot group by {', '.join(bad)}; choose among {', '.join(GROUP_COLUMNS)}")
     settings = StudySettings(model=model, benchmark=benchmark, estimation=parse_window(estimation, "--estimation"),
                              windows=tuple(parse_window(w) for w in window) if window else DEFAULT_WINDOWS,
-                             min_estimation_obs=min_obs, group_cols=tuple(groups))
+                             min_estimation_obs=min_obs, group_cols=tuple(groups), returns=returns.value,
+                             min_price=min_price or None, min_sigma=min_sigma or None,
+                             max_zero_share=None if max_zero_share >= 1 else max_zero_share,
+                             adjust=adjust.value if adjust else None)
     selection = {"event_ids": event, "ticker": ticker, "role": role.value if role else None,
                  "deal_type": deal_type.value if deal_type else None}
     engine = open_write(ctx)
@@ -123,12 +154,24 @@ def run(
         if out is not None:
             advance(f"writing tables and plots to {out}")
             files = write_study_report(results, out, group_cols=groups)
-    tables = [t for col in (None, *groups) for t in publication_tables(results, group_col=col)]
-    print_tables(tables, fmt.value, extra={"run_id": run_id, "parameters": results.params})
-    skipped = results.firms[results.firms["status"] != "ok"]
-    for row in skipped.itertuples():
-        hint = f" (load them: eventstudy prices ingest --tickers {row.ticker})" if row.status.startswith("no returns") else ""
-        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.status}{hint}", err=True)
+    if per_event:
+        print_per_event(results.per_event, fmt.value)
+    else:
+        tables = [t for col in (None, *groups) for t in publication_tables(results, group_col=col)]
+        extra = {"run_id": run_id, "parameters": results.params}
+        if fmt == TableFormat.json:
+            extra["per_event"] = json.loads(results.per_event.to_json(orient="records", date_format="iso"))
+            extra["exclusions"] = json.loads(results.exclusions.to_json(orient="records"))
+            if settings.adjust:
+                extra["tests_adjusted"] = json.loads(results.adjusted_tests(settings.adjust).to_json(orient="records"))
+        print_tables(tables, fmt.value, extra=extra)
+        if fmt not in (TableFormat.json, TableFormat.csv):  # pipes get one table; the rest is in --out
+            print_per_event(results.per_event, fmt.value)
+            if settings.adjust:
+                print_adjusted(results.adjusted_tests(settings.adjust), fmt.value)
+    for row in results.exclusions.itertuples():
+        hint = f" (load them: eventstudy prices ingest --tickers {row.ticker})" if row.reason.startswith("no returns") else ""
+        typer.echo(f"excluded {row.event_id} {row.ticker} [{row.screen}]: {row.reason}{hint}", err=True)
     if run_id is not None:
         typer.echo(f"stored as study run {run_id}", err=True)
     if files:
