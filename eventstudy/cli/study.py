@@ -176,3 +176,47 @@ def run(
         typer.echo(f"stored as study run {run_id}", err=True)
     if files:
         typer.echo(f"wrote {len(files)} files to {out}", err=True)
+
+
+@app.command("regress")
+def regress(
+    ctx: typer.Context,
+    window: Annotated[str, typer.Option("--window", help="The CAR window a,b regressed (trading days from day 0, both included).")] = "0,2",
+    x: Annotated[Optional[list[str]], typer.Option("--x", help="Regressor (repeatable): role, deal_type, log_amount, confounded, or any firms column. Default: those four.")] = None,
+    cov: Annotated[str, typer.Option("--cov", help="Heteroskedasticity-robust standard errors: HC0, HC1, HC2, HC3 (date-clustered ones are shown beside).")] = "HC1",
+    measure: Annotated[str, typer.Option("--measure", help="CAR or BHAR.")] = "CAR",
+    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
+    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    deal_type: Annotated[Optional[DealType], typer.Option("--type", help="Only this deal type.")] = None,
+    model: Annotated[str, typer.Option("--model", help="Expected-return model.")] = DEFAULT_MODEL,
+    benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker.")] = DEFAULT_BENCHMARK,
+    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = format_window(DEFAULT_ESTIMATION),
+    returns: ReturnsOption = ReturnKind(DEFAULT_RETURNS),
+    fmt: TableFormatOption = TableFormat.table,
+) -> None:
+    """Regress per-event CARs on event characteristics (OLS; HC and day-0-date clustered standard errors).
+
+    Reads the database only (nothing is stored). Example: eventstudy study regress --window 0,2 --x role --x log_amount
+    """
+    from ..crossreg import DEFAULT_REGRESSORS
+    from ..jobs import StudySettings, regress_study
+    from .options import open_read
+
+    w = parse_window(window)
+    if measure.upper() not in ("CAR", "BHAR"):
+        raise ConfigError(f"--measure {measure!r}: choose CAR or BHAR")
+    settings = StudySettings(model=model, benchmark=benchmark, estimation=parse_window(estimation, "--estimation"),
+                             windows=(w,), returns=returns.value)
+    selection = {"event_ids": event, "role": role.value if role else None, "deal_type": deal_type.value if deal_type else None}
+    fit = regress_study(open_read(ctx), settings, window=w, regressors=tuple(x or DEFAULT_REGRESSORS),
+                        measure=measure.upper(), cov=cov, **selection)
+    if fmt == TableFormat.json:
+        emit({"window": fit.window, "measure": fit.measure, "cov": fit.cov, "n": fit.n, "n_clusters": fit.n_clusters,
+              "r2": fit.r2, "r2_adj": fit.r2_adj, "formula": fit.formula, "dropped": fit.dropped,
+              "coefficients": fit.table.to_dict(orient="records")}, "json")
+        return
+    emit(fit.table if fmt == TableFormat.csv else fit.table.round(4), fmt.value,
+         title=f"{fit.measure}{fit.window} regression: n = {fit.n}, {fit.n_clusters} day-0 dates, R2 = {fit.r2:.3f} "
+               f"(adj. {fit.r2_adj:.3f}); {fit.cov} and date-clustered SEs")
+    for name, why in fit.dropped.items():
+        typer.echo(f"note: {name}: {why}", err=True)
