@@ -170,8 +170,11 @@ def run(
             if settings.adjust:
                 print_adjusted(results.adjusted_tests(settings.adjust), fmt.value)
     for row in results.exclusions.itertuples():
-        hint = f" (load them: eventstudy prices ingest --tickers {row.ticker})" if row.reason.startswith("no returns") else ""
-        typer.echo(f"excluded {row.event_id} {row.ticker} [{row.screen}]: {row.reason}{hint}", err=True)
+        if row.screen in ("data", "min_obs"):  # the engine could not study it
+            hint = f" (load them: eventstudy prices ingest --tickers {row.ticker})" if row.reason.startswith("no returns") else ""
+            typer.echo(f"skipped {row.event_id} {row.ticker}: {row.reason}{hint}", err=True)
+        else:
+            typer.echo(f"excluded {row.event_id} {row.ticker} by the {row.screen} screen: {row.reason}", err=True)
     if run_id is not None:
         typer.echo(f"stored as study run {run_id}", err=True)
     if files:
