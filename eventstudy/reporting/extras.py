@@ -18,7 +18,7 @@ from ..per_event import per_event_display
 
 
 def _md(frame, title: str) -> str:
-    body = frame.to_markdown(index=False) if len(frame) else "(none)"
+    body = frame.to_markdown(index=False, disable_numparse=True) if len(frame) else "(none)"
     return f"**{title}**\n\n{body}\n"
 
 
