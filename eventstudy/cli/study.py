@@ -223,3 +223,42 @@ def regress(
                f"(adj. {fit.r2_adj:.3f}); {fit.cov} and date-clustered SEs")
     for name, why in fit.dropped.items():
         typer.echo(f"note: {name}: {why}", err=True)
+
+
+@app.command("volume")
+def volume(
+    ctx: typer.Context,
+    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
+    ticker: Annotated[Optional[str], typer.Option("--ticker", help="Only this party ticker.")] = None,
+    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    benchmark: Annotated[str, typer.Option("--benchmark", help="Market volume proxy ticker.")] = DEFAULT_BENCHMARK,
+    window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b (repeatable; use --window=-1,1 for negative starts).")] = None,
+    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = format_window(DEFAULT_ESTIMATION),
+    min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window volumes.")] = DEFAULT_MIN_OBS,
+    per_event: Annotated[bool, typer.Option("--per-event", help="Print each event-firm's cumulative abnormal log volume instead.")] = False,
+    fmt: TableFormatOption = TableFormat.table,
+) -> None:
+    """Abnormal trading volume (Campbell-Wasley 1996 log-volume market model on the benchmark's volume).
+
+    Reads the database only. cav = mean cumulative abnormal log volume; excess % = 100 (exp(cav) - 1).
+    Example: eventstudy study volume --event 2025-10-06-openai-amd --window 0,0
+    """
+    from ..jobs import StudySettings, run_volume_study
+    from ..volume import volume_table
+    from .options import open_read
+
+    settings = StudySettings(benchmark=benchmark, estimation=parse_window(estimation, "--estimation"),
+                             windows=tuple(parse_window(w) for w in window) if window else DEFAULT_WINDOWS,
+                             min_estimation_obs=min_obs)
+    results = run_volume_study(open_read(ctx), settings, event_ids=event, ticker=ticker, role=role.value if role else None)
+    if per_event:
+        frame = results.per_event.drop(columns=["bhar"]).rename(columns={"car": "cav", "car_se": "cav_se"})
+        emit(frame.assign(day0=frame["day0"].astype(str)) if fmt in (TableFormat.csv, TableFormat.json)
+             else frame.assign(day0=frame["day0"].dt.strftime("%Y-%m-%d")).round(4), fmt.value,
+             title="Per-event cumulative abnormal log volume")
+        return
+    table = volume_table(results)
+    emit(table if fmt in (TableFormat.csv, TableFormat.json) else table.round(3), fmt.value,
+         title=f"Abnormal log volume vs {settings.benchmark} (Campbell-Wasley 1996), estimation {format_window(settings.estimation)}")
+    for row in results.exclusions.itertuples():
+        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.reason}", err=True)

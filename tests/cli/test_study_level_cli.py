@@ -149,3 +149,20 @@ def test_car_regression_matches_a_direct_statsmodels_fit(sqlite_url, prices_dir,
     np.testing.assert_allclose(coef["p_hc"].to_numpy(), hc.pvalues, rtol=1e-6)
     np.testing.assert_allclose(coef["se_cluster"].to_numpy(), cl.bse, rtol=1e-8)
     np.testing.assert_allclose(coef["p_cluster"].to_numpy(), cl.pvalues, rtol=1e-6)
+
+
+def test_abnormal_volume_matches_a_log_volume_market_model(study_db, prices_dir):
+    """AMD's day-0 abnormal log volume: statsmodels OLS of ln(1 + volume) on SPY's over sessions [-250, -11]."""
+    vol = {t: pd.read_csv(prices_dir / f"{t}.csv", index_col="Date", parse_dates=True)["Volume"].loc["2024-06":"2025-12"]
+           for t in ("AMD", "SPY")}
+    v, m = np.log1p(vol["AMD"].astype(float)), np.log1p(vol["SPY"].astype(float))
+    pos = m.index.get_loc(pd.Timestamp("2025-10-06"))
+    fit = sm.OLS(v.iloc[pos - 250:pos - 10].to_numpy(), sm.add_constant(m.iloc[pos - 250:pos - 10].to_numpy())).fit()
+    pred = fit.get_prediction(np.array([[1.0, m.iloc[pos]]]))
+    av = v.iloc[pos] - pred.predicted_mean[0]
+    result = invoke(study_db, "study", "volume", "--event", AMD_EVENT, "--window", "0,0", "--per-event", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["ticker"]: r for r in json.loads(result.stdout)}
+    assert rows["AMD"]["cav"] == pytest.approx(av, abs=1e-10)
+    assert rows["AMD"]["t"] == pytest.approx(av / pred.se_obs[0], rel=1e-8)
+    assert av > 1.5  # the deal day traded over four times the expected volume
