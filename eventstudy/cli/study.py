@@ -166,8 +166,13 @@ def run(
                 extra["tests_adjusted"] = json.loads(results.adjusted_tests(settings.adjust).to_json(orient="records"))
         print_tables(tables, fmt.value, extra=extra)
         if fmt not in (TableFormat.json, TableFormat.csv):  # pipes get one table; the rest is in --out
+            typer.echo("")
             print_per_event(results.per_event, fmt.value)
+            if len(results.exclusions):
+                typer.echo("")
+                emit(results.exclusions, fmt.value, title="Event-firms excluded from the tests")
             if settings.adjust:
+                typer.echo("")
                 print_adjusted(results.adjusted_tests(settings.adjust), fmt.value)
     for row in results.exclusions.itertuples():
         if row.screen in ("data", "min_obs"):  # the engine could not study it
