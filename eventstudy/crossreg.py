@@ -15,8 +15,9 @@ fractions; windows are trading-session offsets from day 0, both ends included.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,7 @@ def car_regression(results: Any, window: str | tuple[int, int] = (0, 2), regress
         "p_hc": hc.pvalues.to_numpy(), "se_cluster": cl.bse.to_numpy(), "t_cluster": cl.tvalues.to_numpy(),
         "p_cluster": cl.pvalues.to_numpy(),
     }, columns=REGRESSION_COLUMNS)
-    return CarRegression(table, label, measure.upper(), cov, int(hc.nobs), int(len(np.unique(groups))),
+    return CarRegression(table, label, measure.upper(), cov, int(hc.nobs), len(np.unique(groups)),
                          float(hc.rsquared), float(hc.rsquared_adj), formula, dropped, hc, cl)
 
 

@@ -38,7 +38,7 @@ def adjust_tests(tests: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
     out = tests.copy()
     out["pvalue_adj"] = np.nan
     keys = pd.Series([f"{m}|{c}|{g}" for m, c, g in zip(out["measure"], out["group_col"], out["group"])], index=out.index)
-    for _, idx in out.groupby(keys, sort=False).groups.items():
+    for idx in out.groupby(keys, sort=False).groups.values():
         p = out.loc[idx, "pvalue"].to_numpy(dtype=float)
         fin = np.isfinite(p)
         if fin.any():

@@ -49,7 +49,7 @@ class Screens:
     max_zero_share: float | None = DEFAULT_MAX_ZERO_SHARE
 
     @classmethod
-    def off(cls) -> "Screens":
+    def off(cls) -> Screens:
         """No screen but the core's minimum estimation observations."""
         return cls(None, None, None)
 
@@ -57,7 +57,7 @@ class Screens:
         return asdict(self)
 
 
-def screen_measures(results: "EventStudyResults", returns: pd.DataFrame, prices: pd.DataFrame | None,
+def screen_measures(results: EventStudyResults, returns: pd.DataFrame, prices: pd.DataFrame | None,
                     estimation: tuple[int, int]) -> pd.DataFrame:
     """What the screens look at, per studied event-firm: ``event_id, ticker, price (close on day -1; NaN without
     prices), sigma (decimal daily residual SD), zero_share (share of exactly-zero estimation-window returns)``."""
@@ -112,8 +112,8 @@ def core_exclusions(firms: pd.DataFrame, min_obs: int) -> pd.DataFrame:
     }, columns=EXCLUSION_COLUMNS).reset_index(drop=True)
 
 
-def fit_screened(study: "EventStudy", screens: Screens = Screens(), *, prices: pd.DataFrame | None = None,
-                 **fit_kwargs: Any) -> "EventStudyResults":
+def fit_screened(study: EventStudy, screens: Screens = Screens(), *, prices: pd.DataFrame | None = None,
+                 **fit_kwargs: Any) -> EventStudyResults:
     """``study.fit(**fit_kwargs)`` without the event-firms that fail a screen.
 
     Parameters

@@ -22,7 +22,8 @@ Quantitative Finance and Accounting 6, 309-326.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..results import EventStudyResults
 
 
-def write_study_extras(conn: Connection, run_id: int, results: "EventStudyResults") -> None:
+def write_study_extras(conn: Connection, run_id: int, results: EventStudyResults) -> None:
     """Insert the per-event rows (every studied event-firm x window) and the exclusions of ``results``."""
     per_event = results.per_event
     rows = [{"run_id": run_id, "event_id": str(r["event_id"]), "ticker": str(r["ticker"]), "window": str(r["window"]),

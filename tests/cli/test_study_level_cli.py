@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from conftest import run_cli
 from typer.testing import CliRunner
 
 from eventstudy.catalog import load_catalog
@@ -20,7 +21,6 @@ from eventstudy.cli import app
 from eventstudy.db import open_db, open_existing
 from eventstudy.db.catalog_store import sync_catalog
 from eventstudy.db.studies import load_run
-from conftest import run_cli
 
 CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
@@ -92,7 +92,7 @@ def test_return_kind_reaches_the_engine_and_the_stored_run(study_db, prices_dir,
     result = invoke(study_db, "study", "run", "--event", AMD_EVENT, "--returns", kind, "--per-event", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = {(r["ticker"], r["window"]): r for r in json.loads(result.stdout)}
-    ar, se = prediction(prices_dir, "AMD", "2025-10-06", kind)
+    ar, _ = prediction(prices_dir, "AMD", "2025-10-06", kind)
     assert rows[("AMD", "[0,0]")]["car"] == pytest.approx(ar, abs=1e-10)
     assert load_run(open_existing(study_db)).parameters["returns"] == f"{kind}, decimal"
 
