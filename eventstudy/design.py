@@ -88,7 +88,7 @@ class Design:
         corr = "n/a" if not np.isfinite(self.mean_residual_corr) else f"{self.mean_residual_corr:.3f}"
         design = (f"Design: {self.n_firms} event-firms on {self.n_dates} day-0 dates; {self.n_sharing_date} share a "
                   f"day 0, {self.n_overlapping} have windows overlapping another ticker's in calendar time; mean "
-                  f"estimation-residual correlation of overlapping pairs {corr} ({self.n_pairs} pairs).")
+                  f"estimation-residual correlation of overlapping pairs {corr} ({self.n_pairs} pair(s)).")
         lines = [design]
         by_test: dict[str, list[str]] = {}
         for w, t in self.headline.items():
