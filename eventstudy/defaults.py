@@ -29,3 +29,17 @@ def window_label(window: tuple[int, int]) -> str:
 def format_window(window: tuple[int, int]) -> str:
     """A window as the CLI option takes it, e.g. ``(-5, 5) -> "-5,5"``."""
     return f"{int(window[0])},{int(window[1])}"
+
+#: Data screens (eventstudy2's diagnostics): event-firms failing one are excluded and listed with the reason.
+#: Close on the session before day 0 below this (price units of the file, split-adjusted): penny stock.
+DEFAULT_MIN_PRICE = 1.0
+#: Estimation-window residual SD below this (decimal daily, 0.002 = 0.2 %/day): a shell or stale quote, whose
+#: standardised ARs explode (Patell on thin names).
+DEFAULT_MIN_SIGMA = 0.002
+#: Share of exactly-zero estimation-window returns above this: thin trading.
+DEFAULT_MAX_ZERO_SHARE = 0.2
+#: Largest |offset| (trading sessions from day 0) a window or the estimation window may reach: 20 years of
+#: sessions, more than any price history the project holds (and within the exchange calendar's dates).
+MAX_OFFSET = 5040
+#: Return kinds the database can compute (see eventstudy.db.prices.load_returns).
+RETURN_KINDS = ("simple", "log", "total")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from .core.statistics import (
     run_tests,
     significance_stars,
 )
+
+if TYPE_CHECKING:
+    from .design import Design
 
 __all__ = ["EventStudyResults", "TestStatistic", "InvalidTestStatistic", "compare", "significance_stars"]
 
@@ -119,6 +122,10 @@ class EventStudyResults(_SummaryStr):
         self.params = params
         self.model = model
         self.windows: list[tuple[int, int]] = list(core.windows)
+        # Set by eventstudy.screens.fit_screened: event-firms the data screens excluded (EXCLUSION_COLUMNS).
+        self.screened: pd.DataFrame | None = None
+        # The study's return index (day-0 rows are positions in it), for the design diagnostics.
+        self.sessions: pd.DatetimeIndex | None = None
 
     # ------------------------------------------------------------------ labels
     @cached_property
@@ -281,6 +288,40 @@ class EventStudyResults(_SummaryStr):
         long = car.stack().rename("car").reset_index()
         return long.groupby([column, "window"], sort=False)["car"].agg(caar="mean", n="count").reset_index()
 
+    # ------------------------------------------------------------------ per event, exclusions, design
+    @cached_property
+    def per_event(self) -> pd.DataFrame:
+        """Each studied event-firm's CAR per window with SE, t, p and stars (long; see
+        :func:`eventstudy.per_event.per_event_frame` for the columns; decimal fractions)."""
+        from .per_event import per_event_frame
+
+        return per_event_frame(self)
+
+    @cached_property
+    def exclusions(self) -> pd.DataFrame:
+        """Every event-firm left out of the tests, with its reason: those the data screens excluded, then those the
+        core could not study (too few estimation returns, no returns); columns
+        :data:`eventstudy.screens.EXCLUSION_COLUMNS`."""
+        from .screens import EXCLUSION_COLUMNS, core_exclusions
+
+        parts = [f for f in (self.screened, core_exclusions(self.firms, self.params["min_estimation_obs"]))
+                 if f is not None and len(f)]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXCLUSION_COLUMNS)
+
+    @cached_property
+    def design(self) -> "Design":
+        """Design diagnostics and the headline-test rule (:class:`eventstudy.design.Design`)."""
+        from .design import study_design
+
+        return study_design(self, self.sessions)
+
+    def adjusted_tests(self, method: str = "holm") -> pd.DataFrame:
+        """:attr:`tests` with ``pvalue_adj`` and ``stars_adj`` columns: p-values adjusted for multiple testing across
+        windows x tests, separately per measure (see :func:`eventstudy.multitest.adjust_tests`)."""
+        from .multitest import adjust_tests
+
+        return adjust_tests(self.tests, method)
+
     # ------------------------------------------------------------------ output
     def to_frame(self) -> pd.DataFrame:
         """One row per event-firm (all of them): ``firms`` plus ``car_[a,b]``, ``car_se_``, ``car_t_``, ``car_p_``, ``bhar_`` columns."""
@@ -322,8 +363,9 @@ class EventStudyResults(_SummaryStr):
         col = "caar" if measure == "CAR" else "mean_bhar"
         rows = [[f"{agg.loc[lbl, col]:.4f}" if np.isfinite(agg.loc[lbl, col]) else "", f"{int(agg.loc[lbl, 'n'])}"] for lbl in self._labels]
         names = list(dict.fromkeys(frame["test"]))
+        unreliable = set(self.design.unreliable.get(measure, ()))
         for name in names:
-            head.append(TEST_TITLES.get(name, name))
+            head.append(TEST_TITLES.get(name, name) + (" (!)" if name in unreliable else ""))
             for i, lbl in enumerate(self._labels):
                 r = frame[(frame["window"] == lbl) & (frame["test"] == name)]
                 s = r["statistic"].iloc[0] if len(r) else np.nan
@@ -350,11 +392,17 @@ class EventStudyResults(_SummaryStr):
             "[5] Significance: *** p<0.01, ** p<0.05, * p<0.10, two-sided. Patell, BMP and the t tests assume "
             "cross-sectional independence; Kolari-Pynnonen adjusts BMP for the average residual cross-correlation.",
         ]
+        notes += [f"[{i}] {line}" for i, line in enumerate(self.design.notes(), start=6)]
+        if self.design.unreliable:
+            notes.append("[!] (!) marks a test the design makes unreliable (see above).")
         conf = self.firms.loc[self._ok & self.firms["confounded"].to_numpy(), ["event_id", "ticker", "confounded_by"]]
         for _, r in conf.head(10).iterrows():
             notes.append(f"[!] {r['event_id']} {r['ticker']} is confounded by: {r['confounded_by']}")
         if len(conf) > 10:
             notes.append(f"[!] ... and {len(conf) - 10} more confounded event-firms (firms.confounded)")
+        if self.screened is not None:
+            for screen, count in self.screened["screen"].value_counts().items():
+                notes.append(f"[!] excluded {count} event-firm(s) by the {screen} screen (results.exclusions)")
         skipped = self.firms.loc[~self._ok, "status"].value_counts()
         for reason, count in skipped.items():
             notes.append(f"[!] skipped {count} event-firm(s): {reason}")

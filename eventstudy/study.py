@@ -175,7 +175,9 @@ class EventStudy:
         }
         if spec.excess:
             params["factors"] = list(spec.needs_factors)
-        return EventStudyResults(core=core, firms=firms, params=params, model=spec)
+        results = EventStudyResults(core=core, firms=firms, params=params, model=spec)
+        results.sessions = self.returns.index  # issue 10 (study level): day-0 rows for the design diagnostics
+        return results
 
     def calendar_time(self, windows: Sequence[tuple[int, int]] = DEFAULT_WINDOWS, *, factors: str = "market",
                       hac_lags: int = 5) -> pd.DataFrame:

@@ -37,6 +37,23 @@ class TableFormat(StrEnum):
     html = "html"
 
 
+class ReturnKind(StrEnum):
+    """Daily return kinds (``eventstudy.defaults.RETURN_KINDS``): price, log price, or total (dividends reinvested)."""
+
+    simple = "simple"
+    log = "log"
+    total = "total"
+
+
+class AdjustMethod(StrEnum):
+    """Multiple-testing adjustments (``eventstudy.multitest``): Holm (FWER), Benjamini-Hochberg (FDR)."""
+
+    holm = "holm"
+    fdr_bh = "fdr_bh"
+
+
+ReturnsOption = Annotated[ReturnKind, typer.Option("--returns", help="Daily return kind: simple, log, or total (with dividends).")]
+
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people, csv/json for pipes.")]
 TableFormatOption = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format of the result tables.")]
 

@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..config import DEFAULT_CATALOG_DIR
-from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MODEL, DEFAULT_WINDOWS, format_window
+from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MODEL, DEFAULT_RETURNS, DEFAULT_WINDOWS, format_window
 from ..exceptions import PartialFailure
-from .options import PricesOption, TableFormat, TableFormatOption, open_write, parse_window, price_source
+from .options import PricesOption, ReturnKind, ReturnsOption, TableFormat, TableFormatOption, open_write, parse_window, price_source
 from .output import emit
 from .paths import writable_folder
 
@@ -27,6 +27,7 @@ def run(
     estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = format_window(DEFAULT_ESTIMATION),
     strict: Annotated[bool, typer.Option("--strict", help="Exit 5 when some catalog tickers have no prices (default: warn and go on).")] = False,
     fmt: TableFormatOption = TableFormat.table,
+    returns: ReturnsOption = ReturnKind(DEFAULT_RETURNS),
 ) -> None:
     """Load the catalog, ingest prices, run the event study on the seed deals, check the claims, write tables and plots.
 
@@ -43,7 +44,8 @@ def run(
     from .study import print_tables, tables_document
 
     settings = StudySettings(model=model, benchmark=benchmark, estimation=parse_window(estimation, "--estimation"),
-                             windows=tuple(parse_window(w) for w in window) if window else DEFAULT_WINDOWS, group_cols=("role",))
+                             windows=tuple(parse_window(w) for w in window) if window else DEFAULT_WINDOWS, group_cols=("role",),
+                             returns=returns.value)
     source = resolve_price_source(price_source(prices))
     engine = open_write(ctx)
     result = run_main(engine, catalog_dir=catalog, source=source, out_dir=out, settings=settings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 # Importing the table modules registers their tables with the shared metadata.
-from . import analyst_tables, backtest_tables, candidate_tables, catalog_tables, pipeline_tables, price_tables, study_tables  # noqa: F401
+from . import analyst_tables, backtest_tables, candidate_tables, catalog_tables, pipeline_tables, price_tables, study_extra_tables, study_tables  # noqa: F401
 from .engine import (
     MIGRATIONS_DIR,
     current_revision,

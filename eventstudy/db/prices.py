@@ -33,7 +33,7 @@ from .price_tables import FACTOR_COLUMNS, PRICE_VALUE_COLUMNS, factors, ingest_r
 from ..exceptions import DataError
 from ..prices.calendar import DEFAULT_EXCHANGE, trading_sessions
 
-RETURN_KINDS = ("simple", "log", "total")
+from ..defaults import RETURN_KINDS  # noqa: E402 (re-exported; the one list of return kinds)
 PRICE_FIELDS = PRICE_VALUE_COLUMNS
 # Extra calendar days read before ``start`` so that the first requested day has a previous close.
 _LOOKBACK_DAYS = 14

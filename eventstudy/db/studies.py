@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -21,6 +21,7 @@ from ..clock import utcnow
 from ..exceptions import EventStudyError, UsageError
 from ..jsonable import scalar_or_none, to_jsonable
 from .analyst_store import insert_study_windows
+from .study_extras import read_study_extras, write_study_extras
 from .study_tables import abnormal_returns, study_firms, study_runs, study_tests
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def save_results(engine: Engine, results: "EventStudyResults", *, selection: dic
             if rows:
                 conn.execute(table.insert(), rows)
         insert_study_windows(conn, run_id, results)  # per-event CAR t/p and CAAR, read by the analyst views
+        write_study_extras(conn, run_id, results)
     return int(run_id)
 
 
@@ -136,6 +138,9 @@ class StoredRun:
     firms: pd.DataFrame
     ar: pd.DataFrame
     tests: pd.DataFrame
+    #: per event-firm and window: car, car_se, t, pvalue, bhar (decimal); and the excluded event-firms with reasons
+    per_event: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _frame(conn, query) -> pd.DataFrame:
@@ -163,9 +168,11 @@ def load_run(engine: Engine, run_id: int | None = None) -> StoredRun:
         firms = _frame(conn, select(study_firms).where(study_firms.c.run_id == run_id).order_by(study_firms.c.event_id, study_firms.c.ticker))
         ar = _frame(conn, select(abnormal_returns).where(abnormal_returns.c.run_id == run_id))
         tests = _frame(conn, select(study_tests).where(study_tests.c.run_id == run_id).order_by(study_tests.c.id))
+        per_event, exclusions = read_study_extras(conn, run_id)
     params = run["parameters"] if isinstance(run["parameters"], dict) else json.loads(run["parameters"])
     return StoredRun(int(run_id), run["created_at"], run["model"], run["benchmark"], params,
-                     firms.drop(columns="run_id"), _wide_ar(ar), tests.drop(columns=["run_id", "id"]))
+                     firms.drop(columns="run_id"), _wide_ar(ar), tests.drop(columns=["run_id", "id"]),
+                     per_event, exclusions)
 
 
 def latest_abnormal_returns(engine: Engine, model: str = "market", benchmark: str | None = None) -> pd.DataFrame:

@@ -21,9 +21,14 @@ from ..results import EventStudyResults
 
 def write_study_report(results: EventStudyResults, out_dir: Path | str, *, claims: pd.DataFrame | None = None,
                        group_cols: Sequence[str] = (), table_formats: Iterable[str] = TABLE_FORMATS,
-                       plot_formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write the study's tables, CSVs and plots (and the claim check when given) into ``out_dir``; return the paths."""
+                       plot_formats: Iterable[str] = FORMATS, calendar_time: pd.DataFrame | None = None) -> list[Path]:
+    """Write the study's tables, CSVs and plots (the claim check and the calendar-time table when given,
+    ``calendar_time.csv`` with decimal daily alphas) into ``out_dir``; return the paths."""
     files = write_study(results, out_dir, group_cols=group_cols, table_formats=table_formats, plot_formats=plot_formats)
+    if calendar_time is not None:
+        path = Path(out_dir) / "calendar_time.csv"
+        calendar_time.to_csv(path, index=False)
+        files.append(path)
     if claims is not None:
         files += write_claims(claims, out_dir, formats=table_formats)
     return files

@@ -21,11 +21,13 @@ import pandas as pd
 from ..core.models import get_model
 from ..db import Engine, open_existing
 from ..db.catalog_store import load_confounders, load_events_frame
-from ..db.prices import load_factors, load_returns
+from ..db.prices import load_factors, load_prices, load_returns
 from ..db.studies import save_results
-from ..defaults import (DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MIN_OBS, DEFAULT_MODEL, DEFAULT_RETURNS,
-                        DEFAULT_WINDOWS)
+from ..defaults import (DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MAX_ZERO_SHARE, DEFAULT_MIN_OBS,
+                        DEFAULT_MIN_PRICE, DEFAULT_MIN_SIGMA, DEFAULT_MODEL, DEFAULT_RETURNS, DEFAULT_WINDOWS)
 from ..exceptions import DataError, UsageError
+from ..screens import Screens, fit_screened
+from .validate import check_study_settings
 from ..prices.calendar import session_span
 from ..results import EventStudyResults
 from ..study import EventStudy
@@ -137,7 +139,21 @@ def load_study_factors(engine: Engine, events: pd.DataFrame, *, estimation: tupl
 class StudySettings:
     """How a study is run: model, market proxy, windows (trading-session offsets from day 0, both ends
     included), the fewest estimation returns per firm, the kind of daily return (``simple`` | ``log`` |
-    ``total``, decimal) and the group columns whose tests are stored beside the overall ones."""
+    ``total``, decimal) and the group columns whose tests are stored beside the overall ones.
+
+    Data screens (see :mod:`eventstudy.screens`; ``None`` switches one off): ``min_price`` (close on
+    day -1), ``min_sigma`` (decimal daily estimation residual SD), ``max_zero_share`` (share of
+    exactly-zero estimation returns).  ``adjust``: multiple-testing adjustment of the reported
+    p-values (``holm`` | ``fdr_bh``; None: none).  ``event_period``: the span rank tests rank over
+    beside the estimation window (None: wide enough for every window); ``conventions``:
+    ``default`` or ``estudy2`` (see :data:`eventstudy.core.statistics.CONVENTIONS`).
+
+    Raises
+    ------
+    ConfigError
+        On construction, before any data is read, for settings no data can satisfy (see
+        :func:`eventstudy.jobs.validate.check_study_settings`).
+    """
 
     model: str = DEFAULT_MODEL
     benchmark: str = DEFAULT_BENCHMARK
@@ -146,12 +162,24 @@ class StudySettings:
     min_estimation_obs: int = DEFAULT_MIN_OBS
     returns: str = DEFAULT_RETURNS
     group_cols: tuple[str, ...] = ()
+    min_price: float | None = DEFAULT_MIN_PRICE
+    min_sigma: float | None = DEFAULT_MIN_SIGMA
+    max_zero_share: float | None = DEFAULT_MAX_ZERO_SHARE
+    adjust: str | None = None
+    event_period: tuple[int, int] | None = None
+    conventions: str = "default"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "benchmark", self.benchmark.upper())
         object.__setattr__(self, "estimation", (int(self.estimation[0]), int(self.estimation[1])))
         object.__setattr__(self, "windows", tuple((int(a), int(b)) for a, b in self.windows))
         object.__setattr__(self, "group_cols", tuple(self.group_cols))
+        check_study_settings(self)
+
+    @property
+    def screens(self) -> Screens:
+        """The data-screen thresholds."""
+        return Screens(self.min_price, self.min_sigma, self.max_zero_share)
 
 
 @dataclass(frozen=True)
@@ -163,6 +191,8 @@ class StudyInputs:
     returns: pd.DataFrame
     events: pd.DataFrame
     factors: pd.DataFrame | None = None
+    #: Wide closes (split-adjusted, price units) for the minimum-price screen; None when that screen is off.
+    prices: pd.DataFrame | None = None
 
 
 def load_study_inputs(
@@ -192,14 +222,35 @@ def load_study_inputs(
     factors = None
     if spec.factors or spec.excess:
         factors = load_study_factors(engine, events, estimation=settings.estimation, windows=settings.windows)
-    return StudyInputs(returns, events, factors)
+    prices = None
+    if settings.min_price is not None:
+        start, end = date_span(events["announced"], settings.estimation, settings.windows)
+        prices = load_prices(engine, list(returns.columns), ("close",), start=start, end=end, allow_missing=True)["close"]
+    return StudyInputs(returns, events, factors, prices)
 
 
 def fit_study(inputs: StudyInputs, settings: StudySettings = StudySettings()) -> EventStudyResults:
-    """Fit the study on ``inputs`` (no I/O)."""
+    """Fit the study on ``inputs`` without the event-firms the data screens exclude (no I/O).
+
+    The run parameters record the return kind fed (``settings.returns``) and the screens applied.
+    """
     study = EventStudy(inputs.returns, inputs.events, benchmark=settings.benchmark, factors=inputs.factors)
-    return study.fit(model=settings.model, estimation=settings.estimation, windows=list(settings.windows),
-                     min_estimation_obs=settings.min_estimation_obs)
+    results = fit_screened(study, settings.screens, prices=inputs.prices, model=settings.model,
+                           estimation=settings.estimation, windows=list(settings.windows),
+                           min_estimation_obs=settings.min_estimation_obs, returns=settings.returns,
+                           event_period=settings.event_period, conventions=settings.conventions)
+    if settings.adjust:
+        results.params["adjust"] = settings.adjust
+    results.params["design"] = results.design.as_dict()
+    return results
+
+
+def calendar_time_study(inputs: StudyInputs, settings: StudySettings = StudySettings()) -> pd.DataFrame:
+    """The calendar-time portfolio test per window of ``settings`` (see :meth:`EventStudy.calendar_time`):
+    equal-weighted, on the benchmark (``market``) or, for factor models, on FF3 / Carhart factors."""
+    study = EventStudy(inputs.returns, inputs.events, benchmark=settings.benchmark, factors=inputs.factors)
+    factors = {"ff3": "ff3", "carhart": "carhart", "ff5": "ff3"}.get(settings.model, "market")
+    return study.calendar_time(settings.windows, factors=factors)
 
 
 def run_study(engine: Engine, settings: StudySettings = StudySettings(), *, events: pd.DataFrame | None = None,

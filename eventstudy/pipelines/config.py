@@ -20,6 +20,7 @@ Example (``examples/pipeline.toml``)::
     [study]
     benchmark = "SPY"
     model = "market"
+    returns = "simple"                   # simple | log | total (dividends reinvested)
 
     [backtests]
     strategies = ["examples/strategies/*.toml"]
@@ -53,7 +54,7 @@ from eventstudy.config import (
 from eventstudy.exceptions import ConfigError
 
 from ..clock import utcnow
-from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MODEL, DEFAULT_WINDOWS
+from ..defaults import DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MODEL, DEFAULT_RETURNS, DEFAULT_WINDOWS, RETURN_KINDS
 
 if TYPE_CHECKING:
     from ..jobs.study import StudySettings
@@ -65,7 +66,7 @@ DEFAULT_GRACE_HOURS = 6.0
 _TOP_KEYS = {"db", "price_source", "catalog", "output", "tickers", "schedule", "study", "backtests", "lock", "discover"}
 _SECTION_KEYS = {
     "schedule": {"cron", "timezone", "misfire_grace_hours", "late_after_seconds"},
-    "study": {"benchmark", "model", "estimation", "windows"},
+    "study": {"benchmark", "model", "estimation", "windows", "returns"},
     "backtests": {"strategies"},
     "lock": {"ttl_seconds"},
     "discover": {"enabled", "tickers", "items", "auto_accept", "lookback_days"},
@@ -95,6 +96,8 @@ class PipelineConfig:
         A scheduled run starting more than this after its fire time is recorded as ``late``.
     benchmark, model : str
         Event-study market proxy and model.
+    returns : str
+        Daily return kind of the study: simple | log | total (see eventstudy.db.prices.load_returns).
     estimation : tuple of int
         Estimation window, trading-day offsets from day 0, both ends included.
     windows : tuple of (int, int)
@@ -121,6 +124,7 @@ class PipelineConfig:
     late_after_seconds: int = 120
     benchmark: str = DEFAULT_BENCHMARK
     model: str = DEFAULT_MODEL
+    returns: str = DEFAULT_RETURNS
     estimation: tuple[int, int] = DEFAULT_ESTIMATION
     windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS
     strategies: tuple[Path, ...] = ()
@@ -142,7 +146,7 @@ class PipelineConfig:
         from ..jobs.study import StudySettings
 
         return StudySettings(model=self.model, benchmark=self.benchmark, estimation=self.estimation,
-                             windows=self.windows, group_cols=group_cols)
+                             windows=self.windows, group_cols=group_cols, returns=self.returns)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -272,6 +276,11 @@ def load_config(path: Path | str | None = None, *, db_url: str | None = None, pr
     for key in ("benchmark", "model"):
         if key in study:
             values[key] = str(study[key])
+    if "returns" in study:
+        if study["returns"] not in RETURN_KINDS:
+            raise ConfigError(f"{_where(src, 'study.returns')}: unknown return kind {study['returns']!r}; "
+                              f"choose among {', '.join(RETURN_KINDS)}")
+        values["returns"] = study["returns"]
     if "estimation" in study:
         values["estimation"] = _window(study["estimation"], "study.estimation", src)
     if "windows" in study:

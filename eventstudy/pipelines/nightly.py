@@ -208,7 +208,8 @@ def event_inputs(engine: Engine, config: PipelineConfig) -> dict[str, EventInput
     timings = keys["timing"].to_dict()
     if not hashes:
         return {}
-    settings = {"benchmark": config.benchmark, "model": config.model, "estimation": config.estimation, "windows": config.windows}
+    settings = {"benchmark": config.benchmark, "model": config.model, "estimation": config.estimation, "windows": config.windows,
+                "returns": config.returns}
     lo = min(config.estimation[0], *(w[0] for w in config.windows))
     hi = max(config.estimation[1], *(w[1] for w in config.windows))
     first, _ = session_span(min(dates.values()), max(dates.values()), before=-min(lo, 0), after=0)

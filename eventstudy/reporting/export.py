@@ -6,6 +6,9 @@ Files (``<measure>`` is ``car`` or ``bhar``; ``_by_<col>`` when grouped):
   grouping one after the other; the CSV has a ``group`` column first when grouped);
 * ``tests.csv`` (tidy test statistics), ``firms.csv`` (per event-firm status and
   estimates), ``car_by_event.csv`` (per event-firm CAR and BHAR by window, decimal);
+* ``per_event.csv|.md`` (each event-firm's CAR per window with SE, t, p, stars), ``exclusions.csv|.md``
+  (every event-firm left out, with its reason), ``design.md`` (design diagnostics and the headline rule),
+  ``tests_adjusted.csv`` when the run asked for a multiple-testing adjustment (see :mod:`.extras`);
 * ``caar.png|.svg`` and ``car_events.png|.svg``;
 * ``claims.md|.tex|.html|.csv`` from :func:`write_claims`.
 """
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from ..results import EventStudyResults
 
 from ..defaults import window_label
+from .extras import write_study_extras
 from .plots import FORMATS, plot_results
 from .tables import PublicationTable, measure_frame, publication_tables
 
@@ -77,6 +81,7 @@ def write_study(
     wide = pd.concat([f[labels].add_prefix(f"{m.lower()} ") for m, f in zip(measures, per_event)], axis=1)
     wide.reset_index().to_csv(out_dir / "car_by_event.csv", index=False)
     paths += [out_dir / "tests.csv", out_dir / "firms.csv", out_dir / "car_by_event.csv"]
+    paths += write_study_extras(results, out_dir, table_formats)
     paths += plot_results(results, out_dir, formats=plot_formats)
     return paths
 

@@ -212,6 +212,9 @@ def publication_table(
         + (f"; stars on the mean from the {TEST_TITLES.get(primary, primary)}" if primary else "") + ".",
         "Windows are trading-day offsets from event day 0, both ends included.",
     ]
+    design = getattr(results, "design", None)  # design diagnostics and headline rule (eventstudy.design)
+    if design is not None and group_col is None:
+        notes += design.notes(measure)
     return PublicationTable(measure.upper(), _title(results, measure, group_col, group), cells, values, group_col,
                             None if group is None else str(group), notes)
 
