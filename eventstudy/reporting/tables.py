@@ -180,7 +180,10 @@ def publication_table(
     labels = [window_label(w) for w in results.windows]
     tidy = _group_tests(results, measure, group_col, group)
     names = list(dict.fromkeys(tidy["test"])) if tests is None else list(tests)
+    # The stars on the mean follow the design's headline rule (eventstudy.design) unless a test is named.
+    headline = dict(results.design.headline) if primary is None and group_col is None and measure.upper() == "CAR" else {}
     primary = primary or (names[0] if names else None)
+    primary_of = {w: headline.get(w, primary) for w in labels}
 
     mean = frame[labels].mean(axis=0)
     n = frame[labels].notna().sum(axis=0)
@@ -193,7 +196,7 @@ def publication_table(
     mean_label = f"{mean_name} (%)"
     cells = pd.DataFrame(index=[mean_label, *names, "N"], columns=labels, dtype=object)
     for w in labels:
-        p_primary = pval.at[primary, w] if primary in pval.index else np.nan
+        p_primary = pval.at[primary_of[w], w] if primary_of[w] in pval.index else np.nan
         cells.at[mean_label, w] = "" if np.isnan(mean[w]) else f"{mean[w] * 100:.{decimals}f}{significance_stars(p_primary)}"
         for t in names:
             s, p = stat.at[t, w], pval.at[t, w]
@@ -209,7 +212,8 @@ def publication_table(
     what = "p-values in brackets" if show == "pvalue" else "test statistics in parentheses"
     notes = [
         f"{mean_name} in percent; {what}; *, **, *** = significant at 10%, 5%, 1% (two-sided)"
-        + (f"; stars on the mean from the {TEST_TITLES.get(primary, primary)}" if primary else "") + ".",
+        + (f"; stars on the mean from the headline test of each window (below)" if headline
+           else f"; stars on the mean from the {TEST_TITLES.get(primary, primary)}" if primary else "") + ".",
         "Windows are trading-day offsets from event day 0, both ends included.",
     ]
     design = getattr(results, "design", None)  # design diagnostics and headline rule (eventstudy.design)

@@ -50,7 +50,7 @@ def test_main_job_on_the_repository_catalog(tmp_path, prices_dir, monkeypatch):
     claims = pd.read_csv(out / "claims.csv").set_index(["event_id", "ticker", "window"])
     amd = claims.loc[(AMD_EVENT, "AMD", "[0,2]")]
     assert round(amd["measured_pct"], 2) == 43.05 and amd["verdict"] == "matches"
-    assert "CAAR (%)" in proc.stdout and "claims vs measured moves" in proc.stdout and str(out) in proc.stdout
+    assert "CAAR (%)" in proc.stdout and "claims vs measured moves" in proc.stdout and "tables and plots in out" in proc.stdout
     engine = open_db(f"sqlite:///{db}")
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(study_runs)).scalar() == 1

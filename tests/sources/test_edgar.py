@@ -181,7 +181,7 @@ def test_check_reports_a_catalog_timing_the_8k_contradicts(env, monkeypatch):
     db = f"sqlite:///{env / 'x.db'}"
     cat = env / "cat"
     cat.mkdir()
-    (cat / "intc.yaml").write_text(
+    (cat / "2025-09-22-intel-news.yaml").write_text(
         "id: 2025-09-22-intel-news\ntitle: Intel news\ndate: 2025-09-22\ntiming: pre-open\ndeal_type: investment\n"
         "parties:\n  - name: Intel\n    ticker: INTC\n    role: investee\nsources:\n  - source: test\nconfidence: low\n", encoding="utf-8")
     with EdgarStandIn() as sec:
