@@ -14,6 +14,7 @@ import statsmodels.api as sm
 from typer.testing import CliRunner
 
 from eventstudy.cli import app
+from conftest import reader_url
 from eventstudy.db import open_db, open_existing
 from eventstudy.db.query import run_readonly
 
@@ -43,7 +44,8 @@ def _reference_day0(prices_dir, ticker: str, day0: str) -> tuple[float, float, f
 
 
 def test_views_exist_and_are_empty_before_any_study(db_url):
-    engine = open_existing(db_url)
+    open_db(db_url).dispose()  # a new database, migrated by a write path
+    engine = open_existing(reader_url(db_url))
     for view in VIEWS:
         assert run_readonly(engine, f"select * from {view}").empty, view
 
@@ -52,7 +54,7 @@ def test_views_after_the_main_job(db_url, tmp_path, prices_dir, repo_catalog):
     result = CliRunner().invoke(app, ["--db", db_url, "run", "--prices", f"files:{prices_dir}", "--catalog", str(repo_catalog),
                                       "--out", str(tmp_path / "out"), "--window", "0,0", "--window", "0,2"])
     assert result.exit_code == 0, result.output
-    engine = open_existing(db_url)
+    engine = open_existing(reader_url(db_url))
 
     amd = run_readonly(engine, "select * from event_reactions where ticker = 'AMD'").set_index("event_id")
     assert AMD_EVENT in amd.index

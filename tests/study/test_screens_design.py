@@ -127,7 +127,7 @@ def test_design_counts_and_residual_correlation(returns):
     assert d.n_overlapping == 2 and d.n_pairs == 1
     ref = np.corrcoef(_residuals(returns, "AMD", "2025-10-06"), _residuals(returns, "NVDA", "2025-10-06"))[0, 1]
     assert d.mean_residual_corr == pytest.approx(ref, abs=1e-12)
-    assert d.headline == {"[0,0]": "kp", "[0,2]": "kp", "[-1,1]": "kp", "[-5,5]": "gsign", "[0,10]": "gsign"}
+    assert d.headline == {"[0,0]": "kp", "[0,2]": "kp", "[-1,1]": "kp", "[-5,5]": "grank", "[0,10]": "grank"}
     assert d.unreliable == CLUSTER_UNRELIABLE
     notes = "\n".join(res._notes())
     assert "Unreliable here (CAR): Cross-sectional t, Patell Z" in notes and "Patell Z (!)" in res.summary().as_text()
