@@ -240,6 +240,21 @@ RELATIONS: tuple[RelationDoc, ...] = (
         "run_id": _RUN, "window_start": "trading days from day 0", "window_end": "trading days from day 0",
         "window_label": "\"[a,b]\" as in study_tests.window", "caar": "mean CAR over OK event-firms, decimal",
         "mean_bhar": "mean BHAR, decimal", "median_car": "median CAR, decimal", "n": "event-firms with a CAR"}),
+    _table("study_exclusions", "Per study run: event-firms a data screen left out of the tests, and why.", {
+        "run_id": _RUN, "event_id": _EVENT, "ticker": _TICKER,
+        "screen": "which screen: min_price, min_sigma, max_zero_share, min_obs or data",
+        "value": "the event-firm's value (price in its currency; sigma and shares decimal)",
+        "threshold": "the screen's threshold, same unit as value", "reason": "one line, for people"}),
+    _table("event_candidates", "8-K filings from SEC EDGAR proposed as catalog events (`eventstudy events discover`).", {
+        "id": "candidate id (for `events accept` / `events reject`)", "accession": "EDGAR accession number",
+        "ticker": _TICKER, "cik": "SEC central index key of the filer", "company": "filer name",
+        "form": "8-K or 8-K/A", "items": "8-K items, comma-separated (e.g. 1.01,7.01)",
+        "filing_date": "EDGAR filing date", "accepted_at": "acceptance time from the SGML header (US/Eastern), stored UTC",
+        "json_acceptance": "acceptanceDateTime as the submissions JSON gives it (not reliably UTC)",
+        "event_date": "New York date of the announcement", "timing": "pre-open, intraday or after-close, from accepted_at",
+        "event_id": "catalog id the candidate becomes", "url": "the filing's primary document",
+        "event_json": "the proposed catalog event (JSON)", "status": "new, accepted or rejected",
+        "discovered_at": "when discover first saw it (UTC)", "decided_at": "when it was accepted or rejected (UTC)"}),
     _table("claim_check_runs", "Every stored claim check.", {
         "check_id": "claim check id", "checked_at": "when (UTC)", "benchmark": "ticker subtracted for abnormal moves",
         "study_run_id": "study run whose CARs were used", "tolerance_pp": "absolute band, percentage points",

@@ -161,6 +161,7 @@ def open_existing(url: str | None = None) -> Engine:
         ``eventstudy db migrate``), or an unsupported backend.
     """
     resolved = normalise_url(url)
+    head = head_revision()  # before any connection: the migration scripts load slowly
     path = sqlite_path(resolved)
     if path is not None:
         if not path.is_file():
@@ -180,9 +181,9 @@ def open_existing(url: str | None = None) -> Engine:
     except Exception as exc:
         engine.dispose()
         raise ConfigError(f"cannot open database {safe_url(resolved)}: {_first_line(exc)}") from exc
-    if revision != head_revision():
+    if revision != head:
         engine.dispose()
-        state = "is empty (no eventstudy schema)" if revision is None else f"has schema {revision}, this version needs {head_revision()}"
+        state = "is empty (no eventstudy schema)" if revision is None else f"has schema {revision}, this version needs {head}"
         raise ConfigError(f"database {safe_url(resolved)} {state}; migrate it with '{MIGRATE_COMMAND}'"
                           + (f" --db {safe_url(resolved)}" if url else ""))
     return engine
