@@ -37,6 +37,8 @@ from .data import PriceData
 from .metrics import buy_and_hold_value, equity_metrics, held_sessions, peak_open, trade_metrics
 from .signals import (
     NO_BETA,
+    NO_HEDGE,
+    NO_TICKER,
     NO_VOL,
     assign_lanes,
     estimation_beta,
@@ -75,8 +77,36 @@ def _roles_of(role: str):
     return ALL_ROLES if role == ALL_ROLES else role.split(",")
 
 
+def _universe_text(spec: StrategySpec, role: str) -> str:
+    """The universe filters of one role choice, in words (for a variant that finds nothing to trade)."""
+    u = spec.universe
+    words = ["no listed party" + ("" if role == ALL_ROLES else f" with role {role.replace(',', '/')}")]
+    if u.deal_types:
+        words.append("in deal type " + "/".join(str(d) for d in u.deal_types))
+    if u.min_amount is not None:
+        words.append(f"with amount >= {u.min_amount:g}")
+    if u.tickers:
+        words.append("among the universe tickers")
+    return " ".join(words)
+
+
+def _why_empty(spec: StrategySpec, role: str, n_base: int, n_unpriced: int, skip: pd.DataFrame) -> str:
+    """Why a trade key has no trade: nothing matches the universe, or every planned trade was skipped."""
+    if n_base == 0:
+        return _universe_text(spec, role)
+    counts = skip["reason"].value_counts() if len(skip) else pd.Series(dtype=int)
+    if n_unpriced:
+        counts = pd.concat([pd.Series({NO_TICKER: n_unpriced}), counts])
+    top = "; ".join(f"{reason} ({n})" for reason, n in counts.items())
+    return f"all {n_base} planned trade(s) skipped: {top}" if top else "no trade"
+
+
 def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, variants: list[dict]):
-    """Trades per distinct trade key; returns (keys, per-key frames, skipped frame)."""
+    """Trades per distinct trade key; returns (keys, per-key (frame, lanes), skipped frame, per-key note).
+
+    Event rows whose ticker has no prices are skipped (reason :data:`NO_TICKER`, listed once); a key
+    without any trade gets a note saying why (empty string otherwise).
+    """
     u = spec.universe
     direction = spec.direction.value
     needs_close = direction in ("fade", "follow")
@@ -87,7 +117,10 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
     # Plan only the rows some variant trades: other rows' tickers need no prices.
     wanted = pd.concat([b[["event_id", "ticker"]] for b in bases.values()]).drop_duplicates()
     events = events.merge(wanted, on=["event_id", "ticker"], how="inner")
-    sets, skipped = {}, []
+    priced = events["ticker"].isin(prices.tickers).to_numpy()
+    skipped = [events.loc[~priced].assign(reason=NO_TICKER)] if (~priced).any() else []
+    events = events.loc[priced].reset_index(drop=True)
+    sets, notes = {}, {}
     for key in keys:
         params = dict(zip(TRADE_KEYS, key))
         base = bases[params["role"]]
@@ -108,7 +141,8 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             trades["sigma"] = vol
         else:
             trades["value"] = s.cash
-        if params["hedge"]:
+        no_hedge = params["hedge"] and params["benchmark"] not in prices.tickers
+        if params["hedge"] and not no_hedge:
             bench = prices.close[:, prices.column(params["benchmark"])]
             trades["beta"] = estimation_beta(prices.close, cols, bench, trades["day0"].to_numpy(),
                                              spec.hedge.estimation, spec.hedge.min_obs)
@@ -116,7 +150,9 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             trades["beta"] = np.nan
         reason = np.full(len(trades), "", dtype=object)
         reason[trades["value"].isna().to_numpy()] = NO_VOL
-        if params["hedge"]:
+        if no_hedge:
+            reason[reason == ""] = f"{NO_HEDGE} {params['benchmark']}"
+        elif params["hedge"]:
             reason[(reason == "") & trades["beta"].isna().to_numpy()] = NO_BETA
         if (reason != "").any():
             bad = trades.loc[reason != ""].assign(reason=reason[reason != ""])
@@ -131,10 +167,12 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             costs = (1.0 + spec.costs.slippage) * (1.0 + spec.costs.fees)
             trades["value"] = spec.capital / n_lanes / gross / costs
         sets[key] = (trades, n_lanes)
+        notes[key] = "" if len(trades) else _why_empty(
+            spec, params["role"], len(base), int((~base["ticker"].isin(prices.tickers)).sum()), skip)
         if len(skip):
             skipped.append(skip.assign(**{f"param_{k}": v for k, v in params.items()}))
     skipped_frame = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame()
-    return keys, sets, skipped_frame
+    return keys, sets, skipped_frame, notes
 
 
 @dataclass
@@ -289,7 +327,7 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
 
     events = check_events(events)
     variants = spec.variants() if variants is None else variants
-    keys, sets, skipped = _trade_sets(spec, events, prices, variants)
+    keys, sets, skipped, notes = _trade_sets(spec, events, prices, variants)
     key_pos = {k: i for i, k in enumerate(keys)}
     key_index = {v: key_pos[tuple(p[k] for k in TRADE_KEYS)] for v, p in enumerate(variants)}
     frames = [sets[k][0] for k in keys]
@@ -359,6 +397,10 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
             metrics.loc[cols, name] = values
     params = pd.DataFrame(variants)
     metrics = params.assign(variant=np.arange(len(variants))).merge(metrics, on="variant")
+    # A variant without trades says why (never a bare NaN Sharpe).
+    note = np.array([notes[keys[key_index[v]]] for v in range(len(variants))], dtype=object)
+    note[(note == "") & (metrics["trades"].to_numpy() == 0)] = "no entry filled"
+    metrics["note"] = note
     roles = [v["role"] for v in variants]
     bench = _benchmarks(spec, events, prices, sorted({(roles[i], *map(int, spans[i] + r0)) for i in range(len(variants))},
                                                       key=str))
@@ -413,7 +455,8 @@ def _chunk_trades(chunk: _Chunk, sets, keys, prices: PriceData, variants, var_id
     t["entry_at_close"] = t["entry_at_close"].astype(bool)
     t["value"] = t["value"].astype(np.float64)
     t["hedged"] = chunk.col_hedge >= 0
-    bench_of_var = np.array([prices.column(variants[v]["benchmark"]) if variants[v]["hedge"] else 0 for v in var_ids],
+    bench_of_var = np.array([prices.column(variants[v]["benchmark"])
+                             if variants[v]["hedge"] and variants[v]["benchmark"] in prices.tickers else 0 for v in var_ids],
                             dtype=np.int64)
     t["bench"] = bench_of_var[chunk.t_var]
     beta = np.nan_to_num(t["beta"].astype(np.float64))

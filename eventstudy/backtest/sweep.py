@@ -21,6 +21,9 @@ from .spec import ALL_ROLES, StrategySpec
 #: Grids up to this many variants keep every trade; larger ones keep the ``TRADES_TOP`` best.
 TRADES_ALL = 200
 TRADES_TOP = 20
+#: Columns of the skipped table (then one ``param_<name>`` column per trade parameter when the
+#: reason depends on them; empty when it does not, e.g. a ticker without prices).
+SKIPPED_COLUMNS = ["sample", "event_id", "ticker", "role", "deal_type", "announced", "timing", "reason"]
 
 
 @dataclass
@@ -41,6 +44,17 @@ class BacktestResult:
     benchmarks: pd.DataFrame
     skipped: pd.DataFrame
     info: dict = field(default_factory=dict)
+    #: Needed tickers with no stored price (their event-firms are in ``skipped``).
+    missing: list[str] = field(default_factory=list)
+
+    def skipped_table(self) -> pd.DataFrame:
+        """The skipped (event, ticker) rows with readable columns (:data:`SKIPPED_COLUMNS`, always present)."""
+        frame = self.skipped
+        params = sorted(c for c in frame.columns if c.startswith("param_"))
+        out = frame.reindex(columns=[*SKIPPED_COLUMNS, *params])
+        if len(out):
+            out["announced"] = pd.to_datetime(out["announced"]).dt.date
+        return out
 
     @property
     def report_sample(self) -> str:

@@ -18,7 +18,7 @@ app = typer.Typer(help="Backtests of trading strategies around announcements (ve
 
 #: Columns of the ranked table printed by ``run`` and ``show``.
 SHOWN = ["rank", "variant", "label", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
-         "trades", "avg_trade", "exposure", "peak_gross", "bh_total_return", "spy_total_return"]
+         "trades", "avg_trade", "exposure", "peak_gross", "bh_total_return", "spy_total_return", "note"]
 
 
 def _progress_bar(enabled: bool):
@@ -38,7 +38,7 @@ def write_outputs(result, out: Path, prices=None) -> list[Path]:
     files = []
     best = result.best_variant()
     for name, frame in (("results.csv", result.results), ("trades.csv", result.trades_of(best)),
-                        ("benchmarks.csv", result.benchmarks), ("skipped.csv", result.skipped)):
+                        ("benchmarks.csv", result.benchmarks), ("skipped.csv", result.skipped_table())):
         frame.to_csv(out / name, index=False)
         files.append(out / name)
     (out / "spec.json").write_text(result.spec.model_dump_json(indent=2), encoding="utf-8")
@@ -50,49 +50,65 @@ def write_outputs(result, out: Path, prices=None) -> list[Path]:
     return files
 
 
+def _rows_shown(frame, top: Optional[int], fmt: Format):
+    """``--top`` rows when given; else every row for csv/json (pipes) and 20 for people."""
+    if top is not None:
+        return frame.head(top)
+    return frame if fmt in (Format.csv, Format.json) else frame.head(20)
+
+
 @app.command("run")
 def run(
     ctx: typer.Context,
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Strategy spec (YAML), e.g. examples/strategies/counterparty-close-hold5.yaml.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for results.csv, trades.csv, equity.png, heatmap.png.")] = None,
-    top: Annotated[int, typer.Option("--top", help="Rows of the ranked table to print.")] = 20,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for results.csv, trades.csv, skipped.csv, equity.png, heatmap.png.")] = None,
+    top: Annotated[Optional[int], typer.Option("--top", help="Rows of the ranked table to print (default: 20 in a table, all in csv/json).")] = None,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Save the run in the database.")] = True,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 5 when some needed tickers have no prices (default: warn and go on).")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Backtest a strategy spec on the catalog events and prices in the database, ranked best first.
 
+    Tickers without prices (e.g. 9984.T in a US-only folder) are named in a warning and their
+    event-firms listed in skipped.csv; variants that cannot trade say why in the note column.
+    With --strict, missing prices exit 5 (after everything was written).
+
     Example: eventstudy backtest run examples/strategies/fade-day0-jumps.yaml --out reports/fade
     """
     from ..backtest import load_spec
-    from ..backtest.data import load_events, load_price_data
-    from ..db.backtests import save_result
-    from ..backtest.sweep import required_tickers, run_backtest
-    from ..exceptions import DataError
+    from ..backtest.display import results_view
+    from ..exceptions import PartialFailure
+    from ..jobs.backtest import run_backtest_job
 
     spec = load_spec(spec_path)
     engine = open_write(ctx)
-    events = load_events(engine)
-    if events.empty:
-        raise DataError("no events in the database: load the catalog first ('eventstudy events load')")
-    prices = load_price_data(engine, required_tickers(spec, events))
     with _progress_bar(not no_progress) as bar:
         task = bar.add_task("backtest", total=None)
-        result = run_backtest(spec, events, prices, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    run_id = save_result(engine, result) if store else None
+        job = run_backtest_job(engine, spec, store=store,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+    result, run_id = job.result, job.run_id
     if out is not None:
-        files = write_outputs(result, out, prices)
+        files = write_outputs(result, out, job.prices)
         typer.echo(f"wrote {len(files)} file(s) to {out}", err=True)
-    ranked = result.ranked().head(top)
+    for line in job.warnings():
+        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
+    ranked = _rows_shown(result.ranked(), top, fmt)
+    cols = [c for c in SHOWN if c in ranked.columns]
     if fmt == Format.json:
         best = result.best_variant()
         emit({"run_id": run_id, "spec": spec.name, "best_variant": best, "sample": result.report_sample,
-              "results": ranked[SHOWN].to_dict(orient="records"),
+              "missing_tickers": job.missing,
+              "results": ranked[cols].to_dict(orient="records"),
               "benchmarks": result.benchmarks.to_dict(orient="records"),
               "trades": result.trades_of(best).to_dict(orient="records")}, "json")
-        return
-    title = f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}" + (f", run {run_id}" if run_id else "")
-    emit(ranked[SHOWN], fmt, title=title)
+    elif fmt == Format.table:
+        title = f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}" + (f", run {run_id}" if run_id else "")
+        emit(results_view(ranked[cols]), fmt, title=title)
+    else:
+        emit(ranked[cols], fmt)
+    if job.missing and strict:
+        raise PartialFailure(f"no prices for {', '.join(job.missing)} (--strict): their event-firms were left out")
 
 
 @app.command("list")

@@ -1,0 +1,43 @@
+"""Readable views of backtest tables for people: units in the column names, percents formatted.
+
+The stored and CSV/JSON tables keep decimal fractions (0.05 = 5 %); these views are for the
+terminal and the reports only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Result columns holding decimal fractions, shown as percent, with their readable names.
+PERCENT = {
+    "total_return": "Total Return [%]", "cagr": "CAGR [%]", "max_drawdown": "Max Drawdown [%]",
+    "win_rate": "Win Rate [%]", "avg_trade": "Avg Trade [%]", "exposure": "Exposure [%]",
+    "peak_gross": "Peak Gross [%]", "bh_total_return": "B&H Return [%]", "spy_total_return": "SPY Return [%]",
+    "in_sample_total_return": "IS Total Return [%]", "out_total_return": "OOS Total Return [%]",
+}
+PLAIN = {"sharpe": "Sharpe", "sortino": "Sortino", "trades": "Trades", "rank": "Rank", "variant": "Variant",
+         "label": "Variant settings", "note": "Note", "in_sample_sharpe": "IS Sharpe", "out_sharpe": "OOS Sharpe",
+         "out_rank": "OOS Rank", "sample": "Sample"}
+
+
+def _pct(x) -> str:
+    return "" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{100 * float(x):.2f}"
+
+
+def _num(x) -> str:
+    return "" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{float(x):.2f}"
+
+
+def results_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (result rows) with percent columns as text ``12.34`` under ``... [%]`` names."""
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        values = frame[col]
+        if col in PERCENT or col.endswith(("_return", "_drawdown")) and pd.api.types.is_float_dtype(values):
+            out[PERCENT.get(col, col + " [%]")] = values.map(_pct)
+        elif pd.api.types.is_float_dtype(values):
+            out[PLAIN.get(col, col)] = values.map(_num)
+        else:
+            out[PLAIN.get(col, col)] = values
+    return out.reset_index(drop=True)

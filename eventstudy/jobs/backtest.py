@@ -1,0 +1,101 @@
+"""Backtest jobs: strategy specs against the catalog and prices in the database.
+
+* :func:`load_backtest_inputs` gives ``(events, prices, missing)``: tickers without any stored
+  price are left out (``missing``) and their event-firms become skipped rows of the run, the way
+  the event study leaves out firms without returns;
+* :func:`run_backtest_job` = load + check the spec against the data + run (+ store);
+* :func:`tonight_orders` (see :mod:`eventstudy.backtest.orders`): the orders each spec would place
+  for events whose entry falls after the last priced session.
+
+None of them prints; the CLI and the nightly pipeline report ``missing`` and the variants' notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+import pandas as pd
+
+from ..db import Engine
+from ..exceptions import DataError
+
+if TYPE_CHECKING:
+    from ..backtest.data import PriceData
+    from ..backtest.spec import StrategySpec
+    from ..backtest.sweep import BacktestResult
+
+
+@dataclass
+class BacktestRun:
+    """One finished backtest job: the result, the prices it used, the unpriced tickers and the stored run id."""
+
+    result: "BacktestResult"
+    prices: "PriceData"
+    missing: list[str]
+    run_id: int | None = None
+
+    def warnings(self) -> list[str]:
+        """One line per thing a trader must know: unpriced tickers (named), variants that cannot trade."""
+        lines = []
+        if self.missing:
+            skipped = self.result.skipped
+            n = int(skipped["ticker"].isin(self.missing).sum()) if len(skipped) else 0
+            lines.append(f"no prices for {', '.join(self.missing)}: {n} event-firm(s) left out "
+                         f"(listed in the skipped table; load them with 'eventstudy prices ingest --tickers "
+                         f"{','.join(self.missing)}')")
+        res = self.result.results
+        if "note" in res:
+            for sample, rows in res.groupby("sample", sort=False):
+                bad = rows.loc[rows["note"] != ""]
+                if len(bad):
+                    why = "; ".join(f"{note} ({n})" for note, n in bad["note"].value_counts().items())
+                    where = "" if sample == "all" else f" ({sample} sample)"
+                    lines.append(f"{len(bad)} of {len(rows)} variant(s) cannot trade{where}: {why}")
+        return lines
+
+
+def load_backtest_inputs(engine: Engine, spec: "StrategySpec") -> tuple[pd.DataFrame, "PriceData", list[str]]:
+    """Catalog events (one row per event x listed party), OHLC of every ticker ``spec`` needs, and the
+    needed tickers with no stored price at all.
+
+    Raises
+    ------
+    DataError
+        No events in the database, or not one needed ticker has prices (named, with the fix).
+    """
+    from ..backtest.data import load_events, load_price_data
+    from ..backtest.sweep import required_tickers
+
+    events = load_events(engine)
+    if events.empty:
+        raise DataError("no events in the database: load the catalog first ('eventstudy events load')")
+    prices, missing = load_price_data(engine, required_tickers(spec, events))
+    return events, prices, missing
+
+
+def run_backtest_job(engine: Engine, spec: "StrategySpec", *, store: bool = True,
+                     progress: Callable[[int, int], None] | None = None, max_cells: int | None = None) -> BacktestRun:
+    """Run every variant of ``spec`` on the database's events and prices (and store it when ``store``).
+
+    Raises
+    ------
+    ConfigError
+        ``k`` or ``hold`` reach beyond the stored sessions (named at their line in the spec file).
+    DataError
+        See :func:`load_backtest_inputs`.
+    """
+    from ..backtest.engine import DEFAULT_MAX_CELLS
+    from ..backtest.spec import check_against_sessions
+    from ..backtest.sweep import run_backtest
+
+    events, prices, missing = load_backtest_inputs(engine, spec)
+    check_against_sessions(spec, len(prices.sessions))
+    result = run_backtest(spec, events, prices, progress=progress, max_cells=max_cells or DEFAULT_MAX_CELLS)
+    result.missing = missing
+    run_id = None
+    if store:
+        from ..db.backtests import save_result
+
+        run_id = save_result(engine, result)
+    return BacktestRun(result, prices, missing, run_id)
