@@ -16,9 +16,12 @@
     trades instead of sessions x lanes, hence the speed on large grids.
 
 Fills (both engines): entries at the session open use ``price = open`` (else the close); time exits
-at the close; stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the entry price) are checked by
-vectorbt from the session after entry on open/high/low, stop loss before take profit, a gap through
-the stop filling at the open.  ``fees`` (proportional) and ``slippage`` (adverse price move) apply
+at the close; stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the quoted entry price).
+After an open fill, the rest of the entry session counts: its high/low reaching a level closes the
+trade there at the level (:func:`_entry_day_stops`).  From the next session on vectorbt checks the
+open first (a gap through a stop fills at the open), then high/low.  Within one bar the order of
+high and low is unknown: when both the stop and the target lie inside it, the stop is assumed first
+(conservative).  ``fees`` (proportional) and ``slippage`` (adverse price move) apply
 to every fill.  A hedge leg is closed with its trade, at that session's close when a stop fired.
 
 Memory: each vectorbt run holds at most ``max_cells`` cells; no order logs are kept; a large grid
@@ -488,9 +491,20 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
         h = hedged
         arr.place(prices, ff, r0, chunk.col_hedge[h], t["bench"][h], entry[h], exit_[h], t["entry_at_close"][h],
                   t["h_side"][h], t["h_value"][h], False)
+    lane_sl, lane_tp = chunk.sl[chunk.col_main], chunk.tp[chunk.col_main]
+    ohl = (prices.open[entry, t["col"]], prices.high[entry, t["col"]], prices.low[entry, t["col"]])
+
+    def records(pf):
+        """Trade records with entry-session stops applied, the planned trades' records, and which were stopped."""
+        rec = pf.trades.values.copy()
+        m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
+        before = rec.copy()
+        hit = (_entry_day_stops(spec, rec, m_idx, ohl[0], ohl[1], ohl[2], t["side"], lane_sl, lane_tp,
+                                ~t["entry_at_close"]) if has_stops else np.zeros(len(entry), bool))
+        return rec, m_idx, before, hit
+
     pf = _run_vbt(arr, chunk, spec, index)
-    rec = pf.trades.values
-    m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
+    rec, m_idx, before, hit = records(pf)
     real_exit = np.where(m_idx >= 0, rec["exit_idx"][np.maximum(m_idx, 0)] + r0, exit_)
     early = hedged & (real_exit < exit_)
     if early.any():
@@ -500,9 +514,18 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
         arr.lx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] > 0
         arr.sx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] < 0
         pf = _run_vbt(arr, chunk, spec, index)
-        rec = pf.trades.values
-        m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
-    equity = pf.value().to_numpy().reshape(n_rows, -1)
+        rec, m_idx, before, hit = records(pf)
+    equity = pf.value().to_numpy().reshape(n_rows, -1).copy()
+    if hit.any():
+        # vectorbt held the stopped trades on: swap their marked P&L for the entry-session exit's.
+        # (Exact in value; when capital binds, their cash still frees only at vectorbt's exit.)
+        for i in np.flatnonzero(hit):
+            old, e = before[m_idx[i]], entry[i] - r0
+            j = np.arange(e, n_rows)
+            d = 1.0 if old["direction"] == 0 else -1.0
+            mark = d * old["size"] * (arr.close[j, chunk.col_main[i]] - old["entry_price"]) - old["entry_fees"]
+            mark = np.where(j < old["exit_idx"], mark, old["pnl"])
+            equity[j, chunk.t_var[i]] += rec["pnl"][m_idx[i]] - mark
     mi = np.maximum(m_idx, 0)
     h_idx = np.where(hedged, _match(rec, np.where(hedged, chunk.col_hedge, 0), entry - r0, n_rows), -1)
     hedge_pnl = np.where(h_idx >= 0, rec["pnl"][np.maximum(h_idx, 0)], 0.0)
@@ -565,9 +588,12 @@ def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, 
         close, entries=first & long_, exits=last & long_, short_entries=first & short, short_exits=last & short,
         price=price, size=size, size_type="value", accumulate=False, fees=spec.costs.fees,
         slippage=spec.costs.slippage, init_cash=init, cash_sharing=False, freq="1D", max_logs=0, **kwargs)
-    rec = pf.trades.values
+    rec = pf.trades.values.copy()
     idx_u = np.full(m, -1)
     idx_u[rec["col"]] = np.arange(len(rec))
+    if with_stops:
+        _entry_day_stops(spec, rec, idx_u, price[0], ff["high"][entry[u], tick[u]], ff["low"][entry[u], tick[u]],
+                         side[u], sl[u], tp[u], ~at_close[u])
     r = np.maximum(idx_u, 0)
     d = np.where(rec["direction"][r] == 0, 1.0, -1.0) if len(rec) else np.ones(m)
     open_mark = d[None, :] * rec["size"][r][None, :] * (close - rec["entry_price"][r][None, :]) - rec["entry_fees"][r][None, :]
@@ -575,6 +601,42 @@ def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, 
     marks_u[:, idx_u < 0] = 0.0
     idx = idx_u[back]
     return rec, idx, marks_u[:, back]
+
+
+def _entry_day_stops(spec, rec: np.ndarray, idx_u: np.ndarray, base: np.ndarray, high: np.ndarray, low: np.ndarray,
+                     side: np.ndarray, sl: np.ndarray, tp: np.ndarray, at_open: np.ndarray) -> np.ndarray:
+    """Close, in place in the trade records ``rec``, the open-filled trades whose stop or target the
+    rest of the entry session reached (vectorbt checks stops from the next session only).
+
+    Levels are relative to the quoted open ``base`` (as vectorbt's ``stop_entry_price="price"``):
+    a long's stop at ``base * (1 - sl)``, target at ``base * (1 + tp)`` (mirrored for shorts).  The
+    order of the session's high and low is unknown, so when both levels lie inside its range the
+    stop is assumed first (conservative); a trailing stop trails nothing on its entry session.  The
+    fill is the level less slippage, with fees on its value.  A gap through the stop cannot happen
+    on the entry session (the trade bought at that open).  ``idx_u`` maps each planned trade to its
+    record (-1: not filled); returns which planned trades were closed here.
+    """
+    d = side.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        stop_px = base * (1.0 - d * np.nan_to_num(sl, nan=np.inf))
+        target_px = base * (1.0 + d * np.nan_to_num(tp, nan=np.inf))
+        hit_sl = ~np.isnan(sl) & np.where(d > 0, low <= stop_px, high >= stop_px)
+        hit_tp = ~np.isnan(tp) & np.where(d > 0, high >= target_px, low <= target_px)
+    hit = at_open & (idx_u >= 0) & (hit_sl | hit_tp)
+    if not hit.any():
+        return hit
+    r = idx_u[hit]
+    level = np.where(hit_sl[hit], stop_px[hit], target_px[hit])
+    exit_px = level * (1.0 - d[hit] * spec.costs.slippage)
+    size = rec["size"][r]
+    exit_fees = size * exit_px * spec.costs.fees
+    pnl = d[hit] * size * (exit_px - rec["entry_price"][r]) - rec["entry_fees"][r] - exit_fees
+    rec["exit_idx"][r] = rec["entry_idx"][r]
+    rec["exit_price"][r] = exit_px
+    rec["exit_fees"][r] = exit_fees
+    rec["pnl"][r] = pnl
+    rec["return"][r] = pnl / (size * rec["entry_price"][r])
+    return hit
 
 
 def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r0, n_rows, has_stops) -> _Fills:
@@ -597,7 +659,9 @@ def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r
     n_local = len(var_ids)
     flat_rows, flat_vals, flat_var = [marks], [entry], [chunk.t_var]
     hedge_pnl = np.zeros(len(entry))
-    h = t["hedged"] & filled
+    # A hedge opens and closes with its trade; a trade stopped on its entry session carries no hedge
+    # (one session cannot hold both a signal entry and exit).
+    h = t["hedged"] & filled & (exit_j > 0)
     if h.any():
         nan = np.full(int(h.sum()), np.nan)
         h_rec, h_idx, h_marks = _event_time_run(spec, ff, entry[h], exit_j[h], t["bench"][h], t["entry_at_close"][h],
