@@ -41,3 +41,16 @@ def results_view(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[PLAIN.get(col, col)] = values
     return out.reset_index(drop=True)
+
+
+def selection_view(selection: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`~eventstudy.backtest.sweep.BacktestResult.selection` with readable metric names and percents."""
+    rows = []
+    for _, r in selection.iterrows():
+        name = r["metric"]
+        fmt = _pct if name in PERCENT else (lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else
+                                            f"{v:.2f}" if isinstance(v, float) and name not in ("variant", "trades") else
+                                            str(int(v)) if isinstance(v, float) else str(v))
+        label = PERCENT.get(name) or PLAIN.get(name) or name.replace("_", " ")
+        rows.append({"": label, "In sample": fmt(r["in_sample"]), "Out of sample": fmt(r["out_of_sample"])})
+    return pd.DataFrame(rows)

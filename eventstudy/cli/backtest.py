@@ -17,7 +17,7 @@ from .output import emit
 app = typer.Typer(help="Backtests of trading strategies around announcements (vectorbt).", no_args_is_help=True)
 
 #: Columns of the ranked table printed by ``run`` and ``show``.
-SHOWN = ["rank", "variant", "label", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
+SHOWN = ["rank", "variant", "label", "in_sample_rank", "in_sample_sharpe", "selected", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
          "trades", "avg_trade", "exposure", "peak_gross", "bh_total_return", "spy_total_return", "note"]
 
 
@@ -77,7 +77,7 @@ def run(
     Example: eventstudy backtest run examples/strategies/fade-day0-jumps.yaml --out reports/fade
     """
     from ..backtest import load_spec
-    from ..backtest.display import results_view
+    from ..backtest.display import results_view, selection_view
     from ..exceptions import PartialFailure
     from ..jobs.backtest import run_backtest_job
 
@@ -99,11 +99,17 @@ def run(
         best = result.best_variant()
         emit({"run_id": run_id, "spec": spec.name, "best_variant": best, "sample": result.report_sample,
               "missing_tickers": job.missing,
+              "selection": None if result.selection() is None else result.selection().to_dict(orient="records"),
               "results": ranked[cols].to_dict(orient="records"),
               "benchmarks": result.benchmarks.to_dict(orient="records"),
               "trades": result.trades_of(best).to_dict(orient="records")}, "json")
     elif fmt == Format.table:
-        title = f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}" + (f", run {run_id}" if run_id else "")
+        selection = result.selection()
+        if selection is not None:  # lead with the choice made in sample, not the out-of-sample winner
+            emit(selection_view(selection), fmt, title=f"{spec.name}: variant chosen on events before {spec.oos.split} "
+                                                         f"by in-sample {spec.oos.select_by}")
+        title = (f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}"
+                 + (" (every variant, for reference)" if selection is not None else "") + (f", run {run_id}" if run_id else ""))
         emit(results_view(ranked[cols]), fmt, title=title)
     else:
         emit(ranked[cols], fmt)
