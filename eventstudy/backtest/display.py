@@ -54,3 +54,20 @@ def selection_view(selection: pd.DataFrame) -> pd.DataFrame:
         label = PERCENT.get(name) or PLAIN.get(name) or name.replace("_", " ")
         rows.append({"": label, "In sample": fmt(r["in_sample"]), "Out of sample": fmt(r["out_of_sample"])})
     return pd.DataFrame(rows)
+
+
+def orders_view(orders: pd.DataFrame) -> pd.DataFrame:
+    """Tonight's orders (:data:`eventstudy.backtest.orders.ORDER_COLUMNS`) for the terminal."""
+    out = pd.DataFrame({
+        "Strategy": orders["strategy"], "Event": orders["event_id"], "Ticker": orders["ticker"],
+        "Side": orders["side"], "Session": orders["session"].astype(str) + " " + orders["at"].astype(str),
+        "Notional": orders["notional"].map(_num), "Ref Price": orders["ref_price"].map(_num),
+        "Stop [%]": orders["stop_loss"].map(_pct), "Stop ~": orders["stop_price_est"].map(_num),
+        "Target [%]": orders["take_profit"].map(_pct), "Target ~": orders["target_price_est"].map(_num),
+        "Exit": orders["exit_session"].astype(str) + " close",
+        "Hedge": [f"{s} {n:.2f} {t} (beta {b:.2f})" if isinstance(t, str) and np.isfinite(n) else (t or "")
+                  for s, n, t, b in zip(orders["hedge_side"], orders["hedge_notional"], orders["hedge_ticker"],
+                                        orders["hedge_beta"])],
+        "Note": orders["note"],
+    })
+    return out.reset_index(drop=True)

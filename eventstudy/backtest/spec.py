@@ -194,7 +194,13 @@ class StrategySpec(_Strict):
                     "(fast, for large grids); portfolio: vectorbt cash sharing per variant, entries are cut "
                     "when cash runs short (exact cash accounting)")
 
-    _source: Path | None = PrivateAttr(default=None)
+    _source: Path | None = PrivateAttr(default=None)  # the YAML file it was read from (for located errors)
+
+    def __eq__(self, other: object) -> bool:  # the same strategy whether read from a file or built in Python
+        return isinstance(other, StrategySpec) and self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
 
     @field_validator("end")
     @classmethod

@@ -117,6 +117,40 @@ def run(
         raise PartialFailure(f"no prices for {', '.join(job.missing)} (--strict): their event-firms were left out")
 
 
+@app.command("signals")
+def signals(
+    ctx: typer.Context,
+    spec_paths: Annotated[list[Path], typer.Argument(metavar="SPEC...", help="Strategy specs (YAML).")],
+    asof: Annotated[Optional[str], typer.Option("--asof", help="Last session with known closes, YYYY-MM-DD (default: the last priced session).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Tonight's orders: for catalog events whose entry falls after the last priced session, the orders
+    each strategy would place (ticker, side, session, open/close, size, stop/target, hedge leg).
+
+    Example: eventstudy backtest signals examples/strategies/counterparty-close-hold5.yaml --asof 2026-05-29
+    """
+    import datetime as dt
+
+    from ..backtest import load_spec
+    from ..backtest.display import orders_view
+    from ..exceptions import ConfigError
+    from ..jobs.backtest import tonight_orders
+
+    try:
+        day = dt.date.fromisoformat(asof) if asof else None
+    except ValueError:
+        raise ConfigError(f"--asof: {asof!r} is not a date (YYYY-MM-DD)") from None
+    specs = [load_spec(p) for p in spec_paths]
+    orders, missing = tonight_orders(open_read(ctx), specs, asof=day)
+    if missing:
+        typer.secho(f"warning: no prices for {', '.join(missing)}: sizes and levels of their orders are unknown",
+                    fg=typer.colors.YELLOW, err=True)
+    if fmt == Format.table:
+        emit(orders_view(orders), fmt, title=f"{len(orders)} order(s) for {len(specs)} strateg(ies)")
+    else:
+        emit(orders, fmt)
+
+
 @app.command("list")
 def list_(ctx: typer.Context, limit: Annotated[int, typer.Option("--limit", help="Most recent runs to show.")] = 20,
           fmt: FormatOption = Format.table) -> None:

@@ -99,3 +99,19 @@ def run_backtest_job(engine: Engine, spec: "StrategySpec", *, store: bool = True
 
         run_id = save_result(engine, result)
     return BacktestRun(result, prices, missing, run_id)
+
+
+def tonight_orders(engine: Engine, specs: "list[StrategySpec]", *, asof=None) -> tuple[pd.DataFrame, list[str]]:
+    """Orders each spec would place for catalog events whose entry falls after ``asof`` (default: the
+    last priced session of the tickers the spec needs), one frame for all specs
+    (:data:`eventstudy.backtest.orders.ORDER_COLUMNS`), and the needed tickers without prices.
+    """
+    from ..backtest.orders import ORDER_COLUMNS, pending_orders
+
+    frames, missing = [], []
+    for spec in specs:
+        events, prices, lacking = load_backtest_inputs(engine, spec)
+        missing += [t for t in lacking if t not in missing]
+        frames.append(pending_orders(spec, events, prices, asof=asof))
+    frames = [f for f in frames if len(f)]
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ORDER_COLUMNS)), missing
