@@ -12,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..numba_cache import configure_numba_cache
 from .spec import StrategySpec
+
+configure_numba_cache()  # library users (notebook, pipeline) share the CLI's compiled kernels
 
 if TYPE_CHECKING:
     from ..db import Engine

@@ -71,3 +71,61 @@ def orders_view(orders: pd.DataFrame) -> pd.DataFrame:
         "Note": orders["note"],
     })
     return out.reset_index(drop=True)
+
+
+def variant_stats(result_row: pd.Series, trades: pd.DataFrame) -> pd.DataFrame:
+    """One variant's statistics in the spirit of vectorbt's ``Portfolio.stats()``, units in the names.
+
+    ``result_row``: the variant's row of the results table (decimal fractions); ``trades``: its trades
+    (``pnl``, ``hedge_pnl`` in currency, ``trade_return`` or ``return`` decimal).  Profit Factor = gross
+    profit / gross loss of the trades' P&L (hedge included); Expectancy = mean P&L per trade (currency);
+    Best/Worst Trade = highest/lowest trade return.  Trade-based rows are blank when the trades were
+    not kept (grids keep those of the best variants only).
+    """
+    ret_col = "trade_return" if "trade_return" in trades.columns else "return"
+    pnl = trades["pnl"].to_numpy(float) + np.nan_to_num(trades["hedge_pnl"].to_numpy(float)) if len(trades) else np.zeros(0)
+    rets = trades[ret_col].to_numpy(float) if len(trades) else np.zeros(0)
+    gains, losses = pnl[pnl > 0].sum(), -pnl[pnl < 0].sum()
+    have = len(pnl) > 0
+    get = lambda name: result_row.get(name, np.nan)  # noqa: E731
+    rows = [
+        ("Variant", f"#{int(get('variant'))} {get('label')}"),
+        ("Sample", get("sample")),
+        ("Start", str(get("span_start"))[:10]), ("End", str(get("span_end"))[:10]),
+        ("Total Return [%]", _pct(get("total_return"))), ("CAGR [%]", _pct(get("cagr"))),
+        ("Max Drawdown [%]", _pct(get("max_drawdown"))), ("Sharpe", _num(get("sharpe"))),
+        ("Sortino", _num(get("sortino"))), ("Win Rate [%]", _pct(get("win_rate"))),
+        ("Profit Factor", (f"{gains / losses:.2f}" if losses > 0 else "inf" if gains > 0 else "") if have else ""),
+        ("Expectancy", f"{pnl.mean():.2f}" if have else ""),
+        ("Best Trade [%]", _pct(float(np.nanmax(rets))) if have else ""),
+        ("Worst Trade [%]", _pct(float(np.nanmin(rets))) if have else ""),
+        ("Avg Trade [%]", _pct(get("avg_trade"))), ("Exposure [%]", _pct(get("exposure"))),
+        ("Trades", str(int(get("trades"))) if pd.notna(get("trades")) else ""),
+        ("Buy-and-Hold Return [%]", _pct(get("bh_total_return"))),
+        ("Benchmark Return [%]", _pct(get("spy_total_return"))),
+    ]
+    if "note" in result_row and result_row["note"]:
+        rows.append(("Note", result_row["note"]))
+    if not have and pd.notna(get("trades")) and get("trades") > 0:
+        rows.append(("Note", "trades of this variant were not stored (only the best of a large grid are)"))
+    return pd.DataFrame(rows, columns=["Statistic", "Value"])
+
+
+def trades_view(trades: pd.DataFrame) -> pd.DataFrame:
+    """A trade list for people: event, ticker, side, entry/exit session and price, return [%], exit reason."""
+    ret_col = "trade_return" if "trade_return" in trades.columns else "return"
+    date = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%d")  # noqa: E731
+    out = pd.DataFrame({
+        "Event": trades["event_id"], "Ticker": trades["ticker"],
+        "Side": np.where(trades["side"] > 0, "long", "short"),
+        "Entry": date(trades["entry_date"]) + " " + trades["entry_at"].astype(str),
+        "Entry Price": trades["entry_price"].map(_num),
+        "Exit": date(trades["exit_date"]) + " close",
+        "Exit Price": trades["exit_price"].map(_num),
+        "Return [%]": trades[ret_col].map(_pct),
+        "P&L": (trades["pnl"] + trades["hedge_pnl"].fillna(0.0)).map(_num),
+        "Exit Reason": trades["exit_reason"],
+    })
+    if "hedge_ticker" in trades and trades["hedge_ticker"].notna().any():
+        out["Hedge"] = trades["hedge_ticker"].fillna("")
+    return out.reset_index(drop=True)

@@ -12,7 +12,10 @@ import sys
 import typer
 
 from ..exceptions import EventStudyError
+from ..numba_cache import configure_numba_cache
 from .app import app
+
+configure_numba_cache()  # before any command imports vectorbt/numba: compiled kernels load from disk
 
 
 def main() -> None:

@@ -167,20 +167,46 @@ def list_(ctx: typer.Context, limit: Annotated[int, typer.Option("--limit", help
 def show(
     ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(help="Run id (see 'eventstudy backtest list').")],
-    trades: Annotated[bool, typer.Option("--trades", help="Print the stored trades instead of the ranked table.")] = False,
-    top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 20,
+    variant: Annotated[Optional[int], typer.Option("--variant", help="Statistics of this variant (default with --stats: the reported one).")] = None,
+    stats: Annotated[bool, typer.Option("--stats", help="Statistics of one variant (Total Return [%], Sharpe, Profit Factor, ...).")] = False,
+    trades: Annotated[bool, typer.Option("--trades", help="Print the stored trades (of --variant, default the reported one) instead of the ranked table.")] = False,
+    top: Annotated[Optional[int], typer.Option("--top", help="Rows to print (default: 20 in a table, all in csv/json).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """One stored run: its ranked variants (or trades with --trades).
+    """One stored run: its ranked variants, one variant's statistics (--variant N or --stats), or trades (--trades).
 
-    Example: eventstudy backtest show 3 --trades --format csv
+    Example: eventstudy backtest show 3 --variant 8; eventstudy backtest show 3 --trades --format csv
     """
+    from ..backtest.display import results_view, trades_view, variant_stats
     from ..db.backtests import load_run
+    from ..exceptions import UsageError
 
     stored = load_run(open_read(ctx), run_id)
+    run, res, all_trades = stored["run"], stored["results"], stored["trades"]
+    sample = "out" if run["oos_split"] is not None else "all"
     if trades:
-        emit(stored["trades"].drop(columns="run_id"), fmt, title=f"run {run_id}: trades")
+        chosen = all_trades if variant is None and fmt != Format.table else all_trades.loc[
+            all_trades["variant"] == (run["best_variant"] if variant is None else variant)]
+        rows = chosen.drop(columns="run_id")
+        if fmt == Format.table:
+            emit(trades_view(_rows_shown(rows, top, fmt)), fmt, title=f"run {run_id}: trades")
+        else:
+            emit(_rows_shown(rows, top, fmt), fmt)
         return
-    res = stored["results"]
-    cols = [c for c in SHOWN if c in res.columns] + ["sample", "selected"]
-    emit(res[cols].head(top), fmt, title=f"run {run_id}: {stored['run']['name']}")
+    if variant is not None or stats:
+        v = run["best_variant"] if variant is None else variant
+        rows = res.loc[(res["variant"] == v) & (res["sample"] == sample)]
+        if rows.empty:
+            raise UsageError(f"run {run_id} has no variant {v} (variants 0..{int(res['variant'].max())})")
+        mine = all_trades.loc[(all_trades["variant"] == v) & (all_trades["sample"] == sample)]
+        table = variant_stats(rows.iloc[0], mine)
+        emit(table if fmt == Format.table else dict(zip(table["Statistic"], table["Value"])) if fmt == Format.json else table,
+             fmt, title=f"run {run_id}: {run['name']}, variant {v} ({sample} sample)")
+        return
+    cols = [c for c in SHOWN if c in res.columns] + ["sample"]
+    ranked = res.loc[res["sample"] == sample].sort_values("rank")
+    shown = _rows_shown(ranked[cols], top, fmt)
+    if fmt == Format.table:
+        emit(results_view(shown), fmt, title=f"run {run_id}: {run['name']}")
+    else:
+        emit(_rows_shown(res[cols], top, fmt), fmt)

@@ -36,23 +36,28 @@ class BacktestRun:
     run_id: int | None = None
 
     def warnings(self) -> list[str]:
-        """One line per thing a trader must know: unpriced tickers (named), variants that cannot trade."""
-        lines = []
-        if self.missing:
-            skipped = self.result.skipped
-            n = int(skipped["ticker"].isin(self.missing).sum()) if len(skipped) else 0
-            lines.append(f"no prices for {', '.join(self.missing)}: {n} event-firm(s) left out "
-                         f"(listed in the skipped table; load them with 'eventstudy prices ingest --tickers "
-                         f"{','.join(self.missing)}')")
-        res = self.result.results
-        if "note" in res:
-            for sample, rows in res.groupby("sample", sort=False):
-                bad = rows.loc[rows["note"] != ""]
-                if len(bad):
-                    why = "; ".join(f"{note} ({n})" for note, n in bad["note"].value_counts().items())
-                    where = "" if sample == "all" else f" ({sample} sample)"
-                    lines.append(f"{len(bad)} of {len(rows)} variant(s) cannot trade{where}: {why}")
-        return lines
+        """See :func:`backtest_warnings`."""
+        return backtest_warnings(self.result)
+
+
+def backtest_warnings(result: "BacktestResult") -> list[str]:
+    """One line per thing a trader must know: unpriced tickers (named), variants that cannot trade (why)."""
+    lines = []
+    if result.missing:
+        skipped = result.skipped
+        n = int(skipped["ticker"].isin(result.missing).sum()) if len(skipped) else 0
+        lines.append(f"no prices for {', '.join(result.missing)}: {n} event-firm(s) left out "
+                     f"(listed in the skipped table; load them with 'eventstudy prices ingest --tickers "
+                     f"{','.join(result.missing)}')")
+    res = result.results
+    if "note" in res:
+        for sample, rows in res.groupby("sample", sort=False):
+            bad = rows.loc[rows["note"] != ""]
+            if len(bad):
+                why = "; ".join(f"{note} ({n})" for note, n in bad["note"].value_counts().items())
+                where = "" if sample == "all" else f" ({sample} sample)"
+                lines.append(f"{len(bad)} of {len(rows)} variant(s) cannot trade{where}: {why}")
+    return lines
 
 
 def load_backtest_inputs(engine: Engine, spec: "StrategySpec") -> tuple[pd.DataFrame, "PriceData", list[str]]:
@@ -115,3 +120,38 @@ def tonight_orders(engine: Engine, specs: "list[StrategySpec]", *, asof=None) ->
         frames.append(pending_orders(spec, events, prices, asof=asof))
     frames = [f for f in frames if len(f)]
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ORDER_COLUMNS)), missing
+
+
+def orders_per_spec(engine: Engine, paths) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Tonight's orders of each strategy file in ``paths`` (see :func:`tonight_orders`), and per file
+    that could not be read or run the one-line reason (one bad spec does not stop the others)."""
+    from ..backtest import load_spec
+    from ..backtest.orders import ORDER_COLUMNS
+    from ..exceptions import EventStudyError
+
+    frames, errors = [], {}
+    for path in paths:
+        try:
+            frames.append(tonight_orders(engine, [load_spec(path)])[0])
+        except EventStudyError as exc:
+            errors[str(path)] = str(exc).splitlines()[-1]
+    frames = [f for f in frames if len(f)]
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ORDER_COLUMNS)), errors
+
+
+def orders_markdown(orders: pd.DataFrame, errors: dict[str, str]) -> list[str]:
+    """Markdown lines of tonight's orders for the nightly summary."""
+    lines = ["## Tonight's orders (events whose entry falls after the last priced session)", ""]
+    if len(orders):
+        lines += ["| strategy | event | ticker | side | session | notional | stop | target | hedge | note |",
+                  "|---|---|---|---|---|---:|---:|---:|---|---|"]
+        pct = lambda v: "" if pd.isna(v) else f"{100 * v:.1f} %"  # noqa: E731
+        for o in orders.to_dict(orient="records"):
+            hedge = (f"{o['hedge_side']} {o['hedge_notional']:.0f} {o['hedge_ticker']}"
+                     if isinstance(o["hedge_ticker"], str) and pd.notna(o["hedge_notional"]) else "")
+            lines.append(f"| {o['strategy']} | {o['event_id']} | {o['ticker']} | {o['side']} | {o['session']} {o['at']} "
+                         f"| {o['notional']:.0f} | {pct(o['stop_loss'])} | {pct(o['take_profit'])} | {hedge} | {o['note']} |")
+    else:
+        lines.append("- none")
+    lines += [f"- {path}: no orders ({why})" for path, why in errors.items()]
+    return lines
