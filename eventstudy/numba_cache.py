@@ -9,17 +9,15 @@ loaded from disk afterwards, also by parallel test workers.  Must run before num
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 ENV = "NUMBA_CACHE_DIR"
 
 
 def default_cache_dir() -> Path:
-    """``<venv>/var/cache/eventstudy/numba`` inside a virtual environment, else ``~/.cache/eventstudy/numba``."""
-    if sys.prefix != sys.base_prefix:
-        return Path(sys.prefix) / "var" / "cache" / "eventstudy" / "numba"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "eventstudy" / "numba"
+    """``$XDG_CACHE_HOME/eventstudy/numba`` (default ``~/.cache/eventstudy/numba``): per user, outside
+    the install (a shared or read-only venv stays untouched)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "eventstudy" / "numba"
 
 
 def configure_numba_cache() -> Path | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO
+from conftest import REPO, UNIVERSE_DIR
 from conftest import invoke_ok as invoke
 from conftest import run_cli as cli
 from eventstudy.cli import app
@@ -125,7 +125,7 @@ def shared_catalog_db(sqlite_url, tmp_path, prices_dir) -> str:
 
     engine = open_db(sqlite_url)
     tickers = sorted(set(catalog_tickers(engine)) | {"SPY"})
-    folders = f"files:{prices_dir},{prices_dir.parent / 'landon-io__stocks-ai-agent'}"
+    folders = f"files:{prices_dir},{prices_dir.parent / 'landon-io__stocks-ai-agent'},{UNIVERSE_DIR}"
     ingest_prices(engine, folders, tickers, progress=False)
     return sqlite_url
 
