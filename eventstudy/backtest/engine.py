@@ -269,7 +269,9 @@ class _Arrays:
 
 
 def _run_vbt(arr: _Arrays, chunk: _Chunk, spec: StrategySpec, index: pd.DatetimeIndex):
-    import vectorbt as vbt
+    from .vbt_kernels import vectorbt
+
+    vbt = vectorbt()
 
     kwargs = {}
     if arr.ohl is not None:
@@ -555,7 +557,9 @@ def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, 
     P&L at each row, from the record (position x (close - fill price) - entry fee while open, the
     realised P&L from the exit on).
     """
-    import vectorbt as vbt
+    from .vbt_kernels import vectorbt
+
+    vbt = vectorbt()
 
     n = len(entry)
     # Variants that differ only in what they do not pass here (hedge, benchmark...) share columns.
