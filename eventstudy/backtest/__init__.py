@@ -26,8 +26,8 @@ __all__ = ["StrategySpec", "load_spec", "run_backtest", "run_and_store", "run_fr
            "PriceData", "simulate", "save_result", "load_run", "list_runs"]
 
 _LAZY = {
-    "run_backtest": "sweep", "BacktestResult": "sweep", "PriceData": "data", "simulate": "engine",
-    "save_result": "store", "load_run": "store", "list_runs": "store",
+    "run_backtest": ".sweep", "BacktestResult": ".sweep", "PriceData": ".data", "simulate": ".engine",
+    "save_result": "..db.backtests", "load_run": "..db.backtests", "list_runs": "..db.backtests",
 }
 
 
@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(name)
 
 

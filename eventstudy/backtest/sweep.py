@@ -21,11 +21,11 @@ from .spec import ALL_ROLES, StrategySpec
 #: Grids up to this many variants keep every trade; larger ones keep the ``TRADES_TOP`` best.
 TRADES_ALL = 200
 TRADES_TOP = 20
-#: Columns of the skipped table (then one ``param_<name>`` column per trade parameter when the
-#: reason depends on them; empty when it does not, e.g. a ticker without prices).
 #: Rows of :meth:`BacktestResult.selection`.
 SELECTION_METRICS = ("variant", "label", "total_return", "cagr", "sharpe", "sortino", "max_drawdown",
                      "win_rate", "trades", "avg_trade", "exposure", "bh_total_return", "spy_total_return", "note")
+#: Columns of the skipped table (then one ``param_<name>`` column per trade parameter when the
+#: reason depends on them; empty when it does not, e.g. a ticker without prices).
 SKIPPED_COLUMNS = ["sample", "event_id", "ticker", "role", "deal_type", "announced", "timing", "reason"]
 
 
