@@ -79,6 +79,17 @@ def test_run_writes_outputs_stores_and_shows(catalog_db, spec_file, tmp_path, pr
     text = invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--trades", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["ticker"] for r in rows} <= set(TICKERS) and rows
+    # One variant's statistics, units in the names; Profit Factor from its stored trades.
+    best = payload["best_variant"]
+    stats = json.loads(invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--variant", str(best), "--format", "json"))
+    mine = [r for r in rows if int(r["variant"]) == best and r["sample"] == "all"]
+    pnl = [float(r["pnl"]) + float(r["hedge_pnl"] or 0) for r in mine]
+    gains, losses = sum(p for p in pnl if p > 0), -sum(p for p in pnl if p < 0)
+    assert stats["Trades"] == str(len(mine)) and "Total Return [%]" in stats and "Max Drawdown [%]" in stats
+    assert float(stats["Profit Factor"]) == pytest.approx(gains / losses, abs=0.005)
+    assert float(stats["Expectancy"]) == pytest.approx(sum(pnl) / len(pnl), abs=0.005)
+    readable = invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--trades")
+    assert "Return [%]" in readable and "Exit Reason" in readable
     table = invoke(catalog_db, "backtest", "run", str(spec_file), "--no-store", "--top", "2")
     assert "cli-grid" in table and "k=0 N=" in table
     assert len(json.loads(invoke(catalog_db, "backtest", "list", "--format", "json"))) == 1
