@@ -1,7 +1,8 @@
 """Tonight's orders: what a strategy would place for catalog events whose entry is still ahead.
 
-An event is *pending* when its entry (the slot the backtest would fill, see
-:mod:`eventstudy.backtest.signals`) falls after ``asof``, the last priced session by default.
+An event is *pending* when it was announced by the next session's date (known tonight) and its
+entry (the slot the backtest would fill, see :mod:`eventstudy.backtest.signals`) falls after
+``asof``, the last priced session by default.
 Sessions after ``asof`` come from the exchange calendar (:func:`eventstudy.prices.calendar.trading_sessions`),
 so day 0, the entry session and the exit session are the ones the backtest would use once prices arrive.
 
@@ -68,7 +69,9 @@ def pending_orders(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, 
         ev = ev.loc[ev["announced"] >= pd.Timestamp(spec.start)]
     if spec.end is not None:
         ev = ev.loc[ev["announced"] <= pd.Timestamp(spec.end)]
-    ev = ev.reset_index(drop=True)
+    # News known by tonight: announced up to the next session's date (after-close today, the weekend,
+    # pre-open tomorrow); later catalog entries would be look-ahead under a past ``asof``.
+    ev = ev.loc[ev["announced"] <= sessions[n_priced]].reset_index(drop=True)
     if ev.empty:
         return pd.DataFrame(columns=ORDER_COLUMNS)
     day0, earliest = earliest_slots(sessions, ev["announced"].to_numpy(), ev["timing"].to_numpy())

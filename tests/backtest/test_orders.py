@@ -39,3 +39,11 @@ def test_events_already_traded_give_no_order_and_asof_moves_the_cut(prices):
     assert order["hedge_ticker"] == "SPY" and order["hedge_side"] == "sell" and order["hedge_beta"] > 0
     assert order["hedge_notional"] == pytest.approx(order["hedge_beta"] * 10_000)
     assert list(pending_orders(spec, old, prices).columns) == ORDER_COLUMNS
+
+
+def test_news_announced_after_tonight_is_not_an_order_yet(prices):
+    spec = StrategySpec(name="s", entry={"k": 0, "at": "open"}, exit={"hold": 2})
+    later = events(event("later", "NVDA", "2026-05-27", "pre-open"), event("next", "AMD", "2026-05-22", "pre-open"))
+    # Tonight is the close of Thursday 2026-05-21: Friday's pre-open news may be known, Wednesday's is not.
+    got = pending_orders(spec, later, prices, asof=dt.date(2026, 5, 21))
+    assert got["event_id"].tolist() == ["next"] and got["session"].tolist() == [dt.date(2026, 5, 22)]
