@@ -18,7 +18,7 @@ PERCENT = {
 }
 PLAIN = {"sharpe": "Sharpe", "sortino": "Sortino", "trades": "Trades", "rank": "Rank", "variant": "Variant",
          "label": "Variant settings", "note": "Note", "in_sample_sharpe": "IS Sharpe", "out_sharpe": "OOS Sharpe",
-         "out_rank": "OOS Rank", "sample": "Sample"}
+         "out_rank": "OOS Rank", "in_sample_rank": "IS Rank", "selected": "Chosen in sample", "sample": "Sample"}
 
 
 def _pct(x) -> str:
@@ -36,6 +36,8 @@ def results_view(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col]
         if col in PERCENT or col.endswith(("_return", "_drawdown")) and pd.api.types.is_float_dtype(values):
             out[PERCENT.get(col, col + " [%]")] = values.map(_pct)
+        elif col.endswith("rank") or col == "trades":
+            out[PLAIN.get(col, col)] = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
         elif pd.api.types.is_float_dtype(values):
             out[PLAIN.get(col, col)] = values.map(_num)
         else:
