@@ -2,7 +2,8 @@
 
 Run: ``python benchmarks/bench_backtest.py [--variants-only] [--pseudo-events 300] [--portfolio-variants 1000]``
 
-Reports, per data set: the first run in this process (numba compilation of vectorbt's
+Reports the cold start (fresh process, empty numba cache) and the warm start (fresh process,
+project cache filled), then, per data set: the first run in this process (numba compilation of vectorbt's
 simulator included, printed apart as "first run"), the warm run (median of ``--repeat``),
 variants per second, and peak memory of the warm run (tracemalloc: Python and numpy
 allocations) plus the process's peak RSS.  Goal from the issue: 10k variants <= 10 s warm on
@@ -130,6 +131,23 @@ def cold_compile() -> dict:
     return {"import_s": float(out[0]), "first_backtests_s (compile)": float(out[1]), "same, warm_s": float(out[2])}
 
 
+def fresh_process(cache: str | None = None) -> dict:
+    """The same snippet in a new process on the project's numba cache (:mod:`eventstudy.numba_cache`),
+    or on ``cache``; run it twice first to know the cache is warm: what a second ``backtest run`` pays."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    if cache:
+        env["NUMBA_CACHE_DIR"] = cache
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", COLD_SNIPPET.format(bench=str(Path(__file__).parent))],
+                         capture_output=True, text=True, env=env, check=True).stdout.split()
+    return {"import_s": float(out[0]), "first_backtests_s": float(out[1]), "same, again_s": float(out[2]),
+            "process_s": round(time.perf_counter() - t0, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pseudo-events", type=int, default=300)
@@ -140,6 +158,11 @@ def main() -> None:
     args = parser.parse_args()
     if not args.no_cold:
         print("cold start (empty numba cache):", cold_compile(), flush=True)
+    from eventstudy.numba_cache import configure_numba_cache
+
+    cache = configure_numba_cache()
+    fresh_process()  # fills the project cache if it was empty
+    print(f"warm start (fresh process, numba cache {cache}):", fresh_process(), flush=True)
 
     t0 = time.perf_counter()
     import vectorbt  # noqa: F401

@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from eventstudy.numba_cache import configure_numba_cache
+
+configure_numba_cache()  # every xdist worker loads vectorbt's kernels from one disk cache
+
 from pg_server import PostgresServer, find_pg_bin, wait_for
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..numba_cache import configure_numba_cache
 from .spec import StrategySpec
+
+configure_numba_cache()  # library users (notebook, pipeline) share the CLI's compiled kernels
 
 if TYPE_CHECKING:
     from ..db import Engine
@@ -43,18 +46,11 @@ def load_spec(path: str | Path) -> StrategySpec:
 
 
 def run_from_db(engine: "Engine", spec: StrategySpec, *, progress=None, max_cells: int | None = None) -> "BacktestResult":
-    """Run ``spec`` on the catalog events and prices stored in the database behind ``engine``."""
-    from .data import load_events, load_price_data
-    from .engine import DEFAULT_MAX_CELLS
-    from .sweep import required_tickers, run_backtest
+    """Run ``spec`` on the catalog events and prices stored in the database behind ``engine``
+    (tickers without prices are skipped and named in ``result.missing``)."""
+    from ..jobs.backtest import run_backtest_job
 
-    events = load_events(engine)
-    if events.empty:
-        from ..exceptions import DataError
-
-        raise DataError("no events in the database: load the catalog first ('eventstudy events load')")
-    prices = load_price_data(engine, required_tickers(spec, events))
-    return run_backtest(spec, events, prices, progress=progress, max_cells=max_cells or DEFAULT_MAX_CELLS)
+    return run_backtest_job(engine, spec, store=False, progress=progress, max_cells=max_cells).result
 
 
 def run_and_store(engine: "Engine", spec: StrategySpec, *, progress=None, trades_top: int = 20) -> tuple[int, "BacktestResult"]:

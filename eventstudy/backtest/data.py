@@ -99,18 +99,24 @@ def load_events(engine: "Engine") -> pd.DataFrame:
     return check_events(load_events_frame(engine, extra=("amount_value",)))
 
 
-def load_price_data(engine: "Engine", tickers: Sequence[str], start=None, end=None) -> PriceData:
-    """OHLC for ``tickers`` from the database; a ticker with no rows is named in the error."""
+def load_price_data(engine: "Engine", tickers: Sequence[str], start=None, end=None) -> tuple[PriceData, list[str]]:
+    """OHLC for ``tickers`` from the database, and the tickers with no stored row at all.
+
+    A ticker without prices is left out of the :class:`PriceData` (the backtest lists its
+    event-firms as skipped, like the event study does); when none of ``tickers`` has a price the
+    error names them with the ingest command that fixes it.
+    """
     from ..db.prices import load_prices
 
     wanted = list(dict.fromkeys(tickers))
     try:
-        frames = load_prices(engine, wanted, fields=FIELDS, start=start, end=end)
+        frames = load_prices(engine, wanted, fields=FIELDS, start=start, end=end, allow_missing=True)
     except DataError as exc:
         if "ingest" in str(exc):
             raise
         raise DataError(f"{exc} (load prices with 'eventstudy prices ingest --tickers {','.join(wanted)}')") from exc
-    empty = [t for t in wanted if frames["close"][t].notna().sum() == 0]
-    if empty:
-        raise DataError(f"no prices in the database for {', '.join(empty)}: run 'eventstudy prices ingest --tickers {','.join(empty)}'")
-    return PriceData.from_frames(frames)
+    missing = [t for t in wanted if frames["close"][t].notna().sum() == 0]
+    if len(missing) == len(wanted):
+        raise DataError(f"no prices in the database for {', '.join(missing)}: run 'eventstudy prices ingest --tickers {','.join(missing)}'")
+    kept = [t for t in wanted if t not in missing]
+    return PriceData.from_frames({f: frame[kept] for f, frame in frames.items()}), missing

@@ -16,9 +16,12 @@
     trades instead of sessions x lanes, hence the speed on large grids.
 
 Fills (both engines): entries at the session open use ``price = open`` (else the close); time exits
-at the close; stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the entry price) are checked by
-vectorbt from the session after entry on open/high/low, stop loss before take profit, a gap through
-the stop filling at the open.  ``fees`` (proportional) and ``slippage`` (adverse price move) apply
+at the close; stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the quoted entry price).
+After an open fill, the rest of the entry session counts: its high/low reaching a level closes the
+trade there at the level (:func:`_entry_day_stops`).  From the next session on vectorbt checks the
+open first (a gap through a stop fills at the open), then high/low.  Within one bar the order of
+high and low is unknown: when both the stop and the target lie inside it, the stop is assumed first
+(conservative).  ``fees`` (proportional) and ``slippage`` (adverse price move) apply
 to every fill.  A hedge leg is closed with its trade, at that session's close when a stop fired.
 
 Memory: each vectorbt run holds at most ``max_cells`` cells; no order logs are kept; a large grid
@@ -37,6 +40,8 @@ from .data import PriceData
 from .metrics import buy_and_hold_value, equity_metrics, held_sessions, peak_open, trade_metrics
 from .signals import (
     NO_BETA,
+    NO_HEDGE,
+    NO_TICKER,
     NO_VOL,
     assign_lanes,
     estimation_beta,
@@ -75,8 +80,36 @@ def _roles_of(role: str):
     return ALL_ROLES if role == ALL_ROLES else role.split(",")
 
 
+def _universe_text(spec: StrategySpec, role: str) -> str:
+    """The universe filters of one role choice, in words (for a variant that finds nothing to trade)."""
+    u = spec.universe
+    words = ["no listed party" + ("" if role == ALL_ROLES else f" with role {role.replace(',', '/')}")]
+    if u.deal_types:
+        words.append("in deal type " + "/".join(str(d) for d in u.deal_types))
+    if u.min_amount is not None:
+        words.append(f"with amount >= {u.min_amount:g}")
+    if u.tickers:
+        words.append("among the universe tickers")
+    return " ".join(words)
+
+
+def _why_empty(spec: StrategySpec, role: str, n_base: int, n_unpriced: int, skip: pd.DataFrame) -> str:
+    """Why a trade key has no trade: nothing matches the universe, or every planned trade was skipped."""
+    if n_base == 0:
+        return _universe_text(spec, role)
+    counts = skip["reason"].value_counts() if len(skip) else pd.Series(dtype=int)
+    if n_unpriced:
+        counts = pd.concat([pd.Series({NO_TICKER: n_unpriced}), counts])
+    top = "; ".join(f"{reason} ({n})" for reason, n in counts.items())
+    return f"all {n_base} planned trade(s) skipped: {top}" if top else "no trade"
+
+
 def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, variants: list[dict]):
-    """Trades per distinct trade key; returns (keys, per-key frames, skipped frame)."""
+    """Trades per distinct trade key; returns (keys, per-key (frame, lanes), skipped frame, per-key note).
+
+    Event rows whose ticker has no prices are skipped (reason :data:`NO_TICKER`, listed once); a key
+    without any trade gets a note saying why (empty string otherwise).
+    """
     u = spec.universe
     direction = spec.direction.value
     needs_close = direction in ("fade", "follow")
@@ -87,7 +120,10 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
     # Plan only the rows some variant trades: other rows' tickers need no prices.
     wanted = pd.concat([b[["event_id", "ticker"]] for b in bases.values()]).drop_duplicates()
     events = events.merge(wanted, on=["event_id", "ticker"], how="inner")
-    sets, skipped = {}, []
+    priced = events["ticker"].isin(prices.tickers).to_numpy()
+    skipped = [events.loc[~priced].assign(reason=NO_TICKER)] if (~priced).any() else []
+    events = events.loc[priced].reset_index(drop=True)
+    sets, notes = {}, {}
     for key in keys:
         params = dict(zip(TRADE_KEYS, key))
         base = bases[params["role"]]
@@ -108,7 +144,8 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             trades["sigma"] = vol
         else:
             trades["value"] = s.cash
-        if params["hedge"]:
+        no_hedge = params["hedge"] and params["benchmark"] not in prices.tickers
+        if params["hedge"] and not no_hedge:
             bench = prices.close[:, prices.column(params["benchmark"])]
             trades["beta"] = estimation_beta(prices.close, cols, bench, trades["day0"].to_numpy(),
                                              spec.hedge.estimation, spec.hedge.min_obs)
@@ -116,7 +153,9 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             trades["beta"] = np.nan
         reason = np.full(len(trades), "", dtype=object)
         reason[trades["value"].isna().to_numpy()] = NO_VOL
-        if params["hedge"]:
+        if no_hedge:
+            reason[reason == ""] = f"{NO_HEDGE} {params['benchmark']}"
+        elif params["hedge"]:
             reason[(reason == "") & trades["beta"].isna().to_numpy()] = NO_BETA
         if (reason != "").any():
             bad = trades.loc[reason != ""].assign(reason=reason[reason != ""])
@@ -131,10 +170,12 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             costs = (1.0 + spec.costs.slippage) * (1.0 + spec.costs.fees)
             trades["value"] = spec.capital / n_lanes / gross / costs
         sets[key] = (trades, n_lanes)
+        notes[key] = "" if len(trades) else _why_empty(
+            spec, params["role"], len(base), int((~base["ticker"].isin(prices.tickers)).sum()), skip)
         if len(skip):
             skipped.append(skip.assign(**{f"param_{k}": v for k, v in params.items()}))
     skipped_frame = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame()
-    return keys, sets, skipped_frame
+    return keys, sets, skipped_frame, notes
 
 
 @dataclass
@@ -228,7 +269,9 @@ class _Arrays:
 
 
 def _run_vbt(arr: _Arrays, chunk: _Chunk, spec: StrategySpec, index: pd.DatetimeIndex):
-    import vectorbt as vbt
+    from .vbt_kernels import vectorbt
+
+    vbt = vectorbt()
 
     kwargs = {}
     if arr.ohl is not None:
@@ -289,7 +332,7 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
 
     events = check_events(events)
     variants = spec.variants() if variants is None else variants
-    keys, sets, skipped = _trade_sets(spec, events, prices, variants)
+    keys, sets, skipped, notes = _trade_sets(spec, events, prices, variants)
     key_pos = {k: i for i, k in enumerate(keys)}
     key_index = {v: key_pos[tuple(p[k] for k in TRADE_KEYS)] for v, p in enumerate(variants)}
     frames = [sets[k][0] for k in keys]
@@ -359,6 +402,10 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
             metrics.loc[cols, name] = values
     params = pd.DataFrame(variants)
     metrics = params.assign(variant=np.arange(len(variants))).merge(metrics, on="variant")
+    # A variant without trades says why (never a bare NaN Sharpe).
+    note = np.array([notes[keys[key_index[v]]] for v in range(len(variants))], dtype=object)
+    note[(note == "") & (metrics["trades"].to_numpy() == 0)] = "no entry filled"
+    metrics["note"] = note
     roles = [v["role"] for v in variants]
     bench = _benchmarks(spec, events, prices, sorted({(roles[i], *map(int, spans[i] + r0)) for i in range(len(variants))},
                                                       key=str))
@@ -413,7 +460,8 @@ def _chunk_trades(chunk: _Chunk, sets, keys, prices: PriceData, variants, var_id
     t["entry_at_close"] = t["entry_at_close"].astype(bool)
     t["value"] = t["value"].astype(np.float64)
     t["hedged"] = chunk.col_hedge >= 0
-    bench_of_var = np.array([prices.column(variants[v]["benchmark"]) if variants[v]["hedge"] else 0 for v in var_ids],
+    bench_of_var = np.array([prices.column(variants[v]["benchmark"])
+                             if variants[v]["hedge"] and variants[v]["benchmark"] in prices.tickers else 0 for v in var_ids],
                             dtype=np.int64)
     t["bench"] = bench_of_var[chunk.t_var]
     beta = np.nan_to_num(t["beta"].astype(np.float64))
@@ -445,9 +493,20 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
         h = hedged
         arr.place(prices, ff, r0, chunk.col_hedge[h], t["bench"][h], entry[h], exit_[h], t["entry_at_close"][h],
                   t["h_side"][h], t["h_value"][h], False)
+    lane_sl, lane_tp = chunk.sl[chunk.col_main], chunk.tp[chunk.col_main]
+    ohl = (prices.open[entry, t["col"]], prices.high[entry, t["col"]], prices.low[entry, t["col"]])
+
+    def records(pf):
+        """Trade records with entry-session stops applied, the planned trades' records, and which were stopped."""
+        rec = pf.trades.values.copy()
+        m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
+        before = rec.copy()
+        hit = (_entry_day_stops(spec, rec, m_idx, ohl[0], ohl[1], ohl[2], t["side"], lane_sl, lane_tp,
+                                ~t["entry_at_close"]) if has_stops else np.zeros(len(entry), bool))
+        return rec, m_idx, before, hit
+
     pf = _run_vbt(arr, chunk, spec, index)
-    rec = pf.trades.values
-    m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
+    rec, m_idx, before, hit = records(pf)
     real_exit = np.where(m_idx >= 0, rec["exit_idx"][np.maximum(m_idx, 0)] + r0, exit_)
     early = hedged & (real_exit < exit_)
     if early.any():
@@ -457,9 +516,18 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
         arr.lx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] > 0
         arr.sx[real_exit[early] - r0, chunk.col_hedge[early]] = h_side[early] < 0
         pf = _run_vbt(arr, chunk, spec, index)
-        rec = pf.trades.values
-        m_idx = _match(rec, chunk.col_main, entry - r0, n_rows)
-    equity = pf.value().to_numpy().reshape(n_rows, -1)
+        rec, m_idx, before, hit = records(pf)
+    equity = pf.value().to_numpy().reshape(n_rows, -1).copy()
+    if hit.any():
+        # vectorbt held the stopped trades on: swap their marked P&L for the entry-session exit's.
+        # (Exact in value; when capital binds, their cash still frees only at vectorbt's exit.)
+        for i in np.flatnonzero(hit):
+            old, e = before[m_idx[i]], entry[i] - r0
+            j = np.arange(e, n_rows)
+            d = 1.0 if old["direction"] == 0 else -1.0
+            mark = d * old["size"] * (arr.close[j, chunk.col_main[i]] - old["entry_price"]) - old["entry_fees"]
+            mark = np.where(j < old["exit_idx"], mark, old["pnl"])
+            equity[j, chunk.t_var[i]] += rec["pnl"][m_idx[i]] - mark
     mi = np.maximum(m_idx, 0)
     h_idx = np.where(hedged, _match(rec, np.where(hedged, chunk.col_hedge, 0), entry - r0, n_rows), -1)
     hedge_pnl = np.where(h_idx >= 0, rec["pnl"][np.maximum(h_idx, 0)], 0.0)
@@ -489,7 +557,9 @@ def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, 
     P&L at each row, from the record (position x (close - fill price) - entry fee while open, the
     realised P&L from the exit on).
     """
-    import vectorbt as vbt
+    from .vbt_kernels import vectorbt
+
+    vbt = vectorbt()
 
     n = len(entry)
     # Variants that differ only in what they do not pass here (hedge, benchmark...) share columns.
@@ -522,9 +592,12 @@ def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, 
         close, entries=first & long_, exits=last & long_, short_entries=first & short, short_exits=last & short,
         price=price, size=size, size_type="value", accumulate=False, fees=spec.costs.fees,
         slippage=spec.costs.slippage, init_cash=init, cash_sharing=False, freq="1D", max_logs=0, **kwargs)
-    rec = pf.trades.values
+    rec = pf.trades.values.copy()
     idx_u = np.full(m, -1)
     idx_u[rec["col"]] = np.arange(len(rec))
+    if with_stops:
+        _entry_day_stops(spec, rec, idx_u, price[0], ff["high"][entry[u], tick[u]], ff["low"][entry[u], tick[u]],
+                         side[u], sl[u], tp[u], ~at_close[u])
     r = np.maximum(idx_u, 0)
     d = np.where(rec["direction"][r] == 0, 1.0, -1.0) if len(rec) else np.ones(m)
     open_mark = d[None, :] * rec["size"][r][None, :] * (close - rec["entry_price"][r][None, :]) - rec["entry_fees"][r][None, :]
@@ -532,6 +605,42 @@ def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, 
     marks_u[:, idx_u < 0] = 0.0
     idx = idx_u[back]
     return rec, idx, marks_u[:, back]
+
+
+def _entry_day_stops(spec, rec: np.ndarray, idx_u: np.ndarray, base: np.ndarray, high: np.ndarray, low: np.ndarray,
+                     side: np.ndarray, sl: np.ndarray, tp: np.ndarray, at_open: np.ndarray) -> np.ndarray:
+    """Close, in place in the trade records ``rec``, the open-filled trades whose stop or target the
+    rest of the entry session reached (vectorbt checks stops from the next session only).
+
+    Levels are relative to the quoted open ``base`` (as vectorbt's ``stop_entry_price="price"``):
+    a long's stop at ``base * (1 - sl)``, target at ``base * (1 + tp)`` (mirrored for shorts).  The
+    order of the session's high and low is unknown, so when both levels lie inside its range the
+    stop is assumed first (conservative); a trailing stop trails nothing on its entry session.  The
+    fill is the level less slippage, with fees on its value.  A gap through the stop cannot happen
+    on the entry session (the trade bought at that open).  ``idx_u`` maps each planned trade to its
+    record (-1: not filled); returns which planned trades were closed here.
+    """
+    d = side.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        stop_px = base * (1.0 - d * np.nan_to_num(sl, nan=np.inf))
+        target_px = base * (1.0 + d * np.nan_to_num(tp, nan=np.inf))
+        hit_sl = ~np.isnan(sl) & np.where(d > 0, low <= stop_px, high >= stop_px)
+        hit_tp = ~np.isnan(tp) & np.where(d > 0, high >= target_px, low <= target_px)
+    hit = at_open & (idx_u >= 0) & (hit_sl | hit_tp)
+    if not hit.any():
+        return hit
+    r = idx_u[hit]
+    level = np.where(hit_sl[hit], stop_px[hit], target_px[hit])
+    exit_px = level * (1.0 - d[hit] * spec.costs.slippage)
+    size = rec["size"][r]
+    exit_fees = size * exit_px * spec.costs.fees
+    pnl = d[hit] * size * (exit_px - rec["entry_price"][r]) - rec["entry_fees"][r] - exit_fees
+    rec["exit_idx"][r] = rec["entry_idx"][r]
+    rec["exit_price"][r] = exit_px
+    rec["exit_fees"][r] = exit_fees
+    rec["pnl"][r] = pnl
+    rec["return"][r] = pnl / (size * rec["entry_price"][r])
+    return hit
 
 
 def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r0, n_rows, has_stops) -> _Fills:
@@ -554,7 +663,9 @@ def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r
     n_local = len(var_ids)
     flat_rows, flat_vals, flat_var = [marks], [entry], [chunk.t_var]
     hedge_pnl = np.zeros(len(entry))
-    h = t["hedged"] & filled
+    # A hedge opens and closes with its trade; a trade stopped on its entry session carries no hedge
+    # (one session cannot hold both a signal entry and exit).
+    h = t["hedged"] & filled & (exit_j > 0)
     if h.any():
         nan = np.full(int(h.sum()), np.nan)
         h_rec, h_idx, h_marks = _event_time_run(spec, ff, entry[h], exit_j[h], t["bench"][h], t["entry_at_close"][h],

@@ -19,54 +19,118 @@ from .metrics import buy_and_hold_value  # noqa: E402
 from .sweep import BacktestResult  # noqa: E402
 
 
-def plot_equity(result: BacktestResult, path: str | Path, *, top: int = 5, prices=None) -> Path:
-    """Equity of the ``top`` ranked variants (reported sample), with buy-and-hold of ``spec.benchmark``
-    over the same sessions when ``prices`` (:class:`~eventstudy.backtest.data.PriceData`) is given."""
+def _bh_curve(prices, tickers: list[str], index: pd.DatetimeIndex) -> np.ndarray | None:
+    names = [t for t in tickers if t in prices.tickers]
+    if not names or not len(index):
+        return None
+    rows = prices.sessions.get_indexer(index)
+    return buy_and_hold_value(prices.close[rows][:, prices.columns(names)], 1.0)
+
+
+def _curve(result: BacktestResult, sample: str, variant: int) -> pd.Series:
+    """Value / capital of ``variant`` over its own span in ``sample`` (session before first entry to last exit)."""
+    row = result.results.loc[(result.results["sample"] == sample) & (result.results["variant"] == variant)].iloc[0]
+    curve = result.equity[sample].iloc[:, variant] / result.spec.capital
+    return curve.loc[row["span_start"]:row["span_end"]]
+
+
+def plot_equity(result: BacktestResult, path: str | Path, *, prices=None, variant: int | None = None) -> Path:
+    """Equity of the reported variant (the in-sample pick in out-of-sample mode, else rank 1) with
+    buy-and-hold of its traded names and of ``spec.benchmark`` over the same sessions (when ``prices``,
+    a :class:`~eventstudy.backtest.data.PriceData`, is given), and its drawdown [%] below.
+
+    Out-of-sample mode draws the pick's in-sample curve too (before the split line) and, thin, the
+    variant that was best out of sample (hindsight: not a choice anyone could have made)."""
+    variant = result.best_variant() if variant is None else variant
     sample = result.report_sample
-    ranked = result.ranked(sample)
-    equity = result.equity[sample]
-    fig, ax = plt.subplots(figsize=(10, 5.5))
-    for _, row in ranked.head(top).iterrows():
-        curve = equity.iloc[:, int(row["variant"])] / result.spec.capital
-        ax.plot(curve.index, curve.to_numpy(), lw=1.4, label=f"#{int(row['rank'])} {row['label']}")
-    bench = result.spec.benchmark
-    if prices is not None and bench in prices.tickers and len(equity):
-        rows = prices.sessions.get_indexer(equity.index)
-        value = buy_and_hold_value(prices.close[rows][:, [prices.column(bench)]], 1.0)
-        ax.plot(equity.index, value, color="black", lw=1.0, ls="--", label=f"{bench} buy-and-hold")
+    fig, (ax, dd) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    label = result.results.loc[result.results["variant"] == variant, "label"].iloc[0]
+    parts = [("in", "in sample (chosen here)"), ("out", "out of sample")] if result.spec.oos else [("all", "")]
+    for name, what in parts:
+        curve = _curve(result, name, variant)
+        if not len(curve):
+            continue
+        lw = 1.8 if name == sample else 1.2
+        ax.plot(curve.index, curve.to_numpy(), lw=lw, color="tab:blue" if name == sample else "tab:cyan",
+                label=f"#{variant} {label}" + (f" ({what})" if what else ""))
+        drawdown = 100 * (curve / curve.cummax() - 1.0)
+        dd.fill_between(curve.index, drawdown.to_numpy(), 0.0, color="tab:red", alpha=0.35 if name == sample else 0.2)
+        if prices is not None:
+            bench = result.benchmarks
+            traded = bench.loc[(bench["kind"] == "traded") & (bench["sample"] == name)
+                               & (bench["role"] == result.results.loc[result.results["variant"] == variant, "role"].iloc[0])]
+            tickers = traded["tickers"].iloc[0].split(",") if len(traded) else []
+            for names, style, text in ((tickers, dict(color="tab:green", ls="-."), "buy-and-hold of the traded names"),
+                                       ([result.spec.benchmark], dict(color="black", ls="--"), f"{result.spec.benchmark} buy-and-hold")):
+                value = _bh_curve(prices, names, curve.index)
+                if value is not None:
+                    ax.plot(curve.index, value, lw=1.0, label=text if name == sample else None, **style)
+    if result.spec.oos:
+        split = pd.Timestamp(result.spec.oos.split)
+        for a in (ax, dd):
+            a.axvline(split, color="grey", ls=":", lw=1.0)
+        ranked = result.ranked("out")
+        hindsight = int(ranked["variant"].iloc[0]) if len(ranked) else variant
+        if hindsight != variant:
+            curve = _curve(result, "out", hindsight)
+            ax.plot(curve.index, curve.to_numpy(), lw=0.8, ls=":", color="tab:orange",
+                    label=f"#{hindsight} best out of sample (hindsight)")
     ax.axhline(1.0, color="grey", lw=0.6)
-    ax.set_ylabel("portfolio value / starting capital")
-    ax.set_title(f"{result.spec.name}: equity ({sample} sample)")
+    ax.set_ylabel("value / starting capital")
+    title = f"{result.spec.name}: variant #{variant}"
+    if result.spec.oos:
+        title += f", chosen on events before {result.spec.oos.split} by in-sample {result.spec.oos.select_by}"
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, loc="best")
+    dd.set_ylabel("drawdown [%]")
     fig.autofmt_xdate()
     return _save(fig, path)
 
 
 def plot_heatmap(result: BacktestResult, path: str | Path, x: str, y: str, *, metric: str | None = None) -> Path:
-    """``metric`` (default ``spec.rank_by``) over the (x, y) grid, other parameters at the best variant's values."""
+    """``metric`` (default ``spec.rank_by``, reported sample) over the (x, y) grid; the other swept
+    parameters are fixed at the reported variant's values (named in the title), its cell outlined."""
     metric = metric or result.spec.rank_by
     frame = result.ranked()
     for name in (x, y, metric):
         if name not in frame.columns:
             raise ConfigError(f"cannot draw a heatmap of {name!r}: not a parameter or metric of this run")
-    best = frame.iloc[0]
-    fixed = [c for c in ("k", "hold", "stop_loss", "take_profit", "trailing", "role", "benchmark", "hedge") if c not in (x, y)]
+    chosen = frame.loc[frame["variant"] == result.best_variant()].iloc[0]
+    fixed = [c for c in result.spec.swept() if c not in (x, y)]
     mask = np.ones(len(frame), dtype=bool)
     for c in fixed:
-        same = (frame[c] == best[c]) | (frame[c].isna() & pd.isna(best[c]))
+        same = (frame[c] == chosen[c]) | (frame[c].isna() & pd.isna(chosen[c]))
         mask &= same.to_numpy()
-    grid = frame.loc[mask].pivot_table(index=y, columns=x, values=metric, aggfunc="first", dropna=False)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.9 * max(grid.shape[1], 2), 1.2 + 0.6 * max(grid.shape[0], 2)))
-    im = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", aspect="auto", origin="lower")
-    ax.set_xticks(range(grid.shape[1]), [str(v) for v in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [str(v) for v in grid.index])
+    sub = frame.loc[mask]
+    # Axis values in order, "none" (no stop / no target) first; pivot on positions so None is kept.
+    levels = {a: sorted(dict.fromkeys(sub[a].astype(object).where(sub[a].notna(), None)), key=lambda v: (v is not None, str(type(v)), v if v is not None else 0))
+              for a in (x, y)}
+    pos = {a: sub[a].astype(object).where(sub[a].notna(), None).map(lambda v, a=a: levels[a].index(v)) for a in (x, y)}
+    values = np.full((len(levels[y]), len(levels[x])), np.nan)
+    values[pos[y].to_numpy(int), pos[x].to_numpy(int)] = sub[metric].to_numpy(dtype=float)
+    grid = pd.DataFrame(values, index=levels[y], columns=levels[x])
+    fig, ax = plt.subplots(figsize=(2.5 + 1.0 * max(grid.shape[1], 2), 2.0 + 0.6 * max(grid.shape[0], 2)))
+    im = ax.imshow(values, cmap="RdYlGn", aspect="auto", origin="lower")
+    fmt = lambda v: "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:g}" if isinstance(v, float) else str(v)  # noqa: E731
+    ax.set_xticks(range(grid.shape[1]), [fmt(v) for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [fmt(v) for v in grid.index])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
-        if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7)
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{v:.2f}" if np.isfinite(v) else "no trades", ha="center", va="center", fontsize=7)
+    norm = lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else v  # noqa: E731
+    cx = levels[x].index(norm(chosen[x])) if norm(chosen[x]) in levels[x] else None
+    cy = levels[y].index(norm(chosen[y])) if norm(chosen[y]) in levels[y] else None
+    if cx is not None and cy is not None:
+        ax.add_patch(plt.Rectangle((cx - 0.5, cy - 0.5), 1, 1, fill=False, lw=2.0, ec="black"))
     fig.colorbar(im, ax=ax, label=metric)
-    ax.set_title(f"{metric} by {x} x {y}", fontsize=9)
+    where = "out-of-sample " if result.spec.oos else ""
+    title = f"{where}{metric} by {x} x {y}"
+    if fixed:
+        title += "\nfixed at variant #{}: ".format(int(chosen["variant"])) + ", ".join(
+            f"{c}={'none' if fmt(chosen[c]) == '-' else fmt(chosen[c])}" for c in fixed)
+    title += "\n(outlined: the variant " + ("chosen in sample)" if result.spec.oos else "ranked first)")
+    ax.set_title(title, fontsize=8)
     return _save(fig, path)
 
 

@@ -42,6 +42,8 @@ NO_MOVE = "no day-0 move (needed for fade/follow)"
 SMALL_MOVE = "day-0 move below min_day0_move"
 NO_VOL = "no volatility estimate before entry"
 NO_BETA = "no beta (too few returns in the estimation window)"
+NO_TICKER = "no prices for this ticker in the database"
+NO_HEDGE = "no prices for the hedge benchmark"
 
 
 def earliest_slots(sessions: pd.DatetimeIndex, announced: np.ndarray, timings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

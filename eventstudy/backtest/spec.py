@@ -28,8 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..catalog.schema import DealType, Role
 from ..exceptions import ConfigError
@@ -60,7 +59,8 @@ class SizingMethod(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Non-finite numbers (.inf, .nan) are errors: no amount, fraction or threshold is infinite.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Universe(_Strict):
@@ -194,6 +194,22 @@ class StrategySpec(_Strict):
                     "(fast, for large grids); portfolio: vectorbt cash sharing per variant, entries are cut "
                     "when cash runs short (exact cash accounting)")
 
+    _source: Path | None = PrivateAttr(default=None)  # the YAML file it was read from (for located errors)
+
+    def __eq__(self, other: object) -> bool:  # the same strategy whether read from a file or built in Python
+        return isinstance(other, StrategySpec) and self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, v: dt.date | None, info) -> dt.date | None:
+        start = info.data.get("start")
+        if v is not None and start is not None and v < start:
+            raise ValueError(f"end {v} is before start {start} (no event could be traded)")
+        return v
+
     @model_validator(mode="after")
     def _checks(self) -> "StrategySpec":
         if self.min_day0_move is not None and self.direction not in (Direction.FADE, Direction.FOLLOW):
@@ -257,32 +273,64 @@ class StrategySpec(_Strict):
     # ------------------------------------------------------------------ I/O
     @classmethod
     def from_yaml(cls, path: str | Path) -> "StrategySpec":
-        """Load and validate a YAML spec; errors name the file, line and field."""
-        from ..catalog.loader import _node_at
+        """Load and validate a YAML spec through the catalog's located loader.
+
+        Raises
+        ------
+        ConfigError
+            Every problem as ``file:line:column: field: message`` (unknown keys with the allowed
+            ones, bad dates such as 2025-02-30, start after end, non-finite or non-positive amounts).
+        """
+        from ..catalog.loader import read_located_yaml, validation_problems
 
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read strategy spec {path}: {exc}") from exc
-        try:
-            root = yaml.compose(text)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: a strategy spec is a mapping (name:, direction:, entry:, ...)")
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            lines = []
-            for err in exc.errors():
-                loc = tuple(err["loc"])
-                node = _node_at(root, loc) if root is not None else None
-                line = f":{node.start_mark.line + 1}" if node is not None else ""
-                field = ".".join(str(p) for p in loc) or "(spec)"
-                lines.append(f"{path}{line}: {field}: {err['msg'].removeprefix('Value error, ')}")
-            raise ConfigError("invalid strategy spec:\n" + "\n".join(lines)) from exc
+        root, data, problems = read_located_yaml(path, "a strategy spec as a mapping (name:, direction:, entry:, ...)")
+        if not problems:
+            try:
+                spec = cls.model_validate(data)
+            except ValidationError as exc:
+                problems = validation_problems(path, root, exc, _MODELS_AT)
+            else:
+                spec._source = path
+                return spec
+        raise ConfigError("invalid strategy spec:\n" + "\n".join(map(str, problems)))
+
+    def located(self, loc: tuple, message: str) -> str:
+        """``file:line:column: field: message`` for a field of the spec file (just ``field: message``
+        for a spec built in Python)."""
+        from ..catalog.loader import _problem, read_located_yaml
+
+        if self._source is None:
+            return f"{'.'.join(map(str, loc))}: {message}"
+        root, _, _ = read_located_yaml(self._source, "a strategy spec")
+        return str(_problem(self._source, root, loc, message))
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=False)
+
+
+#: Which model a location prefix of a spec points into (for "allowed keys here").
+_MODELS_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): StrategySpec, ("universe",): Universe, ("entry",): Entry, ("exit",): Exit, ("sizing",): Sizing,
+    ("costs",): Costs, ("hedge",): Hedge, ("sweep",): Sweep, ("oos",): OutOfSample,
+}
+
+
+def check_against_sessions(spec: StrategySpec, n_sessions: int) -> None:
+    """Refuse ``k`` or ``hold`` values that no trade could satisfy with ``n_sessions`` stored sessions.
+
+    Raises
+    ------
+    ConfigError
+        Naming each offending value at its line in the spec file.
+    """
+    problems = []
+    for name, section in (("k", "entry"), ("hold", "exit")):
+        swept = getattr(spec.sweep, name) if spec.sweep is not None else None
+        located = [(("sweep", name, i), v) for i, v in enumerate(swept)] if swept else [((section, name), spec.base_params()[name])]
+        for loc, value in located:
+            if value >= n_sessions:
+                problems.append(spec.located(loc, f"{name} = {value} sessions reaches beyond the {n_sessions} "
+                                                  "stored sessions (no trade could be placed)"))
+    if problems:
+        raise ConfigError("invalid strategy spec:\n" + "\n".join(problems))

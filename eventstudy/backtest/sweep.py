@@ -21,6 +21,12 @@ from .spec import ALL_ROLES, StrategySpec
 #: Grids up to this many variants keep every trade; larger ones keep the ``TRADES_TOP`` best.
 TRADES_ALL = 200
 TRADES_TOP = 20
+#: Rows of :meth:`BacktestResult.selection`.
+SELECTION_METRICS = ("variant", "label", "total_return", "cagr", "sharpe", "sortino", "max_drawdown",
+                     "win_rate", "trades", "avg_trade", "exposure", "bh_total_return", "spy_total_return", "note")
+#: Columns of the skipped table (then one ``param_<name>`` column per trade parameter when the
+#: reason depends on them; empty when it does not, e.g. a ticker without prices).
+SKIPPED_COLUMNS = ["sample", "event_id", "ticker", "role", "deal_type", "announced", "timing", "reason"]
 
 
 @dataclass
@@ -41,6 +47,17 @@ class BacktestResult:
     benchmarks: pd.DataFrame
     skipped: pd.DataFrame
     info: dict = field(default_factory=dict)
+    #: Needed tickers with no stored price (their event-firms are in ``skipped``).
+    missing: list[str] = field(default_factory=list)
+
+    def skipped_table(self) -> pd.DataFrame:
+        """The skipped (event, ticker) rows with readable columns (:data:`SKIPPED_COLUMNS`, always present)."""
+        frame = self.skipped
+        params = sorted(c for c in frame.columns if c.startswith("param_"))
+        out = frame.reindex(columns=[*SKIPPED_COLUMNS, *params])
+        if len(out):
+            out["announced"] = pd.to_datetime(out["announced"]).dt.date
+        return out
 
     @property
     def report_sample(self) -> str:
@@ -57,6 +74,25 @@ class BacktestResult:
         if self.spec.oos:
             return int(rows.loc[rows["selected"], "variant"].iloc[0])
         return int(rows.sort_values("rank")["variant"].iloc[0])
+
+    def selection(self) -> pd.DataFrame | None:
+        """Out-of-sample mode: the variant chosen on the in-sample events, its in-sample and out-of-sample
+        figures side by side (decimal fractions; ``rank`` is 1 = best of ``n`` variants in that sample).
+
+        ``None`` without out-of-sample mode.
+        """
+        if self.spec.oos is None or not len(self.results):
+            return None
+        pick = self.best_variant()
+        rows = self.results.loc[self.results["variant"] == pick].set_index("sample")
+        out = pd.DataFrame({name: rows[name] for name in SELECTION_METRICS if name in rows.columns}).T
+        out = out.reindex(columns=["in", "out"])
+        first = rows.iloc[0]
+        out.loc[f"rank_by_{self.spec.oos.select_by}"] = [first["in_sample_rank"], first["out_rank"]]
+        n = self.results.groupby("sample")["variant"].nunique()
+        out.loc["of_variants"] = [n.get("in"), n.get("out")]
+        out.columns = ["in_sample", "out_of_sample"]
+        return out.rename_axis("metric").reset_index()
 
     def trades_of(self, variant: int, sample: str | None = None) -> pd.DataFrame:
         sample = sample or self.report_sample
@@ -132,6 +168,11 @@ def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *,
         results["selected"] = results["variant"] == pick
         chosen = ins.set_index("variant")[spec.oos.select_by]
         results["in_sample_" + spec.oos.select_by] = results["variant"].map(chosen)
+        # Rank by the selection metric in sample, and each variant's out-of-sample rank beside it.
+        by = spec.oos.select_by
+        results["in_sample_rank"] = results["variant"].map(pd.Series(rank(ins, by).to_numpy(), index=ins["variant"]))
+        outs = results.loc[results["sample"] == "out"]
+        results["out_rank"] = results["variant"].map(pd.Series(rank(outs, by).to_numpy(), index=outs["variant"]))
     trades = [p[1] for p in parts]
     if not keep_all:
         trades = []

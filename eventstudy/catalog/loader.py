@@ -203,8 +203,8 @@ def _node_at(node: yaml.Node, loc: Iterable[Any], *, want_key: bool = False) -> 
     return node
 
 
-def _allowed_keys(loc: tuple) -> list[str]:
-    model = _MODEL_AT.get(tuple(p for p in loc if not isinstance(p, int)))
+def _allowed_keys(loc: tuple, models: dict[tuple[str, ...], type[BaseModel]] = _MODEL_AT) -> list[str]:
+    model = models.get(tuple(p for p in loc if not isinstance(p, int)))
     return list(model.model_fields) if model else []
 
 
@@ -215,13 +215,15 @@ def _problem(path: Path, root: yaml.Node | None, loc: tuple, message: str, *, wa
     return Problem(str(path), mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, field, message)
 
 
-def _error_problem(path: Path, root: yaml.Node, err: dict) -> Problem:
-    """Turn one pydantic error into a Problem that says what was expected."""
+def _error_problem(path: Path, root: yaml.Node, err: dict,
+                   models: dict[tuple[str, ...], type[BaseModel]] = _MODEL_AT) -> Problem:
+    """Turn one pydantic error into a Problem that says what was expected (``models``: which model a
+    location prefix points into, for the list of allowed keys)."""
     loc = tuple(err["loc"])
     kind = err["type"]
     msg = err["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
-        allowed = ", ".join(_allowed_keys(loc[:-1]))
+        allowed = ", ".join(_allowed_keys(loc[:-1], models))
         return _problem(path, root, loc, f"unknown key {loc[-1]!r} (allowed keys here: {allowed})", want_key=True)
     if kind == "missing":
         # The key is absent: point at the mapping that should hold it.
@@ -316,22 +318,42 @@ def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def _parse_file(path: Path) -> tuple[list[CatalogEntry], list[Problem]]:
+def read_located_yaml(path: Path, what: str) -> tuple[yaml.Node | None, Any, list[Problem]]:
+    """Read one YAML mapping with its node tree (for line numbers), within the loader's limits.
+
+    The limits of :func:`load_catalog` hold for every located file (catalog events, strategy
+    specs): regular files only, at most :data:`MAX_FILE_BYTES`, UTF-8, parsed once with the
+    nesting and alias-expansion caps; dates and times stay plain strings.  Returns ``(root node,
+    data, problems)``; ``problems`` (unreadable file, a limit, bad YAML, not a mapping, duplicate
+    keys) is empty when ``data`` can be validated.  ``what`` completes "expected ...".
+    """
     text = _read_text(path)
     if isinstance(text, Problem):
-        return [], [text]
+        return None, None, [text]
     try:
         root, data = _compose_and_construct(text)
     except _Located as exc:
-        return [], [Problem(str(path), exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
+        return None, None, [Problem(str(path), exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
-        return [], [Problem(str(path), mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "", f"bad YAML: {reason} (expected one YAML mapping per file)")]
+        return None, None, [Problem(str(path), mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "", f"bad YAML: {reason} (expected one YAML mapping per file)")]
     if root is None or not isinstance(data, dict):
         line = root.start_mark.line + 1 if root is not None else 1
-        return [], [Problem(str(path), line, 1, "", "expected one event as a mapping of keys (id, title, date, timing, ...)")]
-    problems = _duplicate_keys(path, root)
+        return root, data, [Problem(str(path), line, 1, "", f"expected {what}")]
+    return root, data, _duplicate_keys(path, root)
+
+
+def validation_problems(path: Path, root: yaml.Node, exc: ValidationError,
+                        models: dict[tuple[str, ...], type[BaseModel]]) -> list[Problem]:
+    """Every error of a pydantic validation as located :class:`Problem` objects."""
+    return [_error_problem(path, root, e, models) for e in exc.errors()]
+
+
+def _parse_file(path: Path) -> tuple[list[CatalogEntry], list[Problem]]:
+    root, data, problems = read_located_yaml(path, "one event as a mapping of keys (id, title, date, timing, ...)")
+    if root is None or not isinstance(data, dict):
+        return [], problems
     try:
         event = Event.model_validate(data)
     except ValidationError as exc:

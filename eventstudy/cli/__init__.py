@@ -16,7 +16,10 @@ import typer
 
 from ..config import resolve_db_url
 from ..exceptions import EventStudyError
+from ..numba_cache import configure_numba_cache
 from .app import app
+
+configure_numba_cache()  # before any command imports vectorbt/numba: compiled kernels load from disk
 
 
 def _db_url(argv: list[str]) -> str:

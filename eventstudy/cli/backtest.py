@@ -18,8 +18,8 @@ from .paths import writable_folder
 app = typer.Typer(help="Backtests of trading strategies around announcements (vectorbt).", no_args_is_help=True)
 
 #: Columns of the ranked table printed by ``run`` and ``show``.
-SHOWN = ["rank", "variant", "label", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
-         "trades", "avg_trade", "exposure", "peak_gross", "bh_total_return", "spy_total_return"]
+SHOWN = ["rank", "variant", "label", "in_sample_rank", "in_sample_sharpe", "selected", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
+         "trades", "avg_trade", "exposure", "peak_gross", "bh_total_return", "spy_total_return", "note"]
 
 
 def _progress_bar(enabled: bool):
@@ -39,7 +39,7 @@ def write_outputs(result, out: Path, prices=None) -> list[Path]:
     files = []
     best = result.best_variant()
     for name, frame in (("results.csv", result.results), ("trades.csv", result.trades_of(best)),
-                        ("benchmarks.csv", result.benchmarks), ("skipped.csv", result.skipped)):
+                        ("benchmarks.csv", result.benchmarks), ("skipped.csv", result.skipped_table())):
         frame.to_csv(out / name, index=False)
         files.append(out / name)
     (out / "spec.json").write_text(result.spec.model_dump_json(indent=2), encoding="utf-8")
@@ -51,49 +51,105 @@ def write_outputs(result, out: Path, prices=None) -> list[Path]:
     return files
 
 
+def _rows_shown(frame, top: Optional[int], fmt: Format):
+    """``--top`` rows when given; else every row for csv/json (pipes) and 20 for people."""
+    if top is not None:
+        return frame.head(top)
+    return frame if fmt in (Format.csv, Format.json) else frame.head(20)
+
+
 @app.command("run")
 def run(
     ctx: typer.Context,
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="Strategy spec (YAML), e.g. examples/strategies/counterparty-close-hold5.yaml.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for results.csv, trades.csv, equity.png, heatmap.png.", callback=writable_folder)] = None,
-    top: Annotated[int, typer.Option("--top", help="Rows of the ranked table to print.")] = 20,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for results.csv, trades.csv, skipped.csv, equity.png, heatmap.png.", callback=writable_folder)] = None,
+    top: Annotated[Optional[int], typer.Option("--top", help="Rows of the ranked table to print (default: 20 in a table, all in csv/json).")] = None,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Save the run in the database.")] = True,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 5 when some needed tickers have no prices (default: warn and go on).")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Backtest a strategy spec on the catalog events and prices in the database, ranked best first.
 
+    Tickers without prices (e.g. 9984.T in a US-only folder) are named in a warning and their
+    event-firms listed in skipped.csv; variants that cannot trade say why in the note column.
+    With --strict, missing prices exit 5 (after everything was written).
+
     Example: eventstudy backtest run examples/strategies/fade-day0-jumps.yaml --out reports/fade
     """
     from ..backtest import load_spec
-    from ..backtest.data import load_events, load_price_data
-    from ..db.backtests import save_result
-    from ..backtest.sweep import required_tickers, run_backtest
-    from ..exceptions import DataError
+    from ..backtest.display import results_view, selection_view
+    from ..exceptions import PartialFailure
+    from ..jobs.backtest import run_backtest_job
 
     spec = load_spec(spec_path)
     engine = open_write(ctx)
-    events = load_events(engine)
-    if events.empty:
-        raise DataError("no events in the database: load the catalog first ('eventstudy events load')")
-    prices = load_price_data(engine, required_tickers(spec, events))
     with _progress_bar(not no_progress) as bar:
         task = bar.add_task("backtest", total=None)
-        result = run_backtest(spec, events, prices, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    run_id = save_result(engine, result) if store else None
+        job = run_backtest_job(engine, spec, store=store,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+    result, run_id = job.result, job.run_id
     if out is not None:
-        files = write_outputs(result, out, prices)
+        files = write_outputs(result, out, job.prices)
         typer.echo(f"wrote {len(files)} file(s) to {out}", err=True)
-    ranked = result.ranked().head(top)
+    for line in job.warnings():
+        typer.secho(f"warning: {line}", fg=typer.colors.YELLOW, err=True)
+    ranked = _rows_shown(result.ranked(), top, fmt)
+    cols = [c for c in SHOWN if c in ranked.columns]
     if fmt == Format.json:
         best = result.best_variant()
         emit({"run_id": run_id, "spec": spec.name, "best_variant": best, "sample": result.report_sample,
-              "results": ranked[SHOWN].to_dict(orient="records"),
+              "missing_tickers": job.missing,
+              "selection": None if result.selection() is None else result.selection().to_dict(orient="records"),
+              "results": ranked[cols].to_dict(orient="records"),
               "benchmarks": result.benchmarks.to_dict(orient="records"),
               "trades": result.trades_of(best).to_dict(orient="records")}, "json")
-        return
-    title = f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}" + (f", run {run_id}" if run_id else "")
-    emit(ranked[SHOWN], fmt, title=title)
+    elif fmt == Format.table:
+        selection = result.selection()
+        if selection is not None:  # lead with the choice made in sample, not the out-of-sample winner
+            emit(selection_view(selection), fmt, title=f"{spec.name}: variant chosen on events before {spec.oos.split} "
+                                                         f"by in-sample {spec.oos.select_by}")
+        title = (f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}"
+                 + (" (every variant, for reference)" if selection is not None else "") + (f", run {run_id}" if run_id else ""))
+        emit(results_view(ranked[cols]), fmt, title=title)
+    else:
+        emit(ranked[cols], fmt)
+    if job.missing and strict:
+        raise PartialFailure(f"no prices for {', '.join(job.missing)} (--strict): their event-firms were left out")
+
+
+@app.command("signals")
+def signals(
+    ctx: typer.Context,
+    spec_paths: Annotated[list[Path], typer.Argument(metavar="SPEC...", help="Strategy specs (YAML).")],
+    asof: Annotated[Optional[str], typer.Option("--asof", help="Last session with known closes, YYYY-MM-DD (default: the last priced session).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Tonight's orders: for catalog events whose entry falls after the last priced session, the orders
+    each strategy would place (ticker, side, session, open/close, size, stop/target, hedge leg).
+
+    Example: eventstudy backtest signals examples/strategies/counterparty-close-hold5.yaml --asof 2026-05-29
+    """
+    import datetime as dt
+
+    from ..backtest import load_spec
+    from ..backtest.display import orders_view
+    from ..exceptions import ConfigError
+    from ..jobs.backtest import tonight_orders
+
+    try:
+        day = dt.date.fromisoformat(asof) if asof else None
+    except ValueError:
+        raise ConfigError(f"--asof: {asof!r} is not a date (YYYY-MM-DD)") from None
+    specs = [load_spec(p) for p in spec_paths]
+    orders, missing = tonight_orders(open_read(ctx), specs, asof=day)
+    if missing:
+        typer.secho(f"warning: no prices for {', '.join(missing)}: sizes and levels of their orders are unknown",
+                    fg=typer.colors.YELLOW, err=True)
+    if fmt == Format.table:
+        emit(orders_view(orders), fmt, title=f"{len(orders)} order(s) for {len(specs)} strateg(ies)")
+    else:
+        emit(orders, fmt)
 
 
 @app.command("list")
@@ -112,20 +168,46 @@ def list_(ctx: typer.Context, limit: Annotated[int, typer.Option("--limit", help
 def show(
     ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(help="Run id (see 'eventstudy backtest list').")],
-    trades: Annotated[bool, typer.Option("--trades", help="Print the stored trades instead of the ranked table.")] = False,
-    top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 20,
+    variant: Annotated[Optional[int], typer.Option("--variant", help="Statistics of this variant (default with --stats: the reported one).")] = None,
+    stats: Annotated[bool, typer.Option("--stats", help="Statistics of one variant (Total Return [%], Sharpe, Profit Factor, ...).")] = False,
+    trades: Annotated[bool, typer.Option("--trades", help="Print the stored trades (of --variant, default the reported one) instead of the ranked table.")] = False,
+    top: Annotated[Optional[int], typer.Option("--top", help="Rows to print (default: 20 in a table, all in csv/json).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """One stored run: its ranked variants (or trades with --trades).
+    """One stored run: its ranked variants, one variant's statistics (--variant N or --stats), or trades (--trades).
 
-    Example: eventstudy backtest show 3 --trades --format csv
+    Example: eventstudy backtest show 3 --variant 8; eventstudy backtest show 3 --trades --format csv
     """
+    from ..backtest.display import results_view, trades_view, variant_stats
     from ..db.backtests import load_run
+    from ..exceptions import UsageError
 
     stored = load_run(open_read(ctx), run_id)
+    run, res, all_trades = stored["run"], stored["results"], stored["trades"]
+    sample = "out" if run["oos_split"] is not None else "all"
     if trades:
-        emit(stored["trades"].drop(columns="run_id"), fmt, title=f"run {run_id}: trades")
+        chosen = all_trades if variant is None and fmt != Format.table else all_trades.loc[
+            all_trades["variant"] == (run["best_variant"] if variant is None else variant)]
+        rows = chosen.drop(columns="run_id")
+        if fmt == Format.table:
+            emit(trades_view(_rows_shown(rows, top, fmt)), fmt, title=f"run {run_id}: trades")
+        else:
+            emit(_rows_shown(rows, top, fmt), fmt)
         return
-    res = stored["results"]
-    cols = [c for c in SHOWN if c in res.columns] + ["sample", "selected"]
-    emit(res[cols].head(top), fmt, title=f"run {run_id}: {stored['run']['name']}")
+    if variant is not None or stats:
+        v = run["best_variant"] if variant is None else variant
+        rows = res.loc[(res["variant"] == v) & (res["sample"] == sample)]
+        if rows.empty:
+            raise UsageError(f"run {run_id} has no variant {v} (variants 0..{int(res['variant'].max())})")
+        mine = all_trades.loc[(all_trades["variant"] == v) & (all_trades["sample"] == sample)]
+        table = variant_stats(rows.iloc[0], mine)
+        emit(table if fmt == Format.table else dict(zip(table["Statistic"], table["Value"])) if fmt == Format.json else table,
+             fmt, title=f"run {run_id}: {run['name']}, variant {v} ({sample} sample)")
+        return
+    cols = [c for c in SHOWN if c in res.columns] + ["sample"]
+    ranked = res.loc[res["sample"] == sample].sort_values("rank")
+    shown = _rows_shown(ranked[cols], top, fmt)
+    if fmt == Format.table:
+        emit(results_view(shown), fmt, title=f"run {run_id}: {run['name']}")
+    else:
+        emit(_rows_shown(res[cols], top, fmt), fmt)

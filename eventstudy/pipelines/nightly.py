@@ -411,6 +411,9 @@ def step_backtests(ctx: RunContext) -> StepResult:
     strategies = list(ctx.config.strategies)
     if not strategies:
         return StepResult(note="backtests: none configured")
+    from ..jobs.backtest import orders_per_spec
+
+    ctx.facts["orders"] = orders_per_spec(ctx.engine, strategies)  # tonight's orders, for the report
     inputs = ctx.facts.get("event_inputs") or event_inputs(ctx.engine, ctx.config)
     events_digest = _digest(sorted((k, v.fingerprint) for k, v in inputs.items()))
     stored = stored_fingerprints(ctx.engine, "backtest")
@@ -469,7 +472,8 @@ def write_reports(ctx: RunContext) -> list[Path]:
     Files: ``study_tables.md`` (publication tables), ``car_by_event.csv`` (CAR per
     event-firm and window, decimal), ``tests.csv``, ``caar.png`` / ``car_events.png``;
     per strategy ``backtest_<name>.csv`` (every variant's metrics) and, when it ran in
-    this run, ``backtest_<name>_equity.png``; ``summary.md`` (what changed).
+    this run, ``backtest_<name>_equity.png``; ``orders.csv`` (tonight's orders of every
+    configured strategy); ``summary.md`` (what changed, tonight's orders).
     """
     out = ctx.report_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -490,6 +494,8 @@ def write_reports(ctx: RunContext) -> list[Path]:
             claims = None
         files += write_study_report(results, out, claims=claims, group_cols=STUDY_GROUPS)
     files += _backtest_report_files(ctx, out)
+    if "orders" in ctx.facts:
+        files.append(_write_text(out / "orders.csv", ctx.facts["orders"][0].to_csv(index=False)))
     files.append(_write_text(out / "summary.md", render_summary(ctx)))
     return files
 
@@ -551,6 +557,15 @@ def render_summary(ctx: RunContext) -> str:
         lines += [f"- #{r['id']} {r['ticker']} {r['date']} {r['timing']}: day 0 {r['day0'] or 'after the last session'}, "
                   + (f"{r['return_pct']:+.2f} vs {r[ctx.config.benchmark + '_pct']}" if r["return_pct"] is not None else "no prices yet")
                   for r in day0_reactions(ctx.engine, ctx.facts["discover"].new, ctx.config.benchmark)]
+    from ..jobs.backtest import backtest_warnings
+
+    warned = [(Path(k).stem, w) for k, r in ctx.facts.get("backtests", {}).items() for w in backtest_warnings(r)]
+    if warned:
+        lines += ["", "## Backtest warnings", ""] + [f"- `{name}`: {w}" for name, w in warned]
+    if "orders" in ctx.facts:
+        from ..jobs.backtest import orders_markdown
+
+        lines += ["", *orders_markdown(*ctx.facts["orders"])]
     failures = ctx.facts.get("failures", {})
     if failures:
         lines += ["", "## Failures", ""] + [f"- {step}: {msg}" for step, msg in failures.items()]

@@ -112,6 +112,13 @@ def test_out_of_sample_picks_on_early_events_and_reports_later_ones(prices):
     assert set(t.loc[t["sample"] == "in", "event_id"]) == {"o", "i", "n2"}
     assert set(t.loc[t["sample"] == "out", "event_id"]) == {"a", "n"}
     assert (t.loc[t["sample"] == "out", "entry_date"] >= split).all()
+    # The report leads with that pick: in- and out-of-sample figures side by side, its OOS rank.
+    sel = res.selection().set_index("metric")
+    assert sel.loc["variant", "in_sample"] == best_in == sel.loc["variant", "out_of_sample"]
+    assert sel.loc["sharpe", "in_sample"] == ins["sharpe"].max()
+    assert sel.loc["sharpe", "out_of_sample"] == out.loc[out["variant"] == best_in, "sharpe"].item()
+    oos_rank = 1 + int((out["sharpe"].fillna(-np.inf) > out.loc[out["variant"] == best_in, "sharpe"].item()).sum())
+    assert sel.loc["rank_by_sharpe", "out_of_sample"] == oos_rank and sel.loc["rank_by_sharpe", "in_sample"] == 1
 
 
 @pytest.mark.parametrize("sizing", ["fixed-cash", "vol-scaled"])

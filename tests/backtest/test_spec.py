@@ -28,19 +28,39 @@ def test_yaml_and_python_specs_are_the_same_object(tmp_path):
     assert load_spec(path) == built
 
 
-@pytest.mark.parametrize("text,line,field", [
-    ("name: x\nentry:\n  k: -1\n", 3, "entry.k"),
-    ("name: x\nexit:\n  hold: 5\n  trailing: true\n", 3, "exit"),
-    ("name: x\nsweep:\n  role: [announcer, ceo]\n", 3, "sweep.role"),
-    ("name: x\ndirection: sideways\n", 2, "direction"),
-    ("name: x\nrank_by: luck\n", 1, "(spec)"),
+@pytest.mark.parametrize("text,where,message", [
+    ("name: x\nentry:\n  k: -1\n", "3:6: entry.k", "greater than or equal to 0"),
+    ("name: x\nexit:\n  hold: 5\n  trailing: true\n", "3:3: exit", "needs a stop_loss"),
+    ("name: x\nsweep:\n  role: [announcer, ceo]\n", "3:9: sweep.role", "unknown role 'ceo'"),
+    ("name: x\ndirection: sideways\n", "2:12: direction", "'sideways'"),
+    ("name: x\nrank_by: luck\n", "1:1:", "cannot rank by 'luck'"),
+    # The bad input of issue 12: unknown keys, impossible dates, start after end, non-finite or
+    # non-positive amounts, fees of 100 %.
+    ("name: x\nexit: {hold: 5, holdd: 3}\n", "2:17: exit.holdd", "unknown key 'holdd' (allowed keys here: hold,"),
+    ("name: x\noos: {split: 2025-02-30}\n", "2:14: oos.split", "day value is outside expected range"),
+    ("name: x\nstart: 2025-06-01\nend: 2025-01-01\n", "3:6: end", "before start 2025-06-01"),
+    ("name: x\nsizing:\n  cash: .inf\n", "3:9: sizing.cash", "finite number"),
+    ("name: x\ncapital: -5\n", "2:10: capital", "greater than 0"),
+    ("name: x\ncosts: {fees: 1.0}\n", "2:15: costs.fees", "less than"),
 ])
-def test_bad_spec_names_file_line_and_field(tmp_path, text, line, field):
+def test_bad_spec_names_file_line_column_and_field(tmp_path, text, where, message):
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(ConfigError) as info:
         load_spec(path)
-    assert f"{path}:{line}: {field}" in str(info.value)
+    assert f"{path}:{where}" in str(info.value) and message in str(info.value)
+
+
+def test_hold_or_k_beyond_the_stored_sessions_is_a_located_error(tmp_path):
+    from eventstudy.backtest.spec import check_against_sessions
+
+    path = tmp_path / "long.yaml"
+    path.write_text("name: x\nexit: {hold: 100000}\nsweep:\n  k: [0, 5000]\n")
+    with pytest.raises(ConfigError) as info:
+        check_against_sessions(load_spec(path), 1600)
+    text = str(info.value)
+    assert f"{path}:2:14: exit.hold: hold = 100000" in text and f"{path}:4:10: sweep.k.1: k = 5000" in text
+    check_against_sessions(StrategySpec(name="x", exit={"hold": 5}, sweep={"k": [0, 5]}), 1600)  # fits: no error
 
 
 def test_sweep_grid_is_the_product_of_its_values():

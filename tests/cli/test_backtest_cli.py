@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO
+from conftest import REPO, UNIVERSE_DIR
 from conftest import invoke_ok as invoke
 from conftest import run_cli as cli
 from eventstudy.cli import app
@@ -79,12 +79,103 @@ def test_run_writes_outputs_stores_and_shows(catalog_db, spec_file, tmp_path, pr
     text = invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--trades", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["ticker"] for r in rows} <= set(TICKERS) and rows
+    # One variant's statistics, units in the names; Profit Factor from its stored trades.
+    best = payload["best_variant"]
+    stats = json.loads(invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--variant", str(best), "--format", "json"))
+    mine = [r for r in rows if int(r["variant"]) == best and r["sample"] == "all"]
+    pnl = [float(r["pnl"]) + float(r["hedge_pnl"] or 0) for r in mine]
+    gains, losses = sum(p for p in pnl if p > 0), -sum(p for p in pnl if p < 0)
+    assert stats["Trades"] == str(len(mine)) and "Total Return [%]" in stats and "Max Drawdown [%]" in stats
+    assert float(stats["Profit Factor"]) == pytest.approx(gains / losses, abs=0.005)
+    assert float(stats["Expectancy"]) == pytest.approx(sum(pnl) / len(pnl), abs=0.005)
+    readable = invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--trades")
+    assert "Return [%]" in readable and "Exit Reason" in readable
     table = invoke(catalog_db, "backtest", "run", str(spec_file), "--no-store", "--top", "2")
     assert "cli-grid" in table and "k=0 N=" in table
     assert len(json.loads(invoke(catalog_db, "backtest", "list", "--format", "json"))) == 1
 
 
 def test_every_backtest_command_has_help():
-    for command in ("run", "list", "show"):
+    for command in ("run", "list", "show", "signals"):
         result = runner.invoke(app, ["backtest", command, "--help"])
         assert result.exit_code == 0 and "Example:" in result.stdout
+
+
+AMD_SUPPLIER_YAML = """\
+id: 2026-05-29-amd-supplier-test
+title: Test deal, AMD named supplier after the close of the last shared session
+date: 2026-05-29
+timing: after-close
+deal_type: supply-deal
+parties:
+  - name: Buyer Co
+    listed: false
+    role: customer
+  - name: AMD
+    ticker: AMD
+    exchange: NASDAQ
+    role: supplier
+sources:
+  - source: test
+    quote: "test event"
+confidence: low
+"""
+
+
+@pytest.fixture
+def shared_catalog_db(sqlite_url, tmp_path, prices_dir) -> str:
+    """The shipped catalog plus an AMD supplier event after the last shared close; every catalog ticker
+    with a shared file ingested (9984.T has none: it is the missing one)."""
+    import shutil
+
+    catalog = tmp_path / "events"
+    shutil.copytree(REPO / "events", catalog)
+    (catalog / "2026-05-29-amd-supplier-test.yaml").write_text(AMD_SUPPLIER_YAML, encoding="utf-8")
+    invoke(sqlite_url, "events", "load", "--catalog", str(catalog))
+    from eventstudy.db.catalog_store import catalog_tickers
+
+    engine = open_db(sqlite_url)
+    tickers = sorted(set(catalog_tickers(engine)) | {"SPY"})
+    folders = f"files:{prices_dir},{prices_dir.parent / 'landon-io__stocks-ai-agent'},{UNIVERSE_DIR}"
+    ingest_prices(engine, folders, tickers, progress=False)
+    return sqlite_url
+
+
+def test_signals_lists_tonights_amd_order(shared_catalog_db):
+    spec = REPO / "examples" / "strategies" / "counterparty-close-hold5.yaml"
+    done = cli("--db", shared_catalog_db, "backtest", "signals", str(spec), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    orders = json.loads(done.stdout)
+    amd = [o for o in orders if o["event_id"] == "2026-05-29-amd-supplier-test"]
+    assert [(o["ticker"], o["side"], o["session"], o["at"], o["strategy"]) for o in amd] == [
+        ("AMD", "buy", "2026-06-01", "close", "counterparty-close-hold5")]
+    assert amd[0]["notional"] == 10_000 and amd[0]["exit_session"] == "2026-06-08"
+    # A day earlier nothing of the catalog is pending but the AMD news, whose entry is still ahead.
+    early = json.loads(invoke(shared_catalog_db, "backtest", "signals", str(spec), "--asof", "2026-05-28", "--format", "json"))
+    assert {o["event_id"] for o in early} == {"2026-05-29-amd-supplier-test"}
+
+
+def test_a_shipped_strategy_runs_with_a_ticker_missing_and_strict_exits_5(shared_catalog_db, tmp_path):
+    spec = REPO / "examples" / "strategies" / "fade-day0-jumps.yaml"
+    out = tmp_path / "fade"
+    done = cli("--db", shared_catalog_db, "backtest", "run", str(spec), "--no-progress", "--no-store",
+               "--format", "csv", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "warning: no prices for 9984.T" in done.stderr and "Traceback" not in done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(rows) == 1 and int(rows[0]["trades"]) > 0
+    skipped = list(csv.DictReader(io.StringIO((out / "skipped.csv").read_text())))
+    assert {r["ticker"] for r in skipped if r["reason"].startswith("no prices for this ticker")} == {"9984.T"}
+    strict = cli("--db", shared_catalog_db, "backtest", "run", str(spec), "--no-progress", "--no-store", "--strict")
+    assert strict.returncode == 5 and "9984.T" in strict.stderr
+
+
+def test_csv_emits_every_variant_unless_top_and_skipped_csv_always_has_a_header(catalog_db, spec_file, tmp_path, prices_dir):
+    assert ingest_prices(open_db(catalog_db), f"files:{prices_dir}", TICKERS, progress=False).ok
+    out = tmp_path / "r"
+    text = invoke(catalog_db, "backtest", "run", str(spec_file), "--no-store", "--format", "csv", "--out", str(out))
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 6
+    header = (out / "skipped.csv").read_text().splitlines()[0]
+    assert header.startswith("sample,event_id,ticker,role") and "reason" in header
+    two = list(csv.DictReader(io.StringIO(invoke(catalog_db, "backtest", "run", str(spec_file), "--no-store", "--format", "csv", "--top", "2"))))
+    assert [r["rank"] for r in two] == ["1", "2"]

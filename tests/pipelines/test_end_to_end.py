@@ -74,6 +74,9 @@ def test_run_once_end_to_end_then_a_night_with_nothing_new(db_url, prices_dir, t
             "backtest_counterparty-close-hold5.csv"} <= names
     summary = (report / "summary.md").read_text()
     assert "2025-10-06-openai-amd" in summary and "| AMD |" in summary
+    # Tonight's orders of the configured strategy: none pending in the shipped catalog, said so.
+    assert "orders.csv" in names and "## Tonight's orders" in summary
+    assert (report / "orders.csv").read_text().startswith("strategy,event_id,ticker,role,")
     car = pd.read_csv(report / "car_by_event.csv")
     assert list(car.columns) == CAR_BY_EVENT_HEADER  # the same writer as `eventstudy run --out`
     amd = car[(car["event_id"] == "2025-10-06-openai-amd") & (car["ticker"] == "AMD")]
