@@ -12,6 +12,8 @@ import pandas as pd
 from ..exceptions import DataError
 
 DEFAULT_EXCHANGE = "XNYS"
+#: Ticker suffix -> exchange calendar (Yahoo's suffixes); any other ticker trades on XNYS.
+SUFFIX_EXCHANGES = {".KS": "XKRX", ".KQ": "XKRX", ".T": "XTKS"}
 # Calendars are built from this date so that the long histories of the shared files
 # (from 1999) are covered; earlier requests build a calendar of their own.
 _CALENDAR_START = pd.Timestamp("1990-01-02")
@@ -72,3 +74,14 @@ def session_span(first: str | dt.date | pd.Timestamp, last: str | dt.date | pd.T
         end = (cal.session_offset(anchor, after) if after <= room
                else cal.last_session + pd.Timedelta(days=7 * (after - room) // 5 + 7))
     return pd.Timestamp(start).date(), pd.Timestamp(end).date()
+
+
+def exchange_for(ticker: str) -> str:
+    """The exchange calendar of ``ticker`` from its Yahoo suffix (``.KS``/``.KQ``: XKRX, ``.T``: XTKS, else XNYS)."""
+    upper = ticker.upper()
+    return next((cal for suffix, cal in SUFFIX_EXCHANGES.items() if upper.endswith(suffix)), DEFAULT_EXCHANGE)
+
+
+def exchange_today(exchange: str = DEFAULT_EXCHANGE) -> pd.Timestamp:
+    """Today's date (midnight, tz-naive) in the exchange's own time zone: the latest date a session can have."""
+    return pd.Timestamp.now(tz=_calendar(exchange, _CALENDAR_START).tz).tz_localize(None).normalize()

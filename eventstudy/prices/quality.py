@@ -35,9 +35,16 @@ def suspect_splits(close: pd.Series, split_factor: pd.Series | None = None) -> p
     """Dates whose close / previous close is within :data:`SPLIT_TOLERANCE` of k or 1/k (k in :data:`SPLIT_RATIOS`) with no split recorded."""
     ratio = (close / close.shift(1)).to_numpy("float64")
     near = np.zeros(len(close), dtype=bool)
+    # Only ratios beyond the smallest split's band can be near a split ratio: test those alone.
+    low, high = (1.0 + SPLIT_TOLERANCE) / min(SPLIT_RATIOS), (1.0 - SPLIT_TOLERANCE) * min(SPLIT_RATIOS)
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero((ratio <= low) | (ratio >= high))
+    part = ratio[rows]
+    hit = np.zeros(len(rows), dtype=bool)
     for k in SPLIT_RATIOS:
-        near |= np.abs(ratio * k - 1.0) <= SPLIT_TOLERANCE  # k-for-1 split: price / k
-        near |= np.abs(ratio / k - 1.0) <= SPLIT_TOLERANCE  # 1-for-k reverse split: price * k
+        hit |= np.abs(part * k - 1.0) <= SPLIT_TOLERANCE  # k-for-1 split: price / k
+        hit |= np.abs(part / k - 1.0) <= SPLIT_TOLERANCE  # 1-for-k reverse split: price * k
+    near[rows[hit]] = True
     if split_factor is not None:
         near &= (split_factor.fillna(1.0).to_numpy("float64") == 1.0)
     return close.index[near]
