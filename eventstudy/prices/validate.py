@@ -163,7 +163,7 @@ def validate_prices(ticker: str, frame: pd.DataFrame, *, exchange: str | None = 
     origin = frame.attrs.get("origin")
     if isinstance(origin, Origin) and origin.dividend_dates is not None:
         written = pd.DatetimeIndex(origin.dividend_dates)
-        weekend = np.asarray(written.notna() & (written.dayofweek >= 5))
+        weekend = np.asarray(written.notna() & (written.day_of_week >= 5))
         if weekend.any():
             raise _reject(ticker, frame, weekend, f"dividend ex-date {written[int(np.argmax(weekend))].date()} "
                           "is a weekend", dividend=True, show_values=False)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
+from ..prices.tickers import ticker_problem
 from .base import FetchOutcome, Origin, since
 
 PRICE_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume")
@@ -204,6 +205,10 @@ class FileSource:
 
     def fetch(self, wanted: Mapping[str, pd.Timestamp | None]) -> Iterator[FetchOutcome]:
         for ticker, start in wanted.items():
+            problem = ticker_problem(ticker)
+            if problem:  # never turn an unchecked name into a path
+                yield ticker, DataError(problem)
+                continue
             path = self.find(ticker)
             if path is None:
                 where = ", ".join(map(str, self.folders))
