@@ -11,8 +11,8 @@ ticker.
 
 Impossible (rejects the ticker's batch):
 
-* open, high, low not positive and finite (NaN: missing, allowed); close missing,
-  not positive or not finite;
+* open, high, low not positive and finite, or above :data:`MAX_PRICE` (NaN: missing,
+  allowed); close missing, not positive, not finite or above :data:`MAX_PRICE`;
 * low above high (beyond :data:`PRICE_TOLERANCE`, relative, for float artefacts);
   open or close outside [low, high] by more than :data:`BAR_TOLERANCE` (less: kept, flagged);
 * volume negative, fractional, infinite or beyond int64 (NaN allowed);
@@ -46,6 +46,9 @@ PRICE_TOLERANCE = 1e-6
 BAR_TOLERANCE = 0.02
 #: A close more than this many times the previous one (or less than its inverse) is flagged.
 JUMP_RATIO = 3.0
+#: Prices above this are refused as impossible (a unit or parsing error): the dearest shares
+#: trade near 1e6 in their currency (BRK-A in USD, KRX blue chips in KRW).
+MAX_PRICE = 1e9
 #: Volumes at or above 2**63 do not fit the BIGINT column (float 2**63 would wrap to int64 min).
 VOLUME_LIMIT = 2.0 ** 63
 _SHOWN = 5
@@ -60,14 +63,14 @@ def row_problems(frame: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
     slack = 1.0 + BAR_TOLERANCE
 
     def bad_price(x: np.ndarray) -> np.ndarray:
-        return ~np.isnan(x) & ~(np.isfinite(x) & (x > 0))
+        return ~np.isnan(x) & ~((x > 0) & (x <= MAX_PRICE))
 
     with np.errstate(invalid="ignore", over="ignore"):  # NaN compares False: a missing value breaks no order rule
         return [
-            ("close is missing, not positive or not finite", ~(np.isfinite(c) & (c > 0))),
-            ("open is not a positive finite price", bad_price(o)),
-            ("high is not a positive finite price", bad_price(h)),
-            ("low is not a positive finite price", bad_price(l)),
+            ("close is missing, not positive, not finite or above 1e9", ~((c > 0) & (c <= MAX_PRICE))),
+            ("open is not a positive finite price up to 1e9", bad_price(o)),
+            ("high is not a positive finite price up to 1e9", bad_price(h)),
+            ("low is not a positive finite price up to 1e9", bad_price(l)),
             ("low is above high", l > h * (1.0 + PRICE_TOLERANCE)),
             ("low is above open", l > o * slack),
             ("low is above close", l > c * slack),
