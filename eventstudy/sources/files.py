@@ -45,8 +45,9 @@ def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
     try:
         # Fast path: the C parser straight to float64.  Blank lines are kept (as
         # all-NaN rows) so that row positions still map to file lines.
-        table = pd.read_csv(path, usecols=list(header), dtype={"Date": str, **{c: "float64" for c in numeric}},
-                            skip_blank_lines=False)
+        # No usecols: with it the parser silently drops a row's extra field ("12,5" -> 12 and 5 shifted).
+        table = pd.read_csv(path, dtype={"Date": str, **{c: "float64" for c in numeric}},
+                            skip_blank_lines=False)[list(header)]
     except UnicodeDecodeError as exc:
         raise _problem(path, _line_of_byte(path, exc.start), f"not UTF-8 text ({exc.reason}); "
                        "save the file as UTF-8 CSV") from None
@@ -54,7 +55,7 @@ def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
         # The C tokenizer names the line itself ("Expected 6 fields in line 5, saw 7").
         found = re.search(r"line (\d+)", str(exc))
         raise _problem(path, int(found.group(1)) if found else 1, f"cannot read the file: {exc}") from None
-    except ValueError:  # a missing column or text in a number: find which, and where
+    except (ValueError, KeyError):  # a missing column or text in a number: find which, and where
         table = _diagnose(path, header)
     text = table["Date"].to_numpy(dtype=object)
     try:
