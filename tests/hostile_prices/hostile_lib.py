@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
+import yfinance as yf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))  # yahoo_standin
 
@@ -90,3 +92,22 @@ def frame_for_yahoo(start_price: float = 100.0) -> pd.DataFrame:
     return pd.DataFrame({"Open": close - 0.5, "High": close + 1, "Low": close - 1, "Close": close,
                          "Volume": 1_000_000 + pd.Series(range(n), index=SESSIONS), "Dividends": 0.0,
                          "Stock Splits": 0.0})
+
+
+# Fixtures (imported by the test modules: a conftest.py here would shadow tests/conftest.py,
+# which other modules import as ``conftest``).
+@pytest.fixture
+def stored(db_url, tmp_path) -> Stored:
+    """AMD and NVDA for June 2024 stored from files, on SQLite and on PostgreSQL."""
+    return Stored(db_url, tmp_path / "prices")
+
+
+@pytest.fixture
+def sqlite_stored(tmp_path) -> Stored:
+    return Stored(f"sqlite:///{tmp_path / 'hostile.db'}", tmp_path / "prices")
+
+
+@pytest.fixture(autouse=True)
+def private_yf_cache(tmp_path):
+    """yfinance caches each ticker's time zone on disk: keep the stand-in's answers out of the user's cache."""
+    yf.set_tz_cache_location(str(tmp_path / "yf-cache"))

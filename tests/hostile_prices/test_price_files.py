@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from hostile_lib import bars, session, write
+from hostile_lib import bars, private_yf_cache, session, stored, write  # noqa: F401 (fixtures)
 
 # (what to do to AMD's bars, expected line of the refusal, words of the message).  The bad rows lie in the
 # re-checked window (the last 5 of the 19 stored sessions: rows 14-18, lines 16-20), which an incremental
