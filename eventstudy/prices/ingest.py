@@ -182,7 +182,10 @@ def ingest_prices(engine: Engine, source_spec: PriceSourceSpec | str | PriceSour
         done = {r.ticker for r in report.results}
         cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"ingest stopped: {type(exc).__name__}: {exc}"
         report.results.extend(TickerResult(t, "failed", message=f"{t}: {cause}") for t in names if t not in done)
-        _finish_run(engine, report, status="interrupted")
+        try:
+            _finish_run(engine, report, status="interrupted")
+        except Exception:  # noqa: BLE001 - the database itself may be what failed; the next ingest marks the run
+            pass
         raise
     order = {t: i for i, t in enumerate(asked)}
     report.results.sort(key=lambda r: order.get(r.ticker, len(order)))
