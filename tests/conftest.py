@@ -27,8 +27,8 @@ UNIVERSE_DIR = SHARED_DATA / "prices" / "universe"
 FACTORS_DIR = SHARED_DATA / "prices" / "raw"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 #: Shared tickers the pre-write validation refuses, with the located reason (eventstudy.prices.validate):
-#: SK hynix's 2000-2002 dividends (10,500-12,600 KRW) exceed its split-adjusted close (~6,000 KRW).
-REFUSED_SHARED = {"000660.KS": "000660.KS_dividends.csv:2: 000660.KS 2000-01-04: dividend is not below the close"}
+#: SK hynix's dividend of 12,600 KRW on 2002-12-27 exceeds its split-adjusted close that day (5,985 KRW).
+REFUSED_SHARED = {"000660.KS": "000660.KS_dividends.csv:5: 000660.KS 2002-12-27: dividend is not below the close"}
 #: The installed console script beside the interpreter running the tests (a venv's bin/).
 EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
 

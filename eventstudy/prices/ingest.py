@@ -204,6 +204,8 @@ def _ingest(engine: Engine, source: PriceSource, names: list[str], report: Inges
             if not isinstance(outcome, Exception):
                 try:
                     flags[ticker] = validate_prices(ticker, outcome, today=today[exchange_for(ticker)])
+                    # The row origins served the messages; pandas would deep-copy them on every later operation.
+                    outcome.attrs.pop("origin", None)
                 except DataError as exc:
                     outcome = exc
             if isinstance(outcome, Exception):
