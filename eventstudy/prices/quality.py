@@ -33,10 +33,10 @@ def _listed(dates: Iterable[pd.Timestamp]) -> str:
     return text + (f" (+{len(dates) - _SHOWN} more)" if len(dates) > _SHOWN else "")
 
 
-def suspect_splits(close: pd.Series, split_factor: pd.Series | None = None) -> pd.DatetimeIndex:
-    """Dates whose close / previous close is within :data:`SPLIT_TOLERANCE` of k or 1/k (k in :data:`SPLIT_RATIOS`) with no split recorded."""
-    ratio = (close / close.shift(1)).to_numpy("float64")
-    near = np.zeros(len(close), dtype=bool)
+def split_like(ratio: np.ndarray, split_factor: np.ndarray | None = None) -> np.ndarray:
+    """Mask of close ratios (close / previous close) within :data:`SPLIT_TOLERANCE` of k or 1/k
+    (k in :data:`SPLIT_RATIOS`) on days with no split recorded (``split_factor`` 1 or NaN)."""
+    near = np.zeros(len(ratio), dtype=bool)
     # Only ratios beyond the smallest split's band can be near a split ratio: test those alone.
     low, high = (1.0 + SPLIT_TOLERANCE) / min(SPLIT_RATIOS), (1.0 - SPLIT_TOLERANCE) * min(SPLIT_RATIOS)
     with np.errstate(invalid="ignore"):
@@ -48,8 +48,15 @@ def suspect_splits(close: pd.Series, split_factor: pd.Series | None = None) -> p
         hit |= np.abs(part / k - 1.0) <= SPLIT_TOLERANCE  # 1-for-k reverse split: price * k
     near[rows[hit]] = True
     if split_factor is not None:
-        near &= (split_factor.fillna(1.0).to_numpy("float64") == 1.0)
-    return close.index[near]
+        factor = np.asarray(split_factor, dtype="float64")
+        near &= np.where(np.isnan(factor), 1.0, factor) == 1.0
+    return near
+
+
+def suspect_splits(close: pd.Series, split_factor: pd.Series | None = None) -> pd.DatetimeIndex:
+    """Dates whose close / previous close is within :data:`SPLIT_TOLERANCE` of k or 1/k (k in :data:`SPLIT_RATIOS`) with no split recorded."""
+    ratio = (close / close.shift(1)).to_numpy("float64")
+    return close.index[split_like(ratio, None if split_factor is None else split_factor.to_numpy("float64"))]
 
 
 def check_frame(ticker: str, frame: pd.DataFrame, exchange: str = DEFAULT_EXCHANGE) -> dict:

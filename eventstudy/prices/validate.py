@@ -170,35 +170,36 @@ def validate_prices(ticker: str, frame: pd.DataFrame, *, exchange: str | None = 
         if weekend.any():
             raise _reject(ticker, frame, weekend, f"dividend ex-date {written[int(np.argmax(weekend))].date()} "
                           "is a weekend", dividend=True, show_values=False)
-    return _flags(frame, pd.DatetimeIndex(days[closed]), exchange)
+    return _flags(frame, frame.to_numpy("float64"), days, closed, exchange)
 
 
-def _flags(frame: pd.DataFrame, holidays: pd.DatetimeIndex, exchange: str) -> list[str]:
-    from .quality import suspect_splits
+def _listed(days: np.ndarray, text=lambda i: "") -> str:
+    shown = ", ".join(f"{days[i]}{text(i)}" for i in range(min(len(days), _SHOWN)))
+    return shown + (f" (+{len(days) - _SHOWN} more)" if len(days) > _SHOWN else "")
 
-    close = pd.Series(frame["close"].to_numpy("float64"), index=frame.index)
-    ratio = close / close.shift(1)
+
+def _flags(frame: pd.DataFrame, matrix: np.ndarray, days: np.ndarray, closed: np.ndarray, exchange: str) -> list[str]:
+    """The suspicious-but-possible findings, from numpy masks (strings only for what is found)."""
+    from .quality import split_like
+
+    o, h, l, c, s = (matrix[:, frame.columns.get_loc(col)] for col in ("open", "high", "low", "close", "split_factor"))
     flags = []
-    matrix = frame[["open", "high", "low", "close"]].to_numpy("float64")
-    o, h, l, c = matrix.T
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         tol = 1.0 + PRICE_TOLERANCE
         outside = (l > o * tol) | (l > c * tol) | (o > h * tol) | (c > h * tol)
+        ratio = np.empty(len(c))
+        ratio[0] = np.nan
+        ratio[1:] = c[1:] / c[:-1]
+        jumps = (ratio > JUMP_RATIO) | (ratio < 1.0 / JUMP_RATIO)
     if outside.any():
-        found = frame.index[outside]
-        flags.append(f"open/close slightly outside [low, high] kept: {', '.join(str(d.date()) for d in found[:_SHOWN])}"
-                     + (f" (+{len(found) - _SHOWN} more)" if len(found) > _SHOWN else ""))
-    if len(holidays):
+        flags.append(f"open/close slightly outside [low, high] kept: {_listed(days[outside])}")
+    if closed.any():
         # Providers' histories hold rows on weekdays the calendar calls holidays (Yahoo's KRX data
         # from 2000-2008 has ~100): kept, as refusing them would make the whole ticker unloadable.
-        shown = ", ".join(str(d.date()) for d in holidays[:_SHOWN])
-        flags.append(f"weekday {exchange} holiday rows kept: {shown}"
-                     + (f" (+{len(holidays) - _SHOWN} more)" if len(holidays) > _SHOWN else ""))
-    jumps = suspect_jumps(close)
-    splits = suspect_splits(close, pd.Series(frame["split_factor"].to_numpy("float64"), index=frame.index))
-    splits = splits.difference(jumps)
-    for label, found in (("jump", jumps), ("split-like gap", splits)):
-        shown = [f"{d.date()} close x{ratio.loc[d]:.4g} the previous session" for d in found[:_SHOWN]]
-        if len(found):
-            flags.append(f"{label}: " + ", ".join(shown) + (f" (+{len(found) - _SHOWN} more)" if len(found) > _SHOWN else ""))
+        flags.append(f"weekday {exchange} holiday rows kept: {_listed(days[closed])}")
+    splits = split_like(ratio, s) & ~jumps
+    for label, mask in (("jump", jumps), ("split-like gap", splits)):
+        if mask.any():
+            found = np.flatnonzero(mask)
+            flags.append(f"{label}: " + _listed(days[found], lambda i: f" close x{ratio[found[i]]:.4g} the previous session"))
     return flags
