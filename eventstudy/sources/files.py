@@ -46,8 +46,9 @@ def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
         # Fast path: the C parser straight to float64.  Blank lines are kept (as
         # all-NaN rows) so that row positions still map to file lines.
         # No usecols: with it the parser silently drops a row's extra field ("12,5" -> 12 and 5 shifted).
-        table = pd.read_csv(path, dtype={"Date": str, **{c: "float64" for c in numeric}},
-                            skip_blank_lines=False)[list(header)]
+        table = pd.read_csv(path, dtype={"Date": str, **{c: "float64" for c in numeric}}, skip_blank_lines=False)
+        if list(table.columns) != list(header):  # extra columns (Adj Close ...): keep ours; a missing one -> KeyError
+            table = table[list(header)]
     except UnicodeDecodeError as exc:
         raise _problem(path, _line_of_byte(path, exc.start), f"not UTF-8 text ({exc.reason}); "
                        "save the file as UTF-8 CSV") from None
