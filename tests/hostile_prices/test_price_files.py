@@ -173,3 +173,17 @@ def test_volume_near_int64_limit_is_stored_exactly_and_1e30_never_wraps(stored):
         volumes = conn.execute(sa.text("SELECT volume FROM prices WHERE ticker='AMD'")).scalars().all()
     assert max(volumes) == 2**62 and min(volumes) > 0
     assert np.iinfo(np.int64).min not in volumes
+
+
+def test_quality_report_flags_rows_stored_before_validation_existed(stored):
+    with stored.engine.begin() as conn:  # as an older version let them in
+        conn.execute(sa.text("UPDATE prices SET low = 500 WHERE ticker = 'AMD' AND date = :d"), {"d": session(3)})
+        conn.execute(sa.text("INSERT INTO prices (ticker, date, close, dividend, split_factor, source, ingested_at) "
+                             "VALUES ('AMD', '2030-01-02', 118.0, 0.0, 1.0, 'old', '2024-01-01 00:00:00')"))
+    from eventstudy.prices.quality import quality_report
+
+    report = quality_report(stored.engine).set_index("ticker")
+    amd, nvda = report.loc["AMD"], report.loc["NVDA"]
+    assert (amd["impossible_rows"], amd["future_dates"], bool(amd["ok"])) == (1, 1, False)
+    assert session(3) in amd["details"] and "2030-01-02" in amd["details"]
+    assert bool(nvda["ok"]) and nvda["impossible_rows"] == 0
