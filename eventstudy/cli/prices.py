@@ -76,7 +76,8 @@ def ingest(
 def quality(
     ctx: typer.Context,
     tickers: Annotated[Optional[str], typer.Option("--tickers", help="Comma-separated tickers (default: every stored ticker).")] = None,
-    exchange: Annotated[str, typer.Option("--exchange", help="Calendar the sessions are checked against.")] = "XNYS",
+    exchange: Annotated[Optional[str], typer.Option("--exchange", help="Calendar the sessions are checked against "
+                                                    "(default: each ticker's own: XKRX for .KS, XTKS for .T, else XNYS).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Data-quality report per ticker: missing sessions, non-session dates, duplicates, non-positive prices, split-like jumps.

@@ -105,8 +105,13 @@ def check_frame(ticker: str, frame: pd.DataFrame, exchange: str = DEFAULT_EXCHAN
     }
 
 
-def quality_report(engine: "Engine", tickers: Iterable[str] | None = None, exchange: str = DEFAULT_EXCHANGE) -> pd.DataFrame:
-    """:func:`check_frame` for every stored ticker (or those given), one row each, read in one query."""
+def quality_report(engine: "Engine", tickers: Iterable[str] | None = None, exchange: str | None = None) -> pd.DataFrame:
+    """:func:`check_frame` for every stored ticker (or those given), one row each, read in one query.
+
+    ``exchange``: the calendar for every ticker; None: each ticker's own (``.KS``: XKRX, ``.T``: XTKS, else XNYS).
+    """
+    from .calendar import exchange_for
+
     from ..db.prices import load_price_rows
 
     cols = ("open", "high", "low", "close", "volume", "dividend", "split_factor")
@@ -114,8 +119,10 @@ def quality_report(engine: "Engine", tickers: Iterable[str] | None = None, excha
     long = load_price_rows(engine, wanted, cols)
     rows = []
     for ticker, group in long.groupby("ticker", sort=True):
-        rows.append(check_frame(str(ticker), group.set_index("date")[list(cols)].astype("float64"), exchange))
+        rows.append(check_frame(str(ticker), group.set_index("date")[list(cols)].astype("float64"),
+                                exchange or exchange_for(str(ticker))))
     for ticker in wanted or []:
         if ticker not in set(long["ticker"]):
-            rows.append(check_frame(ticker, pd.DataFrame(columns=list(cols), index=pd.DatetimeIndex([])), exchange))
+            rows.append(check_frame(ticker, pd.DataFrame(columns=list(cols), index=pd.DatetimeIndex([])),
+                                    exchange or exchange_for(ticker)))
     return pd.DataFrame(rows)
