@@ -30,6 +30,9 @@ PRICES_DIR = SHARED_DATA / "prices" / "raw" / "SungKyu-Kim39__BackTester39"
 UNIVERSE_DIR = SHARED_DATA / "prices" / "universe"
 FACTORS_DIR = SHARED_DATA / "prices" / "raw"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+#: Shared tickers the pre-write validation refuses, with the located reason (eventstudy.prices.validate):
+#: SK hynix's dividend of 12,600 KRW on 2002-12-27 exceeds its split-adjusted close that day (5,985 KRW).
+REFUSED_SHARED = {"000660.KS": "000660.KS_dividends.csv:5: 000660.KS 2002-12-27: dividend is not below the close"}
 #: The installed console script beside the interpreter running the tests (a venv's bin/).
 EVENTSTUDY = str(Path(sys.executable).with_name("eventstudy"))
 

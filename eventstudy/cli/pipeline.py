@@ -132,3 +132,34 @@ def history(
 
     cfg = load_config(config, db_url=explicit_db(ctx))
     emit(run_history(open_existing(cfg.db_url), limit=limit), fmt, title="pipeline runs")
+
+
+@app.command("unlock")
+def unlock(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Remove the lock row even if its holder looks alive.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Remove the pipeline lock left by a run that is gone (stale locks are also taken over by the next run).
+
+    Without --force only a stale lock (heartbeat older than [lock] ttl_seconds, or its
+    process gone) is removed; a live holder is named and left alone (exit 6).
+
+    Example: eventstudy pipeline unlock --force
+    """
+    from ..db import open_db
+    from ..db.locks import force_unlock, read_lock
+    from ..exceptions import LockHeld
+    from ..pipelines.config import load_config
+
+    cfg = load_config(config, db_url=explicit_db(ctx))
+    engine = open_db(cfg.db_url)
+    held = read_lock(engine, ttl_seconds=cfg.lock_ttl_seconds)
+    if held is None:
+        typer.echo("pipeline lock: free (nothing to remove)")
+        return
+    if held.live and not force:
+        raise LockHeld(f"the pipeline lock is held by a live run: {held.describe()}; "
+                       "say --force to remove it anyway (only if that run is known to be gone)")
+    force_unlock(engine)
+    typer.echo(f"pipeline lock removed: {held.describe()}" + ("" if held.live else " (stale)"))

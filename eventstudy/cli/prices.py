@@ -64,6 +64,7 @@ def ingest(
         names = _split(tickers) or default_tickers(engine)
     report = ingest_prices(engine, spec, names, progress=not no_progress)
     emit(report.as_rows(), fmt, title=f"ingest from {report.source}: {report.status}")
+    typer.echo(report.summary(), err=True)
     failed = ", ".join(report.failed)
     if report.status == "partial":
         raise PartialFailure(f"{len(report.failed)} of {len(report.results)} tickers failed: {failed}")

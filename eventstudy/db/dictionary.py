@@ -212,7 +212,12 @@ RELATIONS: tuple[RelationDoc, ...] = (
         "id": "ingest run id", "started_at": "start (UTC)", "finished_at": "end (UTC)", "source": "price source",
         "tickers_ok": "tickers ingested", "tickers_failed": "tickers that failed", "rows_inserted": "new rows",
         "rows_updated": "changed rows", "errors": "error messages per ticker",
-        "status": "running, ok, partial, failed or interrupted", "pid": "process id", "host": "host name"}),
+        "status": "running, ok, partial, failed or interrupted", "pid": "process id", "host": "host name",
+        "values_revised": "stored values this run changed (each one in price_revisions)"}),
+    _table("price_revisions", "Every stored price value an ingest changed: old and new value, by run.", {
+        "id": "revision id", "run_id": "ingest run (ingest_runs.id)", "ticker": _TICKER, "date": "session date",
+        "field": "open, high, low, close, volume, dividend or split_factor", "old_value": "value before (price units)",
+        "new_value": "value after (price units)", "revised_at": "when (UTC)"}),
     # ------------------------------------------------------------------ studies
     _table("study_runs", "One row per stored event-study run.", {
         "run_id": _RUN, "created_at": "when stored (UTC)", "model": "expected-return model",
@@ -306,7 +311,8 @@ RELATIONS: tuple[RelationDoc, ...] = (
         "status": "step status", "rows": "rows or items the step wrote", "error": "error message"}),
     _table("pipeline_lock", "Who holds the single-run lock.", {
         "name": "lock name", "owner": "owner id", "pid": "process id", "host": "host name",
-        "acquired_at": "when taken (UTC)", "heartbeat_at": "last heartbeat (UTC)"}),
+        "acquired_at": "when taken (UTC)", "heartbeat_at": "last heartbeat (UTC)",
+        "pid_start": "the holder process's start time (clock ticks since boot, /proc/PID/stat) against pid reuse"}),
     _table("pipeline_fingerprints", "What each derived result was computed from.", {
         "kind": "study, study-all, backtest or report", "key": "event id, strategy file, ...",
         "fingerprint": "hash of the inputs", "last_price_date": "last price date the windows reach",

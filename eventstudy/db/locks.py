@@ -3,10 +3,13 @@
 * PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) taken on a
   dedicated connection held for the whole run.  The server releases it when the
   connection ends, so a killed process never leaves a stale lock.
-* SQLite: a row in ``pipeline_lock`` (owner, pid, host, heartbeat).  A background
-  thread refreshes the heartbeat.  A row is stale, and taken over, when its owner pid
-  is dead (owner on this host) or its heartbeat is older than the TTL (owner on
-  another host sharing the database file, where the pid cannot be checked).
+* SQLite: a row in ``pipeline_lock`` (owner, pid, its start time, host, heartbeat).
+  A background thread refreshes the heartbeat.  A row is stale, and taken over, when
+  its heartbeat is older than the TTL, whatever the pid, or (owner on this host) when
+  its pid is dead or now belongs to another process: a reused pid (the scheduler is
+  pid 1 in every container) has another start time in ``/proc/PID/stat``.
+
+``eventstudy pipeline unlock --force`` (:func:`force_unlock`) removes a lock row by hand.
 
 On both backends the row says who holds the lock, for ``eventstudy pipeline status``.
 A second run gets :class:`eventstudy.exceptions.LockHeld` (exit code 6).
@@ -50,6 +53,25 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:  # exists, owned by someone else
         return True
     return True
+
+
+def process_start(pid: int) -> int | None:
+    """Start time of process ``pid`` in clock ticks since boot (``/proc/PID/stat`` field 22); None if unknown."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as handle:
+            stat = handle.read().decode("ascii", "replace")
+        # Field 2 (the command) is in parentheses and may hold spaces: count fields after the last ")".
+        return int(stat[stat.rindex(")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def holder_alive(pid: int, pid_start: int | None) -> bool:
+    """Whether process ``pid`` on this host is still the one that took the lock (same start time when known)."""
+    if not pid_alive(pid):
+        return False
+    now = process_start(pid)
+    return pid_start is None or now is None or now == pid_start
 
 
 @dataclass(frozen=True)
@@ -139,7 +161,8 @@ class PipelineLock:
 
     # -- internals ---------------------------------------------------------------------------
     def _row(self, now: dt.datetime) -> dict:
-        return {"name": self.name, "owner": self.owner, "pid": os.getpid(), "host": socket.gethostname(), "acquired_at": now, "heartbeat_at": now}
+        return {"name": self.name, "owner": self.owner, "pid": os.getpid(), "host": socket.gethostname(),
+                "acquired_at": now, "heartbeat_at": now, "pid_start": process_start(os.getpid())}
 
     def _held_error(self, info: LockInfo | None) -> LockHeld:
         who = info.describe() if info else "another process"
@@ -204,7 +227,8 @@ def read_lock(engine: Engine, name: str = DEFAULT_LOCK_NAME, *, ttl_seconds: flo
     """The lock row for ``name`` with whether its holder is alive (``None`` if nobody holds it).
 
     PostgreSQL: live when the advisory lock is held in ``pg_locks``.  SQLite: live when
-    the owner pid exists (owner on this host) or the heartbeat is fresh (another host).
+    the heartbeat is younger than ``ttl_seconds`` and, owner on this host, its process
+    (pid and start time) still runs.
     """
     with engine.connect() as conn:
         row = conn.execute(select(pipeline_lock).where(pipeline_lock.c.name == name)).mappings().first()
@@ -221,12 +245,24 @@ def read_lock(engine: Engine, name: str = DEFAULT_LOCK_NAME, *, ttl_seconds: flo
                 ).scalar()
             )
     if engine.dialect.name != "postgresql":
-        if row["host"] == socket.gethostname():
-            # On this host the pid is the truth: a busy run whose heartbeat lags is still alive.
-            live = pid_alive(row["pid"])
-        else:
-            live = utcnow() - aware(row["heartbeat_at"]) <= dt.timedelta(seconds=ttl_seconds)
+        # The heartbeat thread beats every ttl/4: a heartbeat older than the TTL means a dead or hung holder.
+        live = utcnow() - aware(row["heartbeat_at"]) <= dt.timedelta(seconds=ttl_seconds)
+        if live and row["host"] == socket.gethostname():
+            live = holder_alive(row["pid"], row.get("pid_start"))
     return _info(row, live)
+
+
+def force_unlock(engine: Engine, name: str = DEFAULT_LOCK_NAME) -> LockInfo | None:
+    """Delete the lock row of ``name`` whoever holds it; return what it said (None: there was none).
+
+    For a lock left by a run that cannot be found any more.  On PostgreSQL the
+    advisory lock itself is freed by the server when its holder's connection ends;
+    only the informational row is removed here.
+    """
+    info = read_lock(engine, name)
+    with engine.begin() as conn:
+        conn.execute(delete(pipeline_lock).where(pipeline_lock.c.name == name))
+    return info
 
 
 def _info(row, live: bool) -> LockInfo:

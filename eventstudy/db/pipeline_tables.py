@@ -17,7 +17,7 @@
   event's windows reach.  Timestamps are UTC.
 """
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 
 from .meta import metadata
 
@@ -53,6 +53,8 @@ pipeline_lock = Table(
     Column("host", String(255), nullable=False),
     Column("acquired_at", DateTime(timezone=True), nullable=False),
     Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+    # The holder's start time (/proc/PID/stat field 22, clock ticks since boot): a reused PID has another.
+    Column("pid_start", BigInteger),
 )
 
 pipeline_fingerprints = Table(

@@ -1,4 +1,4 @@
-"""Price tables: ``prices``, ``factors``, ``ingest_runs``.
+"""Price tables: ``prices``, ``factors``, ``ingest_runs``, ``price_revisions``.
 
 Units: ``prices`` open/high/low/close are split-adjusted, NOT dividend-adjusted
 (as traded, in the listing currency); ``dividend`` is the cash dividend per
@@ -7,7 +7,7 @@ ratio taking effect on ``date`` (10.0 for a 10-for-1 split, 1.0 when none).
 ``factors`` values are DECIMAL daily returns (Ken French's percent / 100).
 """
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
 
 from .meta import metadata
 
@@ -54,4 +54,22 @@ ingest_runs = Table(
     Column("status", String(20), nullable=False),
     Column("pid", Integer),
     Column("host", String(255)),
+    # Stored values changed by the run (each one a row of price_revisions); last, as migration 0007 appends it.
+    Column("values_revised", Integer, default=0),
+)
+
+# One row per stored value an ingest changed: (ticker, date, field) went from old_value to new_value
+# in ingest run run_id.  Volume is stored as a float here (exact below 2**53 shares).
+price_revisions = Table(
+    "price_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer),
+    Column("ticker", String(20), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("field", String(20), nullable=False),
+    Column("old_value", Float),
+    Column("new_value", Float),
+    Column("revised_at", DateTime(timezone=True), nullable=False),
+    Index("ix_price_revisions_ticker_date", "ticker", "date"),
 )

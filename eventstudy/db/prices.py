@@ -25,11 +25,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, column, func, or_, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..clock import utcnow
 from .locks import pid_alive
-from .price_tables import FACTOR_COLUMNS, PRICE_VALUE_COLUMNS, factors, ingest_runs, prices
+from .price_tables import FACTOR_COLUMNS, PRICE_VALUE_COLUMNS, factors, ingest_runs, price_revisions, prices
 from ..exceptions import DataError
 from ..prices.calendar import DEFAULT_EXCHANGE, trading_sessions
 
@@ -40,6 +39,8 @@ _LOOKBACK_DAYS = 14
 _STAGE = "_prices_stage"
 #: Rows per SQLite INSERT statement (capped by the driver's limit on bound variables).
 _SQLITE_ROWS_PER_STATEMENT = 500
+#: Columns that may be NULL: an incoming NULL there never replaces a stored value.
+_NULLABLE = ("open", "high", "low", "volume")
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,18 @@ class UpsertCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: Stored values changed (one per field), each recorded in ``price_revisions``.
+    revised: int = 0
 
 
 # --------------------------------------------------------------------------- writes
 
-def last_dates(conn: Connection | Engine, tickers: Sequence[str] | None = None) -> dict[str, pd.Timestamp]:
-    """The last stored date per ticker (tickers with no rows are absent)."""
+def last_dates(conn: Connection | Engine, tickers: Sequence[str] | None = None,
+               until: dt.date | pd.Timestamp | None = None) -> dict[str, pd.Timestamp]:
+    """The last stored date per ticker, on or before ``until`` if given (tickers with no rows are absent)."""
     q = select(prices.c.ticker, func.max(prices.c.date)).group_by(prices.c.ticker)
+    if until is not None:
+        q = q.where(prices.c.date <= pd.Timestamp(until).date())
     if tickers is not None:
         q = q.where(prices.c.ticker.in_(list(tickers)))
     if isinstance(conn, Engine):
@@ -81,6 +87,12 @@ def _differs(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
     return ((a != b) & ~(np.isnan(a) & np.isnan(b))).any(axis=1)
 
 
+def _update_values(stmt) -> dict:
+    """The ON CONFLICT assignments: a NULL coming in keeps the stored value (never replace a value by NULL)."""
+    return {c: (func.coalesce(stmt.excluded[c], prices.c[c]) if c in _NULLABLE else stmt.excluded[c])
+            for c in (*PRICE_VALUE_COLUMNS, "source", "ingested_at")}
+
+
 @lru_cache(maxsize=4)
 def _sqlite_upsert_sql(rows: int = 1) -> tuple[str, list[str]]:
     """The upsert as SQL text for the driver's executemany, inserting ``rows`` rows per statement, and the parameter order of one row."""
@@ -88,7 +100,7 @@ def _sqlite_upsert_sql(rows: int = 1) -> tuple[str, list[str]]:
     values = [prices.c[c] for c in PRICE_VALUE_COLUMNS]
     stmt = stmt.on_conflict_do_update(
         index_elements=[prices.c.ticker, prices.c.date],
-        set_={c: stmt.excluded[c] for c in (*PRICE_VALUE_COLUMNS, "source", "ingested_at")},
+        set_=_update_values(stmt),
         # Safety net for concurrent writers: never rewrite a row whose values are equal.
         where=or_(*(col.is_distinct_from(stmt.excluded[col.name]) for col in values)),
     )
@@ -166,7 +178,7 @@ def _write_postgres(conn: Connection, ticker: str, rows: pd.DataFrame, source: s
     stmt = postgresql.insert(prices).from_select(names, select(*stage.c))
     stmt = stmt.on_conflict_do_update(
         index_elements=[prices.c.ticker, prices.c.date],
-        set_={c: stmt.excluded[c] for c in (*PRICE_VALUE_COLUMNS, "source", "ingested_at")},
+        set_=_update_values(stmt),
         where=or_(*(prices.c[c].is_distinct_from(stmt.excluded[c]) for c in PRICE_VALUE_COLUMNS)),
     )
     conn.execute(stmt)
@@ -176,11 +188,13 @@ def _write_postgres(conn: Connection, ticker: str, rows: pd.DataFrame, source: s
 
 
 def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: str,
-                  now: dt.datetime | None = None) -> UpsertCounts:
+                  now: dt.datetime | None = None, run_id: int | None = None) -> UpsertCounts:
     """Write one ticker's canonical frame (see :mod:`eventstudy.sources.base`); return the counts.
 
-    Only rows that are new or whose values differ from the stored ones are sent.
-    Runs inside the caller's transaction (the ingest uses one per batch of whole tickers).
+    Only rows that are new or whose values differ from the stored ones are sent.  A
+    missing (NaN) incoming value keeps the stored one; every stored value that changes
+    is recorded in ``price_revisions`` (old, new, ``run_id``).  Runs inside the caller's
+    transaction (the ingest uses one per batch of whole tickers).
     """
     if frame.empty:
         return UpsertCounts()
@@ -189,8 +203,19 @@ def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: st
     old = _stored(conn, ticker, frame.index[0])
     known = frame.index.isin(old.index)
     changed = np.zeros(len(frame), dtype=bool)
+    revised = 0
     if known.any():
-        changed[known] = _differs(frame.loc[known], old.loc[frame.index[known]])
+        incoming = frame.to_numpy()[known]
+        stored = old.loc[frame.index[known]].to_numpy("float64")
+        gap = np.isnan(incoming) & ~np.isnan(stored)
+        if gap.any():  # a value the source no longer gives is kept, not erased
+            incoming = np.where(gap, stored, incoming)
+            frame = frame.copy()
+            frame.iloc[np.flatnonzero(known)] = incoming
+        cells = (incoming != stored) & ~(np.isnan(incoming) & np.isnan(stored))
+        changed[known] = cells.any(axis=1)
+        if cells.any():
+            revised = _record_revisions(conn, ticker, frame.index[known], cells, stored, incoming, run_id, now)
     send = frame.loc[~known | changed]
     if len(send):
         if conn.dialect.name == "postgresql":
@@ -200,10 +225,27 @@ def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: st
         else:
             raise DataError(f"bulk price upserts support SQLite and PostgreSQL, not {conn.dialect.name}")
     n_new, n_changed = int((~known).sum()), int(changed.sum())
-    return UpsertCounts(n_new, n_changed, len(frame) - n_new - n_changed)
+    return UpsertCounts(n_new, n_changed, len(frame) - n_new - n_changed, revised)
 
 
-def upsert_tickers(engine: Engine, batch: Sequence[tuple[str, pd.DataFrame]], source: str) -> list[tuple[str, UpsertCounts | str]]:
+def _record_revisions(conn: Connection, ticker: str, dates: pd.DatetimeIndex, cells: np.ndarray, stored: np.ndarray,
+                      incoming: np.ndarray, run_id: int | None, now: dt.datetime) -> int:
+    """Insert one ``price_revisions`` row per changed cell; return how many."""
+    rows, cols = np.nonzero(cells)
+    day = dates.date
+
+    def value(x: float) -> float | None:
+        return None if x != x else float(x)  # x != x: NaN
+
+    records = [{"run_id": run_id, "ticker": ticker, "date": day[r], "field": PRICE_VALUE_COLUMNS[k],
+                "old_value": value(stored[r, k]), "new_value": value(incoming[r, k]), "revised_at": now}
+               for r, k in zip(rows.tolist(), cols.tolist())]
+    conn.execute(price_revisions.insert(), records)
+    return len(records)
+
+
+def upsert_tickers(engine: Engine, batch: Sequence[tuple[str, pd.DataFrame]], source: str,
+                   run_id: int | None = None) -> list[tuple[str, UpsertCounts | str]]:
     """Upsert whole tickers in ONE transaction; when it fails, redo them one per transaction to name the culprit.
 
     Returns ``(ticker, counts)`` per ticker, or ``(ticker, message)`` for a ticker the
@@ -213,11 +255,11 @@ def upsert_tickers(engine: Engine, batch: Sequence[tuple[str, pd.DataFrame]], so
         return []
     try:
         with engine.begin() as conn:
-            return [(t, upsert_prices(conn, t, f, source)) for t, f in batch]
-    except (DataError, SQLAlchemyError) as exc:
+            return [(t, upsert_prices(conn, t, f, source, run_id=run_id)) for t, f in batch]
+    except Exception as exc:  # noqa: BLE001 - DataError, SQLAlchemy's errors and the driver's own (COPY runs on the raw cursor)
         if len(batch) == 1:
             return [(batch[0][0], _first_line(exc))]
-        return [item for one in batch for item in upsert_tickers(engine, [one], source)]
+        return [item for one in batch for item in upsert_tickers(engine, [one], source, run_id)]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -464,10 +506,22 @@ def start_ingest_run(engine: Engine, source: str) -> int:
 
 
 def finish_ingest_run(engine: Engine, run_id: int, *, tickers_ok: int, failed: dict[str, str], rows_inserted: int,
-                      rows_updated: int, status: str) -> None:
+                      rows_updated: int, status: str, values_revised: int = 0) -> None:
     """Close an ingest run with its counts, failures (JSON ``{ticker: message}``) and final status."""
     with engine.begin() as conn:
         conn.execute(update(ingest_runs).where(ingest_runs.c.id == run_id).values(
             finished_at=utcnow(), tickers_ok=tickers_ok, tickers_failed=len(failed),
-            rows_inserted=rows_inserted, rows_updated=rows_updated,
+            rows_inserted=rows_inserted, rows_updated=rows_updated, values_revised=values_revised,
             errors=json.dumps(failed) if failed else None, status=status))
+
+
+def load_revisions(engine: Engine, run_id: int | None = None, ticker: str | None = None) -> pd.DataFrame:
+    """Recorded revisions of stored prices: columns ``run_id, ticker, date, field, old_value, new_value, revised_at``."""
+    cols = ("run_id", "ticker", "date", "field", "old_value", "new_value", "revised_at")
+    q = select(*(price_revisions.c[c] for c in cols)).order_by(price_revisions.c.id)
+    if run_id is not None:
+        q = q.where(price_revisions.c.run_id == run_id)
+    if ticker is not None:
+        q = q.where(price_revisions.c.ticker == ticker.upper())
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(q).all(), columns=list(cols))

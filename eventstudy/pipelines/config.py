@@ -42,6 +42,9 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eventstudy.config import (
     DB_ENV,
@@ -71,6 +74,59 @@ _SECTION_KEYS = {
     "lock": {"ttl_seconds"},
     "discover": {"enabled", "tickers", "items", "auto_accept", "lookback_days"},
 }
+
+
+class _Section(BaseModel):
+    # strict: "5" is not an integer and 5 is not a string; unknown keys are caught before (with the list of known ones).
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class _Schedule(_Section):
+    cron: Optional[str] = None
+    timezone: Optional[str] = None
+    misfire_grace_hours: Optional[float] = Field(None, gt=0)
+    late_after_seconds: Optional[int] = Field(None, ge=0)
+
+
+class _Study(_Section):
+    benchmark: Optional[str] = Field(None, min_length=1)
+    model: Optional[str] = Field(None, min_length=1)
+    estimation: Optional[list[int]] = None
+    windows: Optional[list[list[int]]] = None
+
+
+class _Backtests(_Section):
+    strategies: Optional[list[str]] = None
+
+
+class _Lock(_Section):
+    ttl_seconds: Optional[int] = Field(None, gt=0, le=7 * 24 * 3600)
+
+
+class _File(_Section):
+    """The TOML file's shape and types; what the values mean is checked after (paths, cron, windows)."""
+
+    db: Optional[str] = None
+    price_source: Optional[str] = Field(None, min_length=1)
+    catalog: Optional[str] = None
+    output: Optional[str] = None
+    tickers: Optional[list[str]] = None
+    schedule: _Schedule = _Schedule()
+    study: _Study = _Study()
+    backtests: _Backtests = _Backtests()
+    lock: _Lock = _Lock()
+
+
+def _typed(raw: dict, src: Path | None) -> None:
+    """Check every value's type and range against :class:`_File`; the first problem as one located line."""
+    try:
+        _File.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(part) for part in error["loc"]]
+        key = f"[{loc[0]}] {'.'.join(loc[1:])}" if loc[0] in _SECTION_KEYS and len(loc) > 1 else ".".join(loc)
+        got = error.get("input")
+        raise ConfigError(f"{src or 'config'}: {key}: {error['msg'].lower()} (got {got!r})") from None
 
 
 @dataclass(frozen=True)
@@ -162,7 +218,10 @@ class PipelineConfig:
 
 
 def _where(path: Path | None, key: str) -> str:
-    return f"{path}: [{key}]" if path else key
+    """``file: [section] key`` (``file: key`` for a top-level key)."""
+    section, _, name = key.rpartition(".")
+    where = f"[{section}] {name}" if section else key
+    return f"{path}: {where}" if path else where
 
 
 def _check_keys(raw: dict, allowed: set[str], path: Path | None, section: str = "") -> None:
@@ -232,9 +291,15 @@ def load_config(path: Path | str | None = None, *, db_url: str | None = None, pr
         if not src.is_file():
             raise ConfigError(f"pipeline config {src} does not exist")
         try:
-            raw = tomllib.loads(src.read_text(encoding="utf-8"))
+            data = src.read_bytes()
+            raw = tomllib.loads(data.decode("utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{src}: cannot read the file: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise ConfigError(f"{src}:{line}: not UTF-8 text; save the file as UTF-8") from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{src}: invalid TOML: {exc}") from exc
+            raise ConfigError(f"{src}: invalid TOML: {exc}") from None
         base = src.resolve().parent
     _check_keys(raw, _TOP_KEYS, src)
     sections = {}
@@ -244,6 +309,7 @@ def load_config(path: Path | str | None = None, *, db_url: str | None = None, pr
             raise ConfigError(f"{_where(src, name)}: expected a table [{name}]")
         _check_keys(section, allowed, src, name)
         sections[name] = section
+    _typed(raw, src)
     sched, study, backtests, lock = sections["schedule"], sections["study"], sections["backtests"], sections["lock"]
 
     values: dict = {"source_file": src}
@@ -267,12 +333,9 @@ def load_config(path: Path | str | None = None, *, db_url: str | None = None, pr
     if "timezone" in sched:
         values["timezone"] = str(sched["timezone"])
     if "misfire_grace_hours" in sched:
-        hours = sched["misfire_grace_hours"]
-        if not isinstance(hours, (int, float)) or hours <= 0:
-            raise ConfigError(f"{_where(src, 'schedule.misfire_grace_hours')}: expected a positive number of hours, got {hours!r}")
-        values["misfire_grace_seconds"] = int(hours * 3600)
+        values["misfire_grace_seconds"] = round(sched["misfire_grace_hours"] * 3600)
     if "late_after_seconds" in sched:
-        values["late_after_seconds"] = int(sched["late_after_seconds"])
+        values["late_after_seconds"] = sched["late_after_seconds"]
     for key in ("benchmark", "model"):
         if key in study:
             values[key] = str(study[key])
@@ -290,7 +353,7 @@ def load_config(path: Path | str | None = None, *, db_url: str | None = None, pr
     if "strategies" in backtests:
         values["strategies"] = _strategies(backtests["strategies"], base, src)
     if "ttl_seconds" in lock:
-        values["lock_ttl_seconds"] = int(lock["ttl_seconds"])
+        values["lock_ttl_seconds"] = lock["ttl_seconds"]
     values.update(_discover(sections["discover"], src))
 
     config = PipelineConfig(**values)

@@ -304,8 +304,7 @@ def step_ingest(ctx: RunContext) -> StepResult:
     ctx.facts["ingest"] = report
     failed = report.failed
     rows = report.rows_inserted + report.rows_updated
-    note = (f"prices: {report.rows_inserted} new row(s), {report.rows_updated} revised, "
-            f"{len(tickers) - len(failed)}/{len(tickers)} tickers ok")
+    note = f"prices: {report.summary()}"
     error = "; ".join(f"{t}: {m}" for t, m in failed.items()) or None
     status = "ok" if not failed else "failed" if report.status == "failed" else "partial"
     return StepResult(rows=rows, changed=bool(rows), status=status, note=note, error=error)

@@ -96,3 +96,16 @@ def session_bounds(day: dt.date, exchange: str = DEFAULT_EXCHANGE) -> tuple[pd.T
     if stamp > cal.last_session or not cal.is_session(stamp):
         return None
     return cal.session_open(stamp), cal.session_close(stamp)
+
+
+def exchange_today(exchange: str = DEFAULT_EXCHANGE) -> pd.Timestamp:
+    """Today's date (midnight, tz-naive) in the exchange's own time zone: the latest date a session can have."""
+    return pd.Timestamp.now(tz=_exchange_tz(exchange)).tz_localize(None).normalize()
+
+
+@lru_cache(maxsize=16)
+def _exchange_tz(exchange: str):
+    # The calendar class knows its zone without building its sessions (XKRX takes seconds to build).
+    factory = getattr(xcals.calendar_utils, "_default_calendar_factories", {}).get(exchange)
+    tz = getattr(factory, "tz", None)
+    return tz if tz is not None else _calendar(exchange, _CALENDAR_START).tz

@@ -1,12 +1,18 @@
 """Price and factor ingestion: sources -> database, incremental, idempotent, crash-safe.
 
-Per ticker: find the last stored session, ask the source for the sessions from
-:data:`RECHECK_SESSIONS` sessions before it (so revisions of recent days are
-picked up; a new ticker gets its whole history), and upsert whole tickers in
+Per ticker: find the last stored session up to today (a stray future row never
+moves the start), ask the source for the sessions from :data:`RECHECK_SESSIONS`
+sessions of the ticker's exchange before it (so revisions of recent days are
+picked up; a new ticker gets its whole history), check every frame with
+:func:`eventstudy.prices.validate.validate_prices` (an impossible row fails its
+ticker, nothing of it is written), and upsert whole tickers in
 batches of about :data:`BATCH_ROWS` rows, one transaction per batch, so a crash
 (even SIGKILL) leaves every ticker either as before or fully updated.  A failing
 ticker is reported and skipped; the others go on.  Each call is recorded in
-``ingest_runs`` (a run killed midway is marked ``interrupted`` by the next ingest on that host).
+``ingest_runs``, which always ends in a final state (``ok``, ``partial``, ``failed``;
+``interrupted`` when stopped by an exception or Ctrl-C; a run killed midway is marked
+``interrupted`` by the next ingest on that host).  Tickers must match
+:data:`eventstudy.prices.tickers.TICKER_PATTERN`.
 """
 
 from __future__ import annotations
@@ -23,10 +29,13 @@ from ..config import DEFAULT_BENCHMARKS, PriceSourceSpec
 from ..db import Engine
 from ..db.catalog_store import catalog_tickers
 from ..db.prices import UpsertCounts, finish_ingest_run, last_dates, start_ingest_run, store_factors, upsert_tickers
+from ..exceptions import DataError
 from ..sources import make_source
 from ..sources.base import PriceSource
 from ..sources.factors import read_french_file
-from .calendar import trading_sessions
+from .calendar import exchange_for_ticker, exchange_today, trading_sessions
+from .tickers import ticker_problem
+from .validate import validate_prices
 
 #: Columns an FF3 file owns; an FF5 file only fills them where FF3 gave nothing.
 FF3_COLUMNS = ("mkt_rf", "smb", "hml", "rf")
@@ -50,6 +59,10 @@ class TickerResult:
     first: dt.date | None = None
     last: dt.date | None = None
     message: str = ""
+    #: Stored values changed (recorded in ``price_revisions``).
+    values_revised: int = 0
+    #: Suspicious but possible findings, kept (see :mod:`eventstudy.prices.validate`).
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,14 +92,31 @@ class IngestReport:
         return sum(r.rows_updated for r in self.results)
 
     @property
+    def values_revised(self) -> int:
+        return sum(r.values_revised for r in self.results)
+
+    @property
+    def flagged(self) -> dict[str, str]:
+        """Tickers stored with suspicious values, and what (kept; see the quality report)."""
+        return {r.ticker: "; ".join(r.flags) for r in self.results if r.flags}
+
+    @property
     def status(self) -> str:
         """``ok`` (all tickers), ``partial`` (some failed) or ``failed`` (none ingested)."""
         n_ok = sum(r.status == "ok" for r in self.results)
         return "ok" if n_ok == len(self.results) else ("failed" if n_ok == 0 else "partial")
 
+    def summary(self) -> str:
+        """One line: rows written, stored values revised, tickers failed, tickers kept with suspicious values."""
+        text = (f"{self.rows_inserted} new row(s), {self.rows_updated} changed, {self.values_revised} stored value(s) "
+                f"revised (see price_revisions), {len(self.results) - len(self.failed)}/{len(self.results)} tickers ok")
+        if self.flagged:
+            text += "; kept but suspicious: " + "; ".join(f"{t}: {m}" for t, m in self.flagged.items())
+        return text
+
     def as_rows(self) -> list[dict]:
         """One plain dict per ticker, for printing."""
-        return [vars(r).copy() for r in self.results]
+        return [{**vars(r), "flags": "; ".join(r.flags)} for r in self.results]
 
 
 def default_tickers(engine: Engine) -> list[str]:
@@ -94,16 +124,23 @@ def default_tickers(engine: Engine) -> list[str]:
     return list(dict.fromkeys([*catalog_tickers(engine), *DEFAULT_BENCHMARKS]))
 
 
-def _start_dates(engine: Engine, tickers: Sequence[str]) -> dict[str, pd.Timestamp | None]:
-    """First date to fetch per ticker: ``RECHECK_SESSIONS`` sessions before the last stored one (None: everything)."""
-    last = last_dates(engine, tickers)
+def _start_dates(engine: Engine, tickers: Sequence[str],
+                 today: dict[str, pd.Timestamp]) -> dict[str, pd.Timestamp | None]:
+    """First date to fetch per ticker: ``RECHECK_SESSIONS`` sessions of its exchange before its last stored
+    session up to today (None: everything).  Rows dated after today are ignored, so one cannot wedge the start."""
+    latest = max(today.values(), default=exchange_today())
+    last = last_dates(engine, tickers, until=latest)
     wanted: dict[str, pd.Timestamp | None] = {}
     for ticker in tickers:
-        if ticker not in last:
+        exchange = exchange_for_ticker(ticker)
+        stored = last.get(ticker)
+        if stored is not None and stored > today[exchange]:  # another exchange's today: not ours yet
+            stored = last_dates(engine, [ticker], until=today[exchange]).get(ticker)
+        if stored is None:
             wanted[ticker] = None
             continue
-        recent = trading_sessions(last[ticker] - pd.Timedelta(days=3 * RECHECK_SESSIONS + 10), last[ticker])
-        wanted[ticker] = recent[-RECHECK_SESSIONS] if len(recent) >= RECHECK_SESSIONS else last[ticker]
+        recent = trading_sessions(stored - pd.Timedelta(days=3 * RECHECK_SESSIONS + 10), stored, exchange)
+        wanted[ticker] = recent[-RECHECK_SESSIONS] if len(recent) >= RECHECK_SESSIONS else stored
     return wanted
 
 
@@ -132,47 +169,77 @@ def ingest_prices(engine: Engine, source_spec: PriceSourceSpec | str | PriceSour
         tickers carry the error message.  Nothing is raised for a failing ticker.
     """
     source = source_spec if hasattr(source_spec, "fetch") else make_source(source_spec)
-    names = list(dict.fromkeys(t.strip().upper() for t in tickers if t.strip()))
+    asked = list(dict.fromkeys(t.strip().upper() for t in tickers if t.strip()))
     report = IngestReport(source=source.name)
+    # A ticker that is not a ticker never reaches the source (it could name a path) nor the database.
+    refused = {t: p for t in asked if (p := ticker_problem(t))}
+    names = [t for t in asked if t not in refused]
+    report.results.extend(TickerResult(t, "failed", message=p) for t, p in refused.items())
     report.run_id = start_ingest_run(engine, source.name)
-    wanted = _start_dates(engine, names)
-    batch: list[tuple[str, pd.DataFrame]] = []
-    with _progress(progress) as bar:
-        task = bar.add_task(f"ingest {source.name}", total=len(names))
-        for ticker, outcome in source.fetch(wanted):
-            if isinstance(outcome, Exception):
-                report.results.append(TickerResult(ticker, "failed", message=str(outcome)))
-            else:
-                batch.append((ticker, outcome))
-                if sum(len(f) for _, f in batch) >= BATCH_ROWS:
-                    report.results.extend(_store_batch(engine, batch, source.name))
-                    batch = []
-            bar.update(task, advance=1, description=f"ingest {source.name} {ticker}")
-        report.results.extend(_store_batch(engine, batch, source.name))
-    order = {t: i for i, t in enumerate(names)}
+    try:
+        _ingest(engine, source, names, report, progress)
+    except BaseException as exc:  # Ctrl-C or a source that broke down: the run still ends in a final state
+        done = {r.ticker for r in report.results}
+        cause = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"ingest stopped: {type(exc).__name__}: {exc}"
+        report.results.extend(TickerResult(t, "failed", message=f"{t}: {cause}") for t in names if t not in done)
+        try:
+            _finish_run(engine, report, status="interrupted")
+        except Exception:  # noqa: BLE001 - the database itself may be what failed; the next ingest marks the run
+            pass
+        raise
+    order = {t: i for i, t in enumerate(asked)}
     report.results.sort(key=lambda r: order.get(r.ticker, len(order)))
     _finish_run(engine, report)
     return report
 
 
-def _result(ticker: str, frame: pd.DataFrame, counts: UpsertCounts) -> TickerResult:
+def _ingest(engine: Engine, source: PriceSource, names: list[str], report: IngestReport, progress: bool) -> None:
+    today = {ex: exchange_today(ex) for ex in {exchange_for_ticker(t) for t in names} | {exchange_for_ticker("")}}
+    wanted = _start_dates(engine, names, today)
+    batch: list[tuple[str, pd.DataFrame]] = []
+    flags: dict[str, list[str]] = {}
+    with _progress(progress) as bar:
+        task = bar.add_task(f"ingest {source.name}", total=len(names))
+        for ticker, outcome in source.fetch(wanted):
+            if not isinstance(outcome, Exception):
+                try:
+                    flags[ticker] = validate_prices(ticker, outcome, today=today[exchange_for_ticker(ticker)])
+                    # The row origins served the messages; pandas would deep-copy them on every later operation.
+                    outcome.attrs.pop("origin", None)
+                except DataError as exc:
+                    outcome = exc
+            if isinstance(outcome, Exception):
+                report.results.append(TickerResult(ticker, "failed", message=str(outcome)))
+            else:
+                batch.append((ticker, outcome))
+                if sum(len(f) for _, f in batch) >= BATCH_ROWS:
+                    report.results.extend(_store_batch(engine, batch, source.name, report.run_id, flags))
+                    batch = []
+            bar.update(task, advance=1, description=f"ingest {source.name} {ticker}")
+        report.results.extend(_store_batch(engine, batch, source.name, report.run_id, flags))
+
+
+def _result(ticker: str, frame: pd.DataFrame, counts: UpsertCounts, flags: list[str]) -> TickerResult:
     first = frame.index[0].date() if len(frame) else None
     last = frame.index[-1].date() if len(frame) else None
-    return TickerResult(ticker, "ok", counts.inserted, counts.updated, counts.unchanged, first, last)
+    return TickerResult(ticker, "ok", counts.inserted, counts.updated, counts.unchanged, first, last,
+                        values_revised=counts.revised, flags=flags)
 
 
-def _store_batch(engine: Engine, batch: list[tuple[str, pd.DataFrame]], source_name: str) -> list[TickerResult]:
+def _store_batch(engine: Engine, batch: list[tuple[str, pd.DataFrame]], source_name: str, run_id: int | None,
+                 flags: dict[str, list[str]]) -> list[TickerResult]:
     """Upsert whole tickers (see :func:`eventstudy.db.prices.upsert_tickers`); a ticker the database refuses fails alone."""
     frames = dict(batch)
-    return [_result(t, frames[t], outcome) if isinstance(outcome, UpsertCounts)
+    return [_result(t, frames[t], outcome, flags.get(t, [])) if isinstance(outcome, UpsertCounts)
             else TickerResult(t, "failed", message=f"{t}: database write failed: {outcome}")
-            for t, outcome in upsert_tickers(engine, batch, source_name)]
+            for t, outcome in upsert_tickers(engine, batch, source_name, run_id)]
 
 
-def _finish_run(engine: Engine, report: IngestReport) -> None:
+def _finish_run(engine: Engine, report: IngestReport, status: str | None = None) -> None:
     failed = report.failed
     finish_ingest_run(engine, report.run_id, tickers_ok=len(report.results) - len(failed), failed=failed,
-                      rows_inserted=report.rows_inserted, rows_updated=report.rows_updated, status=report.status)
+                      rows_inserted=report.rows_inserted, rows_updated=report.rows_updated,
+                      values_revised=report.values_revised, status=status or report.status)
 
 
 def ingest_factors(engine: Engine, path: str | Path) -> int:

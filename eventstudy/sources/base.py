@@ -10,8 +10,10 @@ per share with ex-date on that day, 0 when none) and ``split_factor`` (10.0 for 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
@@ -35,6 +37,36 @@ class PriceSource(Protocol):
     def fetch(self, wanted: Mapping[str, pd.Timestamp | None]) -> Iterator[FetchOutcome]: ...
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where each row of a canonical frame came from, so that a rejected row is named by file and line.
+
+    A file source puts one in ``frame.attrs["origin"]``; a frame without one (yfinance)
+    is named ``ticker:date``.  Row ``i`` of the frame is line ``first_line + i`` of
+    ``path``; ``dividend_lines[i]`` is the line of ``dividend_path`` whose dividend went
+    to row ``i`` (0: none) and ``dividend_dates[i]`` its ex-date as written (NaT: none).
+    """
+
+    path: str
+    first_line: int
+    dividend_path: str | None = None
+    dividend_lines: np.ndarray | None = None
+    dividend_dates: np.ndarray | None = None
+
+
 def since(frame: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
-    """Rows of ``frame`` on or after ``start`` (all rows when ``start`` is None)."""
-    return frame if start is None else frame.loc[frame.index >= start]
+    """Rows of ``frame`` on or after ``start`` (all rows when ``start`` is None); an :class:`Origin` follows the rows kept."""
+    if start is None:
+        return frame
+    keep = np.asarray(frame.index >= start)
+    out = frame.loc[keep]
+    origin = frame.attrs.get("origin")
+    if isinstance(origin, Origin) and len(out) < len(frame):
+        # Files are sorted by date, so the rows kept are the file's last ones.
+        dropped = int((~keep).sum())
+        out = out.copy()
+        out.attrs["origin"] = Origin(
+            origin.path, origin.first_line + dropped, origin.dividend_path,
+            None if origin.dividend_lines is None else origin.dividend_lines[keep],
+            None if origin.dividend_dates is None else origin.dividend_dates[keep])
+    return out

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
-from .base import FetchOutcome, since
+from ..prices.tickers import ticker_problem
+from .base import FetchOutcome, Origin, since
 
 PRICE_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume")
 #: A close-only price file (the other price columns are left empty).
@@ -28,6 +29,10 @@ CLOSE_HEADER = ("Date", "Close")
 DIVIDEND_HEADER = ("Date", "Dividend")
 _SUFFIXES = (".csv", ".csv.gz")
 _DIVIDEND_TAG = "_dividends"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _problem(path: Path, line: int, what: str) -> DataError:
@@ -43,13 +48,18 @@ def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
     try:
         # Fast path: the C parser straight to float64.  Blank lines are kept (as
         # all-NaN rows) so that row positions still map to file lines.
-        table = pd.read_csv(path, usecols=list(header), dtype={"Date": str, **{c: "float64" for c in numeric}},
-                            skip_blank_lines=False)
+        # No usecols: with it the parser silently drops a row's extra field ("12,5" -> 12 and 5 shifted).
+        table = pd.read_csv(path, dtype={"Date": str, **{c: "float64" for c in numeric}}, skip_blank_lines=False)
+        if list(table.columns) != list(header):  # extra columns (Adj Close ...): keep ours; a missing one -> KeyError
+            table = table[list(header)]
+    except UnicodeDecodeError as exc:
+        raise _problem(path, _line_of_byte(path, exc.start), f"not UTF-8 text ({exc.reason}); "
+                       "save the file as UTF-8 CSV") from None
     except (OSError, EOFError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         # The C tokenizer names the line itself ("Expected 6 fields in line 5, saw 7").
         found = re.search(r"line (\d+)", str(exc))
         raise _problem(path, int(found.group(1)) if found else 1, f"cannot read the file: {exc}") from None
-    except ValueError:  # a missing column or text in a number: find which, and where
+    except (ValueError, KeyError):  # a missing column or text in a number: find which, and where
         table = _diagnose(path, header)
     text = table["Date"].to_numpy(dtype=object)
     try:
@@ -68,6 +78,17 @@ def _read_table(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
         raise _problem(path, row + 2, f"{kind} {days[row]}")
     table.index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")
     return table.drop(columns="Date")
+
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    """The line (1-based) holding byte ``offset`` of ``path`` (1 when unknown, e.g. a compressed file)."""
+    if path.name.endswith(".gz"):
+        return 1
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(max(offset, 0)).count(b"\n") + 1
+    except OSError:
+        return 1
 
 
 def _diagnose(path: Path, header: tuple[str, ...]) -> pd.DataFrame:
@@ -130,6 +151,8 @@ def read_price_file(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     table = _read_table(path, _price_header(path))
+    if table.empty:
+        raise _problem(path, 1, "no price rows (only a header)")
     for col in PRICE_HEADER[1:]:
         if col not in table:
             table[col] = np.nan
@@ -143,11 +166,19 @@ def read_price_file(path: str | Path) -> pd.DataFrame:
         _first_missing(div_path, divs, "Dividend", "no amount")
         # An ex-date after the last price row has no session yet: it is picked up by a later ingest.
         divs = divs.loc[divs.index <= table.index[-1]] if len(table) else divs.iloc[:0]
+        lines = np.zeros(len(table), dtype=np.int64)
+        dates = np.full(len(table), np.datetime64("NaT"), dtype="datetime64[ns]")
         if len(divs):
             slot = table.index.searchsorted(divs.index, side="left")
             amounts = np.zeros(len(table))
             np.add.at(amounts, slot, divs["Dividend"].to_numpy())
             table["Dividend"] = amounts
+            # Line of each dividend row (header = line 1); rows were kept in file order.
+            lines[slot] = np.arange(len(divs)) + 2
+            dates[slot] = divs.index.to_numpy("datetime64[ns]")
+        table.attrs["origin"] = Origin(str(path), 2, str(div_path), lines, dates)
+    else:
+        table.attrs["origin"] = Origin(str(path), 2)
     table.index.name = "Date"
     return table
 
@@ -192,6 +223,10 @@ class FileSource:
 
     def fetch(self, wanted: Mapping[str, pd.Timestamp | None]) -> Iterator[FetchOutcome]:
         for ticker, start in wanted.items():
+            problem = ticker_problem(ticker)
+            if problem:  # never turn an unchecked name into a path
+                yield ticker, DataError(problem)
+                continue
             path = self.find(ticker)
             if path is None:
                 where = ", ".join(map(str, self.folders))
@@ -201,3 +236,5 @@ class FileSource:
                 yield ticker, since(to_canonical(read_price_file(path)), start)
             except DataError as exc:
                 yield ticker, exc
+            except (OSError, ValueError) as exc:  # unreadable file, or a parse failure not diagnosed above
+                yield ticker, DataError(f"{path}: cannot read the file: {_first_line(exc)}")

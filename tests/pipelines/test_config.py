@@ -56,7 +56,7 @@ def test_environment_beats_file_and_flag_beats_environment(tmp_path, monkeypatch
 @pytest.mark.parametrize(
     "text, fragment",
     [
-        ('[schedule]\ncron = "61 18 * * *"\n', "schedule.cron"),
+        ('[schedule]\ncron = "61 18 * * *"\n', "[schedule] cron"),
         ('[schedule]\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
         ('colour = "blue"\n', "unknown key(s) colour"),
         ('[study]\nwindows = [[2, 0]]\n', "start <= end"),

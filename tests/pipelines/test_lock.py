@@ -114,16 +114,55 @@ def test_postgres_lock_dies_with_its_session(pg_url):
     engine.dispose()
 
 
-def test_sqlite_lock_of_live_pid_on_this_host_is_respected_even_with_an_old_heartbeat(sqlite_url):
+def test_sqlite_lock_with_an_old_heartbeat_is_stale_whatever_its_pid(sqlite_url):
+    """Issue 13: a live pid (pid 1 in a container is always alive) no longer pins a lock whose heartbeat stopped."""
     engine = open_db(sqlite_url)
     busy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
         _insert_row(engine, owner=f"{socket.gethostname()}:{busy.pid}:busy", pid=busy.pid, host=socket.gethostname(), heartbeat=old)
-        with pytest.raises(LockHeld, match=f"pid {busy.pid}"):
-            PipelineLock(engine, ttl_seconds=120).acquire()
+        assert not read_lock(engine, ttl_seconds=120).live
+        with PipelineLock(engine, ttl_seconds=120) as lock:
+            assert lock.took_over.pid == busy.pid
     finally:
         busy.kill()
         busy.wait()
-    with PipelineLock(engine, ttl_seconds=120) as lock:  # its owner is gone now
-        assert lock.took_over.pid == busy.pid
+
+
+def _row_with_start(engine, pid: int, start: int | None) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(pipeline_lock.insert().values(name="nightly", owner=f"{socket.gethostname()}:{pid}:x", pid=pid,
+                                                   host=socket.gethostname(), acquired_at=now, heartbeat_at=now,
+                                                   pid_start=start))
+
+
+def test_sqlite_reused_pid_is_told_by_its_start_time(sqlite_url):
+    from eventstudy.db.locks import process_start
+
+    engine = open_db(sqlite_url)
+    busy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        real = process_start(busy.pid)
+        assert real is not None and real > 0
+        _row_with_start(engine, busy.pid, real)  # the very process: respected
+        with pytest.raises(LockHeld, match=f"pid {busy.pid}"):
+            PipelineLock(engine).acquire()
+        with engine.begin() as conn:
+            conn.execute(pipeline_lock.delete())
+        _row_with_start(engine, busy.pid, real - 1)  # same pid, another process: stale despite a fresh heartbeat
+        with PipelineLock(engine) as lock:
+            assert lock.took_over.pid == busy.pid
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def test_force_unlock_removes_a_live_looking_row(sqlite_url):
+    from eventstudy.db.locks import force_unlock
+
+    engine = open_db(sqlite_url)
+    _row_with_start(engine, os.getppid(), None)
+    assert read_lock(engine).live
+    assert force_unlock(engine).pid == os.getppid()
+    assert read_lock(engine) is None and force_unlock(engine) is None

@@ -19,6 +19,7 @@ from eventstudy.db import open_db
 from eventstudy.db.price_tables import prices
 from eventstudy.sources.files import list_tickers
 from eventstudy.prices.ingest import ingest_prices
+from conftest import REFUSED_SHARED
 
 SCRIPT = """
 import sys
@@ -65,16 +66,17 @@ def test_sigkill_midway_then_rerun_equals_clean_run(db_url, sqlite_url, prices_d
     after_kill = _rows_per_ticker(engine)
     assert 3 <= len(after_kill) < len(tickers), "the kill must land midway"
     # No half ticker: every ticker present is complete.
-    expected = {t: sum(1 for _ in open(prices_dir / f"{t}.csv")) - 1 for t in tickers}
+    expected = {t: sum(1 for _ in open(prices_dir / f"{t}.csv")) - 1 for t in tickers if t not in REFUSED_SHARED}
     assert {t: n for t, n in after_kill.items()} == {t: expected[t] for t in after_kill}
+    assert not set(after_kill) & set(REFUSED_SHARED)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT status FROM ingest_runs")).scalars().all() == ["running"]
 
     rerun = ingest_prices(engine, f"files:{prices_dir}", tickers, progress=False)
-    assert rerun.ok
+    assert set(rerun.failed) == set(REFUSED_SHARED)  # refused by validation, every time, nothing of it stored
     with engine.connect() as conn:  # the killed run is recognised as such by the next ingest
         statuses = conn.execute(sa.text("SELECT status FROM ingest_runs ORDER BY id")).scalars().all()
-    assert statuses == ["interrupted", "ok"]
+    assert statuses == ["interrupted", "partial"]
     clean = open_db(sqlite_url)
-    assert ingest_prices(clean, f"files:{prices_dir}", tickers, progress=False).ok
+    assert set(ingest_prices(clean, f"files:{prices_dir}", tickers, progress=False).failed) == set(REFUSED_SHARED)
     assert _content(engine) == _content(clean)

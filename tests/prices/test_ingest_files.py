@@ -90,14 +90,18 @@ def test_revision_and_new_sessions_are_counted(db_url, prices_dir, tmp_path):
     assert first.rows_inserted == len(lines) - 3
     revised = lines[:-2]
     fields = revised[-1].split(",")
-    fields[4] = "999.5"  # a revised close on the last stored day
+    old_high, old_close = float(fields[2]), float(fields[4])
+    fields[2] = fields[4] = "999.5"  # a revised high and close on the last stored day (a close above high is refused)
     revised[-1] = ",".join(fields)
     (src / "AMD.csv").write_text("\n".join(revised + lines[-2:]) + "\n")
     second = ingest_prices(engine, f"files:{src}", ["AMD"], progress=False)
     assert (second.rows_inserted, second.rows_updated, second.results[0].rows_unchanged) == (2, 1, 4)
+    assert second.values_revised == 2 and fields[0] in second.results[0].flags[0]  # kept, but named
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT close FROM prices WHERE ticker='AMD' AND date=:d"),
                             {"d": pd.Timestamp(fields[0]).date()}).scalar() == 999.5
+        logged = conn.execute(sa.text("SELECT field, old_value, new_value, run_id FROM price_revisions ORDER BY field")).all()
+    assert [tuple(r) for r in logged] == [("close", old_close, 999.5, second.run_id), ("high", old_high, 999.5, second.run_id)]
 
 
 def test_total_return_by_hand_on_a_dividend_date(loaded, prices_dir):
