@@ -24,5 +24,5 @@ def test_returns_kind_reaches_the_study_settings(tmp_path):
 def test_unknown_returns_kind_is_named_with_the_file(tmp_path):
     path = tmp_path / "p.toml"
     path.write_text('[study]\nreturns = "logs"\n')
-    with pytest.raises(ConfigError, match=r"p.toml: \[study.returns\]: unknown return kind 'logs'; choose among simple, log, total"):
+    with pytest.raises(ConfigError, match=r"p.toml: \[study\] returns: unknown return kind 'logs'; choose among simple, log, total"):
         load_config(path)

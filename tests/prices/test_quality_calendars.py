@@ -23,18 +23,18 @@ def test_korean_prices_judged_on_the_korean_calendar(tmp_path, prices_dir):
     from eventstudy.prices.ingest import ingest_prices
 
     db = f"sqlite:///{tmp_path / 'q.db'}"
-    assert ingest_prices(open_db(db), f"files:{prices_dir}", ["000660.KS", "AMD"], progress=False).ok
+    assert ingest_prices(open_db(db), f"files:{prices_dir}", ["005930.KS", "AMD"], progress=False).ok
     runner = CliRunner()
     own = pd.read_csv(io.StringIO(runner.invoke(app, ["--db", db, "prices", "quality", "--format", "csv"]).stdout))
     nyse = pd.read_csv(io.StringIO(runner.invoke(app, ["--db", db, "prices", "quality", "--exchange", "XNYS",
                                                        "--format", "csv"]).stdout))
     own, nyse = own.set_index("ticker"), nyse.set_index("ticker")
-    assert own.loc["000660.KS", "calendar"] == "XKRX" and own.loc["AMD", "calendar"] == "XNYS"
+    assert own.loc["005930.KS", "calendar"] == "XKRX" and own.loc["AMD", "calendar"] == "XNYS"
     # Reference: the file's dates against exchange_calendars' XKRX sessions over the same span.
-    dates = pd.DatetimeIndex(pd.read_csv(prices_dir / "000660.KS.csv", parse_dates=["Date"])["Date"]).unique()
+    dates = pd.DatetimeIndex(pd.read_csv(prices_dir / "005930.KS.csv", parse_dates=["Date"])["Date"]).unique()
     sessions = xcals.get_calendar("XKRX", start=dates.min()).sessions_in_range(dates.min(), dates.max()).tz_localize(None)
-    assert own.loc["000660.KS", "missing_sessions"] == len(sessions.difference(dates))
-    assert own.loc["000660.KS", "non_sessions"] == len(dates.difference(sessions))
+    assert own.loc["005930.KS", "missing_sessions"] == len(sessions.difference(dates))
+    assert own.loc["005930.KS", "non_sessions"] == len(dates.difference(sessions))
     # Against New York the same file looks much worse: Korean holidays, US holidays.
-    assert nyse.loc["000660.KS", "missing_sessions"] > 20 * own.loc["000660.KS", "missing_sessions"]
-    assert nyse.loc["000660.KS", "non_sessions"] > 2 * own.loc["000660.KS", "non_sessions"]
+    assert nyse.loc["005930.KS", "missing_sessions"] > 20 * own.loc["005930.KS", "missing_sessions"]
+    assert nyse.loc["005930.KS", "non_sessions"] > 2 * own.loc["005930.KS", "non_sessions"]
