@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.backtest.data import PriceData
+from eventstudy.backtest.spec import StrategySpec
 
 TICKERS = ["AMD", "NVDA", "ORCL", "INTC", "SPY", "QQQ"]
 
@@ -28,3 +29,15 @@ def event(event_id: str, ticker: str, announced: str, timing: str = "pre-open", 
 
 def events(*rows: dict) -> pd.DataFrame:
     return pd.DataFrame(list(rows))
+
+
+def amd_spec(**kw) -> StrategySpec:
+    """A long AMD trade around the OpenAI deal: open fill on day 0, held 2 sessions, 10,000 of 100,000 capital."""
+    base = dict(name="amd", direction="long", entry={"k": 0, "at": "open"}, exit={"hold": 2},
+                sizing={"method": "fixed-cash", "cash": 10_000}, capital=100_000)
+    base.update(kw)
+    return StrategySpec(**base)
+
+
+#: The OpenAI-AMD announcement (pre-open 2025-10-06) as the only event.
+OPENAI_AMD = events(event("openai-amd", "AMD", "2025-10-06", "pre-open"))

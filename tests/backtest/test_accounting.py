@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from backtest_testlib import event, events, prices, raw  # noqa: F401  (fixtures)
+from backtest_testlib import OPENAI_AMD, amd_spec, event, events, prices, raw  # noqa: F401  (fixtures)
 from eventstudy.backtest.engine import simulate
-from eventstudy.backtest.spec import StrategySpec
 
 AMD_OPEN_1006 = 226.45
 AMD_CLOSE_1008 = 235.56
 AMD_CLOSE_1006 = 203.71
-OPENAI_AMD = events(event("openai-amd", "AMD", "2025-10-06", "pre-open"))
-
-
-def amd_spec(**kw) -> StrategySpec:
-    base = dict(name="amd", direction="long", entry={"k": 0, "at": "open"}, exit={"hold": 2},
-                sizing={"method": "fixed-cash", "cash": 10_000}, capital=100_000)
-    base.update(kw)
-    return StrategySpec(**base)
 
 
 def test_buy_open_sell_close_two_sessions_later_is_plus_4_02_percent(prices):

@@ -8,18 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from backtest_testlib import event, events, prices, raw  # noqa: F401  (fixtures)
+from backtest_testlib import OPENAI_AMD, amd_spec, event, events, prices, raw  # noqa: F401  (fixtures)
 from eventstudy.backtest.engine import simulate
-from eventstudy.backtest.spec import StrategySpec
 
-OPENAI_AMD = events(event("openai-amd", "AMD", "2025-10-06", "pre-open"))
-
-
-def spec(**kw) -> StrategySpec:
-    base = dict(name="fills", direction="long", entry={"k": 0, "at": "open"}, exit={"hold": 2},
-                sizing={"method": "fixed-cash", "cash": 10_000}, capital=100_000)
-    base.update(kw)
-    return StrategySpec(**base)
+spec = amd_spec
 
 
 @pytest.mark.parametrize("engine", ["trades", "portfolio"])

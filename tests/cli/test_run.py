@@ -59,8 +59,7 @@ def test_main_job_on_the_repository_catalog(tmp_path, prices_dir, monkeypatch):
     # Factor files beside the price folder were found and loaded.
     assert "factors F-F_Research_Data_Factors_daily.csv" in proc.stderr
     # One report writer: the per-event file has the documented columns.
-    header = (out / "car_by_event.csv").read_text().splitlines()[0].split(",")
-    assert header == CAR_BY_EVENT_HEADER
+    assert list(pd.read_csv(out / "car_by_event.csv", nrows=0).columns) == CAR_BY_EVENT_HEADER
 
     blocks = _readme_python_blocks()
     assert len(blocks) >= 2
