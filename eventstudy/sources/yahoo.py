@@ -36,8 +36,11 @@ BATCH_SIZE = 40
 #: Attempts per batch after the first, with delays base, 2*base, 4*base ... seconds.
 MAX_RETRIES = 4
 BASE_DELAY = 2.0
+# yfinance's download threads share its on-disk time-zone cache (SQLite): under load one finds it
+# locked by another. Nothing went wrong at Yahoo, so such a ticker is retried at once, without backoff.
+_LOCAL_MARKERS = ("database is locked",)
 _TRANSIENT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limit", "Timeout", "timed out",
-                      "ConnectionError", "Connection refused", "Failed to connect")
+                      "ConnectionError", "Connection refused", "Failed to connect", *_LOCAL_MARKERS)
 # A host name that does not resolve means no network at all: retrying only makes the user wait.
 _NO_DNS_MARKERS = ("Could not resolve", "DNSError", "Name or service not known", "name resolution")
 _FIELDS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume",
@@ -151,7 +154,8 @@ class YahooSource:
                     yield ticker, self._failure(ticker, last_error[ticker], start)
             if not retry:
                 return
-            self.sleep(self.base_delay * 2 ** attempt)
+            if not all(_mentions(last_error[t], _LOCAL_MARKERS) for t in retry):  # Yahoo itself: back off
+                self.sleep(self.base_delay * 2 ** attempt)
             pending = retry
 
     @staticmethod
