@@ -123,3 +123,28 @@ def test_ingest_through_yfinance_source(db_url):
     again = ingest_prices(engine, _source(adapter, []), ["AMD"], progress=False)
     assert (again.rows_inserted, again.rows_updated) == (0, 0)
     assert again.results[0].first == pd.Timestamp("2024-06-10").date()  # 5 sessions back from 2024-06-14
+
+
+def test_a_locked_yfinance_cache_is_retried_at_once(monkeypatch):
+    """yfinance's threads can find its own time-zone cache locked: that ticker is fetched again, without a backoff wait."""
+    from eventstudy.sources import yahoo
+
+    amd = _bars("2024-06-03", "2024-06-14", 160.0)
+    adapter = YahooStandIn(frames={"AMD": amd})
+    delays: list = []
+    source = _source(adapter, delays)
+    real = source._download
+    calls = []
+
+    def first_call_hits_the_lock(tickers, start):
+        calls.append(list(tickers))
+        if len(calls) == 1:
+            log = yahoo._ErrorLog()
+            log.messages.append(f"{tickers}: OperationalError('database is locked')")
+            return pd.DataFrame(), log
+        return real(tickers, start)
+
+    monkeypatch.setattr(source, "_download", first_call_hits_the_lock)
+    got = dict(source.fetch({"AMD": None}))
+    assert calls == [["AMD"], ["AMD"]] and delays == []
+    np.testing.assert_allclose(got["AMD"]["close"], amd["Close"])
