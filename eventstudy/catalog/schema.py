@@ -30,6 +30,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..tickers import MAX_TICKER_LENGTH, TICKER_PATTERN
 from .vocab import SCALE_FACTOR, AmountKind, FlowKind, ClaimMeasure, ClaimQualifier, Confidence, DealType, Role, Scale, Timing  # noqa: F401
 
 
@@ -49,7 +50,6 @@ def latest_date(today: dt.date | None = None) -> dt.date:
 
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-^=]{0,19}$")
 
 Text = Annotated[str, Field(min_length=1)]
 WindowOffset = Annotated[int, Field(ge=-MAX_WINDOW_OFFSET, le=MAX_WINDOW_OFFSET)]
@@ -71,8 +71,9 @@ class Party(_Strict):
     @field_validator("ticker")
     @classmethod
     def _ticker_format(cls, v: str | None) -> str | None:
-        if v is not None and not _TICKER.match(v):
-            raise ValueError(f"ticker {v!r} is not an upper-case symbol such as AMD or 9984.T")
+        if v is not None and not TICKER_PATTERN.fullmatch(v):
+            raise ValueError(f"ticker {v!r} is not an upper-case symbol such as AMD or 9984.T "
+                             f"(letters, digits, '.', '-', '^', '=', at most {MAX_TICKER_LENGTH} characters)")
         return v
 
     @model_validator(mode="after")

@@ -16,7 +16,9 @@ import pandas as pd
 from sqlalchemy import Engine, delete, select
 
 from ..catalog import CatalogEntry
+from ..clock import utcnow
 from .catalog_tables import CATALOG_CHILD_TABLES, claims, event_confounders, event_parties, event_sources, events
+from .engine import CATALOG_LOCK_KEY, serialise
 
 
 @dataclass
@@ -109,9 +111,10 @@ def sync_catalog(engine: Engine, entries: list[CatalogEntry]) -> SyncReport:
         touched, ``loaded_at`` kept) and removed (with all their child rows).
     """
     report = SyncReport()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     wanted = {e.event.id: e for e in entries}
     with engine.begin() as conn:
+        serialise(conn, CATALOG_LOCK_KEY)  # two loads at once would both insert the same new events
         # An event is unchanged only when both its content and its file name are the same.
         stored = {i: (h, f) for i, h, f in conn.execute(select(events.c.id, events.c.content_hash, events.c.catalog_file)).all()}
         stale = [i for i in stored if i not in wanted]

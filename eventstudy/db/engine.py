@@ -18,15 +18,16 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from ..config import resolve_db_url
 from ..exceptions import ConfigError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-#: PostgreSQL advisory-lock key that serialises migrations (any constant unique to this project).
+#: PostgreSQL advisory-lock keys (constants unique to this project) of the serialised writers.
 _MIGRATION_LOCK_KEY = 0x65767374  # "evst"
+CATALOG_LOCK_KEY = 0x65766361  # "evca"
 MIGRATE_COMMAND = "eventstudy db migrate"
 
 
@@ -91,19 +92,29 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+def serialise(conn: Connection, key: int) -> None:
+    """Make the transaction just begun on ``conn`` wait for other writers of the same kind before it reads.
+
+    A read-then-write transaction (which migrations are still pending, which events are
+    new) must not run beside another: both would read the same state and write the same
+    rows.  SQLite: take the database's write lock now (``BEGIN IMMEDIATE``; a second
+    process waits up to ``busy_timeout``).  PostgreSQL: a transaction-level advisory lock
+    on ``key``.
+    """
+    if conn.dialect.name == "sqlite":
+        if not conn.connection.driver_connection.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
 def upgrade(engine: Engine) -> None:
     """Apply every pending migration (idempotent), serialised against other processes doing the same."""
     from alembic import command
 
     cfg = _alembic_config()
     with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            # Take SQLite's write lock before reading the schema version, so a second process
-            # waits (busy_timeout) and then finds the schema already at head.
-            if not conn.connection.driver_connection.in_transaction:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-        elif engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+        serialise(conn, _MIGRATION_LOCK_KEY)  # a second process then finds the schema already at head
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -12,7 +12,7 @@ ticker is reported and skipped; the others go on.  Each call is recorded in
 ``ingest_runs``, which always ends in a final state (``ok``, ``partial``, ``failed``;
 ``interrupted`` when stopped by an exception or Ctrl-C; a run killed midway is marked
 ``interrupted`` by the next ingest on that host).  Tickers must match
-:data:`eventstudy.prices.tickers.TICKER_PATTERN`.
+:data:`eventstudy.tickers.TICKER_PATTERN`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ..sources import make_source
 from ..sources.base import PriceSource
 from ..sources.factors import read_french_file
 from .calendar import exchange_for_ticker, exchange_today, trading_sessions
-from .tickers import ticker_problem
+from ..tickers import ticker_problem
 from .validate import validate_prices
 
 #: Columns an FF3 file owns; an FF5 file only fills them where FF3 gave nothing.

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
-from ..prices.tickers import ticker_problem
+from ..tickers import ticker_problem
 from .base import FetchOutcome, Origin, since
 
 PRICE_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume")

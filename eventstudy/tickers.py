@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..exceptions import DataError
+from .exceptions import DataError
 
 #: Width of ``prices.ticker`` (``String(20)``).
 MAX_TICKER_LENGTH = 20
