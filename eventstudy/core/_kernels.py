@@ -344,63 +344,79 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
     est : (Le, B) estimation-window abnormal returns (NaN = missing day).
     k_est : (Le, B) ranks of ``est`` within each event's estimation window (1 = smallest, ties
         averaged, NaN kept), same layout as ``est``.
-    y : (B,) the event point on the scale of ``est``: ``SCAR*_i * S_AR_i`` (comparing ``est`` with
-        ``y`` is comparing the estimation SARs with the re-standardised SCAR).
-    keep : (B,) events to use (those with a finite ``y``).
+    y : (W, B) the event point of each of W windows on the scale of ``est``: ``SCAR*_i * S_AR_i``
+        (comparing ``est`` with ``y`` is comparing the estimation SARs with the re-standardised SCAR).
+    keep : (W, B) events to use in each window (those with a finite ``y``).
     n_obs : (B,) number of finite values in each column of ``est``.
 
     Returns
     -------
-    (sum, count) : (Le + 1,) sums and counts over kept events of ``U_it = K_it / (T_i + 1) - 1/2``,
+    (sum, count) : (W, Le + 1) sums and counts over kept events of ``U_it = K_it / (T_i + 1) - 1/2``,
     ``K_it`` the rank of each point among the event's estimation days plus the event point,
-    ``T_i = n_obs_i + 1``; the last entry is the event point.
+    ``T_i = n_obs_i + 1``; the last column is the event point.
     """
-    use = keep & np.isfinite(y) & (n_obs > 0)
-    sub, k, yy = est[:, use], k_est[:, use].astype(np.float64), y[use]
-    fin = np.isfinite(sub)
-    scale = 1.0 / (n_obs[use] + 2.0)  # 1 / (T_i + 1)
-    above = (sub > yy) + 0.5 * (sub == yy)
-    u = np.where(fin, (k + above) * scale - 0.5, 0.0)
-    k0 = 1.0 + (sub < yy).sum(axis=0) + 0.5 * (sub == yy).sum(axis=0)
-    total = np.append(u.sum(axis=1), (k0 * scale - 0.5).sum())
-    count = np.append(fin.sum(axis=1), use.sum()).astype(np.float64)
-    return total, count
+    totals, counts = [], []
+    for yw, kw in zip(np.atleast_2d(y), np.atleast_2d(keep)):
+        use = kw & np.isfinite(yw) & (n_obs > 0)
+        sub, k, yy = est[:, use], k_est[:, use].astype(np.float64), yw[use]
+        fin = np.isfinite(sub)
+        scale = 1.0 / (n_obs[use] + 2.0)  # 1 / (T_i + 1)
+        above = (sub > yy) + 0.5 * (sub == yy)
+        u = np.where(fin, (k + above) * scale - 0.5, 0.0)
+        k0 = 1.0 + (sub < yy).sum(axis=0) + 0.5 * (sub == yy).sum(axis=0)
+        totals.append(np.append(u.sum(axis=1), (k0 * scale - 0.5).sum()))
+        counts.append(np.append(fin.sum(axis=1), use.sum()).astype(np.float64))
+    return np.array(totals), np.array(counts)
 
 
 def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
                         n_obs: np.ndarray):  # pragma: no cover - compiled by numba
-    """Loop twin of :func:`grank_partials_python`: one row-major pass over ``(Le, B)``.
+    """Loop twin of :func:`grank_partials_python`: one row-major pass over ``(Le, B)`` for all windows.
 
+    Each estimation value is loaded once and compared with every window's event point (the
+    arrays are far larger than the cache, so one pass instead of one per window is what counts).
     An estimation day above the event point gains 1 in rank (1/2 when tied), a day below adds 1
     to the event point's rank, so both come from the same comparison; the comparisons are 0/1
     selects that compile branch-free (a branch on ``v > y`` is mispredicted half the time).
     """
     n_t, n_ev = est.shape
-    scale = np.zeros(n_ev)
-    for e in range(n_ev):
-        if keep[e] and np.isfinite(y[e]) and n_obs[e] > 0:
-            scale[e] = 1.0 / (n_obs[e] + 2.0)
-    below = np.zeros(n_ev)
-    total = np.zeros(n_t + 1)
-    count = np.zeros(n_t + 1)
+    n_w = y.shape[0]
+    scale = np.zeros((n_ev, n_w))  # event-major: the inner loop runs over windows
+    yt = np.zeros((n_ev, n_w))
+    for w in range(n_w):
+        for e in range(n_ev):
+            if keep[w, e] and np.isfinite(y[w, e]) and n_obs[e] > 0:
+                scale[e, w] = 1.0 / (n_obs[e] + 2.0)
+                yt[e, w] = y[w, e]
+    below = np.zeros((n_ev, n_w))
+    total = np.zeros((n_w, n_t + 1))
+    count = np.zeros((n_w, n_t + 1))
+    acc = np.zeros(n_w)
+    cnt = np.zeros(n_w)
     for t in range(n_t):
-        acc = 0.0
-        c = 0.0
+        acc[:] = 0.0
+        cnt[:] = 0.0
         for e in range(n_ev):
             v = est[t, e]
-            if scale[e] > 0 and v == v:
-                ye = y[e]
-                gt = 1.0 if v > ye else 0.0
-                tie = 0.5 if v == ye else 0.0
-                below[e] += 1.0 - gt - tie
-                acc += (k_est[t, e] + gt + tie) * scale[e] - 0.5
-                c += 1.0
-        total[t] = acc
-        count[t] = c
+            if v == v:
+                kv = k_est[t, e]
+                for w in range(n_w):
+                    sc = scale[e, w]
+                    on = 1.0 if sc > 0 else 0.0
+                    ye = yt[e, w]
+                    gt = 1.0 if v > ye else 0.0
+                    tie = 0.5 if v == ye else 0.0
+                    below[e, w] += on * (1.0 - gt - tie)
+                    acc[w] += (kv + gt + tie) * sc - 0.5 * on
+                    cnt[w] += on
+        for w in range(n_w):
+            total[w, t] = acc[w]
+            count[w, t] = cnt[w]
     for e in range(n_ev):
-        if scale[e] > 0:
-            total[n_t] += (1.0 + below[e]) * scale[e] - 0.5
-            count[n_t] += 1.0
+        for w in range(n_w):
+            if scale[e, w] > 0:
+                total[w, n_t] += (1.0 + below[e, w]) * scale[e, w] - 0.5
+                count[w, n_t] += 1.0
     return total, count
 
 
@@ -410,6 +426,7 @@ grank_partials_nb = jit(grank_partials_loop)
 def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
                    n_obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """See :func:`grank_partials_python`; compiled when numba is available."""
+    y, keep = np.atleast_2d(y), np.atleast_2d(keep)
     if not HAS_NUMBA:
         return grank_partials_python(est, k_est, y, keep, n_obs)
     return grank_partials_nb(

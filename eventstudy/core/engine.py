@@ -236,30 +236,43 @@ class CoreResult:
 
         ``SCAR_i = CAR_i / se(CAR_i)`` re-standardised by its cross-sectional SD (event-induced
         volatility), then ranked with the event's estimation-window SARs ``AR_it / sigma_i``
-        (:func:`eventstudy.core._kernels.grank_partials`). None without estimation arrays.
+        (:func:`eventstudy.core._kernels.grank_partials`). None without estimation arrays or with
+        fewer than two usable events. All windows are computed in one pass on first use.
         """
         if any(b.est_ar is None for b in self.blocks):
             return None
         sel = self.ok if keep is None else self.ok & np.asarray(keep, dtype=bool)
-        m = self.measures[w]
+        key = ("grank", sel.tobytes())
+        if key not in self._cache:
+            self._cache[key] = self._grank_all(sel)
+        total, count, usable = self._cache[key]
+        return (total[w], count[w]) if usable[w] else None
+
+    def _grank_all(self, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """GRANK sums and counts ``(W, Le + 1)`` of every window, and which windows are usable."""
+        n_w = len(self.windows)
+        y = np.full((n_w, len(sel)), np.nan)
+        good = np.zeros((n_w, len(sel)), dtype=bool)
         with np.errstate(invalid="ignore", divide="ignore"):
-            scar = m.car / m.car_se
-            good = sel & np.isfinite(scar)
-            if good.sum() < 2:
-                return None
-            s = scar[good].std(ddof=1)
-            y = scar / s * np.sqrt(self.fit.sigma2)  # SCAR* on the scale of the raw estimation ARs
+            for w, m in enumerate(self.measures):
+                scar = m.car / m.car_se
+                good[w] = sel & np.isfinite(scar)
+                if good[w].sum() >= 2:  # SCAR* on the scale of the raw estimation ARs
+                    y[w] = scar / scar[good[w]].std(ddof=1) * np.sqrt(self.fit.sigma2)
+        usable = good.sum(axis=1) >= 2
+        good &= usable[:, None]
         le = len(self.fit.est_offsets)
-        total, count = np.zeros(le + 1), np.zeros(le + 1)
+        total, count = np.zeros((n_w, le + 1)), np.zeros((n_w, le + 1))
         for b in self.blocks:
-            bsel = good[b.start:b.stop]
+            bsel = good[:, b.start:b.stop]
             if not bsel.any():
                 continue
             # n_est counts the finite estimation ARs of an OK event (the days its fit used)
-            t, c = grank_partials(b.est_ar, self._est_ranks(b), y[b.start:b.stop], bsel, self.fit.n_est[b.start:b.stop])
+            t, c = grank_partials(b.est_ar, self._est_ranks(b), y[:, b.start:b.stop], bsel,
+                                  self.fit.n_est[b.start:b.stop])
             total += t
             count += c
-        return total, count
+        return total, count, usable
 
     def panel(self, w: int, keep: np.ndarray | None = None, group: GroupSummary | None = None,
               seed=0) -> WindowPanel:
@@ -394,6 +407,7 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
     measures = [window_measures(fit, a, b, returns_kind=returns_kind) for a, b in windows]
     ma_est, mean_est = demean_columns(fit.est_raw)
     ma_ev = fit.raw - mean_est
+    fit = replace(fit, est_raw=None)  # (Le, B) raw returns: not needed past here, and 1/5 of peak memory
     span_offsets = np.concatenate([fit.est_offsets, fit.ev_offsets])
     u_t = k_est = None
     if ranks:

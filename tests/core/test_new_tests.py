@@ -147,11 +147,20 @@ def test_grank_kernel_equals_numpy_twin(seed):
     y[2] = np.nan
     keep = rng.random(15) < 0.8
     n_obs = np.isfinite(est).sum(axis=0)
-    expected = _kernels.grank_partials_python(est, k, y, keep, n_obs)
+    expected = _kernels.grank_partials_python(est, k, y[None], keep[None], n_obs)
+    y2 = np.stack([y, np.round(rng.normal(size=15), 1), y])  # three windows at once
+    keep2 = np.stack([keep, rng.random(15) < 0.5, np.zeros(15, dtype=bool)])
     for fn in ("grank_partials", "grank_partials_loop"):
-        got = getattr(_kernels, fn)(est, k, y, keep, n_obs)
+        got = getattr(_kernels, fn)(est, k, y[None], keep[None], n_obs)
         np.testing.assert_allclose(got[0], expected[0], rtol=1e-12, atol=1e-14)
         np.testing.assert_array_equal(got[1], expected[1])
+        # each window of a multi-window call equals its own one-window call
+        got = getattr(_kernels, fn)(est, k, y2, keep2, n_obs)
+        for w in range(3):
+            one = _kernels.grank_partials_python(est, k, y2[w:w + 1], keep2[w:w + 1], n_obs)
+            np.testing.assert_allclose(got[0][w], one[0][0], rtol=1e-12, atol=1e-14)
+            np.testing.assert_array_equal(got[1][w], one[1][0])
+        assert not got[1][2].any()
 
 
 @pytest.mark.parametrize("seed", range(3))
