@@ -441,11 +441,25 @@ def generalized_sign(panel: WindowPanel) -> TestStatistic:
     return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", n)
 
 
-def _signed_ranks(x: Float64Array1D) -> tuple[Float64Array1D, Float64Array1D]:
-    """The finite non-zero values (Wilcoxon drops zeros) and the ranks of their absolute values (ties averaged)."""
+def _signed_rank_sums(x: Float64Array1D) -> tuple[int, float, float]:
+    """``(n, W+, sum(t^3 - t))`` of the finite non-zero values (Wilcoxon drops zeros).
+
+    ``W+`` = sum of the ranks of ``|x|`` (1 = smallest, ties averaged) of the positive values;
+    ``t`` runs over the sizes of tied groups of ``|x|``. One sort gives all three.
+    """
     x = _finite(np.asarray(x, dtype=np.float64))
     x = x[x != 0]
-    return x, stats.rankdata(np.abs(x))
+    n = len(x)
+    if n == 0:
+        return 0, 0.0, 0.0
+    a = np.abs(x)
+    order = np.argsort(a)
+    sa = a[order]
+    starts = np.flatnonzero(np.r_[True, sa[1:] != sa[:-1]])  # first position of each tied group
+    sizes = np.diff(np.r_[starts, n])
+    mean_rank = starts + (sizes + 1) / 2.0  # average 1-based rank of each group
+    positive = np.add.reduceat((x[order] > 0).astype(np.float64), starts)
+    return n, float(positive @ mean_rank), float((sizes.astype(np.float64) ** 3 - sizes).sum())
 
 
 def wilcoxon_signed_rank(x: Float64Array1D, name: str = "wilcoxon", null: str = "CARs are symmetric about 0") -> TestStatistic:
@@ -456,14 +470,11 @@ def wilcoxon_signed_rank(x: Float64Array1D, name: str = "wilcoxon", null: str = 
     - sum(t^3 - t)/48)`` (tie correction), no continuity correction; N(0, 1). Equals
     ``scipy.stats.wilcoxon(x, method="approx", correction=False)``.
     """
-    x, r = _signed_ranks(x)
-    n = len(x)
+    n, w_plus, ties = _signed_rank_sums(x)
     bad = _need(name, null, n, 2)
     if bad:
         return bad
-    w_plus = r[x > 0].sum()
-    _, counts = np.unique(r, return_counts=True)
-    var = n * (n + 1) * (2 * n + 1) / 24 - ((counts**3 - counts).sum()) / 48
+    var = n * (n + 1) * (2 * n + 1) / 24 - ties / 48
     stat = float((w_plus - n * (n + 1) / 4) / np.sqrt(var))
     return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", n)
 
@@ -568,12 +579,12 @@ def grank(panel: WindowPanel) -> TestStatistic:
 
 def _wilcoxon_estudy2(x: Float64Array1D, name: str, null: str) -> TestStatistic:
     """estudy2's ``wilcoxon_test``: the statistic is ``W+`` (zeros dropped); exact two-sided p."""
-    x, r = _signed_ranks(x)
-    n = len(x)
+    n, w_plus, _ = _signed_rank_sums(x)
     bad = _need(name, null, n, 2)
     if bad:
         return bad
-    w_plus = float(r[x > 0].sum())
+    x = _finite(np.asarray(x, dtype=np.float64))
+    x = x[x != 0]
     p = float(stats.wilcoxon(x, method="exact" if n <= 50 else "approx").pvalue)
     return TestStatistic(name, w_plus, p, null, f"signrank({n})", n)
 
