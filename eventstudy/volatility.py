@@ -68,7 +68,7 @@ def volatility_per_event(results: EventStudyResults) -> pd.DataFrame:
     ``chi2`` (sum of its squared standardised ARs, ``days`` degrees of freedom) with its two-sided ``p`` and ``stars``."""
     from scipy import stats
 
-    est_ar, sigma, keys = _window_arrays(results)
+    _, sigma, keys = _window_arrays(results)
     day0 = results.firms.set_index(["event_id", "ticker"])["day0"]
     frames = []
     for w in results.windows:

@@ -305,7 +305,7 @@ def volatility(
     per_event: Annotated[bool, typer.Option("--per-event", help="Print each event-firm's variance ratio instead.")] = False,
     fmt: TableFormatOption = TableFormat.table,
 ) -> None:
-    """Abnormal volatility: event-window residual variance against the estimation window's (market-model residuals).
+    """Abnormal volatility: event-window residual variance against the estimation window's (the --model residuals).
 
     Reads the database only. mean vr = mean variance ratio (window mean squared AR / estimation residual variance;
     1 = unchanged); chi2 = sum of squared standardised ARs (Beaver 1968), rank = rank test on squared ARs; p two-sided.

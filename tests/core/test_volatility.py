@@ -124,3 +124,12 @@ def test_ranks_match_scipy_with_ties_and_missing_days():
         expect = np.nansum(window / (ok.sum() + 1) - 0.5)
         assert s[j] == pytest.approx(expect, abs=1e-12)
     assert s[4] == 0 and var[4] == 0
+
+
+def test_docstring_example():
+    import doctest
+
+    from eventstudy.core import volatility
+
+    result = doctest.testmod(volatility, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -11,7 +11,12 @@ import pytest
 import statsmodels.api as sm
 
 from eventstudy.study import EventStudy
-from eventstudy.volatility import TABLE_COLUMNS, starred_table, volatility_per_event, volatility_table
+from eventstudy.volatility import (
+    TABLE_COLUMNS,
+    starred_table,
+    volatility_per_event,
+    volatility_table,
+)
 
 WINDOWS = [(0, 0), (0, 4), (-2, 2)]
 
