@@ -9,7 +9,10 @@ event-window abnormal returns ``AR_it`` (decimal), each firm's estimation-window
   mean squared standardised abnormal return ``SAR_it^2 = (AR_it / sigma_i)^2``, Beaver's (1968)
   ``U`` statistic averaged over the window ("abnormal volatility" ``AV = VR - 1``, as
   EventStudyTools' AVyT reports it).  ``VR = 2`` means the window's residual variance was twice
-  the estimation window's (its SD ``sqrt(2)`` times).
+  the estimation window's (its SD ``sqrt(2)`` times).  ``AR^2`` holds the window's mean abnormal
+  return too: a deal-day jump of 10 residual SDs gives ``VR = 100`` whatever the spread around it
+  (Beaver's reading: the size of the price reaction, whatever its sign).  To tell a variance change
+  from a common move, read the CAR tests beside it.
 
 Two tests of H0 "no change in residual variance", both two-sided:
 
