@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from conftest import run_cli
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -26,13 +25,13 @@ CATALOG = Path(__file__).resolve().parent.parent / "study" / "catalog"
 AMD_EVENT = "2025-10-06-openai-amd"
 
 
-@pytest.fixture
-def study_db(tmp_path, prices_dir) -> Path:
+@pytest.fixture(scope="module")
+def study_db(tmp_path_factory, prices_dir) -> Path:
     """A SQLite database with the study catalog and AMD, NVDA, ORCL, SPY prices, in journal_mode=delete (so a
     write or a WAL switch shows in the file)."""
     from eventstudy.prices.ingest import ingest_prices
 
-    path = tmp_path / "study.db"
+    path = tmp_path_factory.mktemp("volatility") / "study.db"
     engine = open_db(f"sqlite:///{path}")
     sync_catalog(engine, load_catalog(CATALOG))
     report = ingest_prices(engine, f"files:{prices_dir}", ["AMD", "NVDA", "ORCL", "SPY"], progress=False)
@@ -69,11 +68,10 @@ def test_amd_day0_variance_ratio_matches_statsmodels(study_db, prices_dir):
 
 def test_table_printed_exit_0_and_the_database_is_not_touched(study_db):
     before = study_db.read_bytes()
-    proc = run_cli("--db", study_db, "study", "volatility", "--event", AMD_EVENT)
-    assert proc.returncode == 0, proc.stderr
-    assert "Abnormal volatility" in proc.stdout and "mean_vr" in proc.stdout and "[0,0]" in proc.stdout
-    assert "***" in proc.stdout  # the chi-square test on AMD's deal day
-    assert "Traceback" not in proc.stderr
+    result = CliRunner().invoke(app, ["--db", str(study_db), "study", "volatility", "--event", AMD_EVENT])
+    assert result.exit_code == 0, result.output
+    assert "Abnormal volatility" in result.stdout and "mean_vr" in result.stdout and "[0,0]" in result.stdout
+    assert "***" in result.stdout  # the chi-square test on AMD's deal day
     assert study_db.read_bytes() == before
     assert not Path(f"{study_db}-wal").exists()
 
