@@ -288,3 +288,46 @@ def volume(
          title=f"Abnormal log volume vs {settings.benchmark} (Campbell-Wasley 1996), estimation {format_window(settings.estimation)}")
     for row in results.exclusions.itertuples():
         typer.echo(f"skipped {row.event_id} {row.ticker}: {row.reason}", err=True)
+
+
+@app.command("volatility")
+def volatility(
+    ctx: typer.Context,
+    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
+    ticker: Annotated[Optional[str], typer.Option("--ticker", help="Only this party ticker.")] = None,
+    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    model: Annotated[str, typer.Option("--model", help="Expected-return model whose residuals are tested.")] = DEFAULT_MODEL,
+    benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker.")] = DEFAULT_BENCHMARK,
+    window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b (repeatable; use --window=-1,1 for negative starts).")] = None,
+    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = format_window(DEFAULT_ESTIMATION),
+    min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window returns.")] = DEFAULT_MIN_OBS,
+    returns: ReturnsOption = ReturnKind(DEFAULT_RETURNS),
+    per_event: Annotated[bool, typer.Option("--per-event", help="Print each event-firm's variance ratio instead.")] = False,
+    fmt: TableFormatOption = TableFormat.table,
+) -> None:
+    """Abnormal volatility: event-window residual variance against the estimation window's (the --model residuals).
+
+    Reads the database only. mean vr = mean variance ratio (window mean squared AR / estimation residual variance;
+    1 = unchanged); chi2 = sum of squared standardised ARs (Beaver 1968), rank = rank test on squared ARs; p two-sided.
+    Example: eventstudy study volatility --event 2025-10-06-openai-amd --window 0,0
+    """
+    from ..jobs import StudySettings, run_volatility_study
+    from ..volatility import starred_table
+    from .options import open_read
+
+    settings = StudySettings(model=model, benchmark=benchmark, estimation=parse_window(estimation, "--estimation"),
+                             windows=tuple(parse_window(w) for w in window) if window else DEFAULT_WINDOWS,
+                             min_estimation_obs=min_obs, returns=returns.value)
+    found = run_volatility_study(open_read(ctx), settings, event_ids=event, ticker=ticker, role=role.value if role else None)
+    machine = fmt in (TableFormat.csv, TableFormat.json)
+    if per_event:
+        frame = found.per_event
+        emit(frame.assign(day0=frame["day0"].astype(str)) if machine
+             else frame.assign(day0=frame["day0"].dt.strftime("%Y-%m-%d")).round(4), fmt.value,
+             title="Per-event variance ratio (window mean squared AR / estimation residual variance)")
+    else:
+        emit(found.table if machine else starred_table(found.table), fmt.value,
+             title=f"Abnormal volatility, {model} model on {settings.benchmark} residuals, estimation "
+                   f"{format_window(settings.estimation)} (two-sided; *** p < 0.01, ** < 0.05, * < 0.10)")
+    for row in found.study.exclusions.itertuples():
+        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.reason}", err=True)

@@ -13,6 +13,7 @@ numbers come from :mod:`eventstudy.core` through :class:`eventstudy.study.EventS
 :func:`check_claims_job`       the press's claims against measured moves
 :func:`regress_study`          cross-sectional regression of CARs on event characteristics
 :func:`run_volume_study`       abnormal trading volume (log-volume market model)
+:func:`run_volatility_study`   abnormal volatility (variance tests on the study's residuals)
 :func:`write_study_report`     the one report writer
 :func:`run_main`               the main job: all of the above in order
 =======================  ====================================================
@@ -26,6 +27,7 @@ from .crossreg import regress_study
 from .main import MainResult, run_main
 from .prices import factor_files, ingest_catalog_prices, ingest_factor_files
 from .reports import write_study_report
+from .volatility import VolatilityResults, run_volatility_study
 from .volume import run_volume_study
 from .study import (StudyInputs, StudySettings, calendar_time_study, fit_study, load_study_inputs, run_and_store, run_study,
                     select_events)
@@ -33,5 +35,5 @@ from .study import (StudyInputs, StudySettings, calendar_time_study, fit_study, 
 __all__ = [
     "load_catalog_into_db", "ingest_catalog_prices", "ingest_factor_files", "factor_files",
     "StudySettings", "StudyInputs", "calendar_time_study", "load_study_inputs", "fit_study", "run_study", "run_and_store", "select_events",
-    "check_claims_job", "regress_study", "run_volume_study", "write_study_report", "MainResult", "run_main",
+    "check_claims_job", "regress_study", "run_volume_study", "run_volatility_study", "VolatilityResults", "write_study_report", "MainResult", "run_main",
 ]
