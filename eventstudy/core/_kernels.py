@@ -75,54 +75,124 @@ def rank_rows_split_python(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarr
     return rank_rows_python(a), np.ascontiguousarray(sub.T, dtype=np.float32)
 
 
-def rank_rows_split_loop(a: np.ndarray, order: np.ndarray, le: int):  # pragma: no cover - compiled by numba
-    """Loop twin of :func:`rank_rows_split_python` given ``order = np.argsort(a, axis=1)``.
+def rank_keys_loop(a: np.ndarray, nb: int) -> np.ndarray:  # pragma: no cover - compiled by numba
+    """Sort keys of each value of ``a`` (E, L): its float64 bits mapped to an unsigned integer of
+    the same order, the low ``nb`` bits replaced by the column index (``L <= 2**nb``).
 
-    One walk of each row in sorted order gives both rank sets: tied groups of the whole row get
-    their mean position, and the entries of the first ``le`` columns the mean of their positions
-    counted among those entries only (so the estimation-only ranks reuse the one sort).
+    Sorting these integers (numpy's vectorised sort) orders each row by value and carries each
+    value's column along, which is much faster than an argsort. Keys equal above the low ``nb``
+    bits (values closer than ~2^(nb-52) relative, and exact ties) are re-ordered exactly by
+    :func:`rank_rows_split_loop`. Non-finite values get the largest keys (missing, sorted last);
+    -0.0 is keyed as +0.0 so that the two tie.
+    """
+    n_ev, n_t = a.shape
+    keys = np.empty((n_ev, n_t), dtype=np.uint64)
+    low = np.uint64((1 << nb) - 1)
+    high = ~low
+    top = np.uint64(1) << np.uint64(63)
+    bits = a.view(np.uint64)
+    for e in range(n_ev):
+        for j in range(n_t):
+            v = a[e, j]
+            if np.isfinite(v):
+                b = bits[e, j] if v != 0.0 else np.uint64(0)
+                m = ~b if b & top else b | top
+                keys[e, j] = (m & high) | np.uint64(j)
+            else:
+                keys[e, j] = high | np.uint64(j)
+    return keys
+
+
+rank_keys_nb = jit(rank_keys_loop)
+
+
+def rank_rows_split_loop(a: np.ndarray, keys: np.ndarray, nb: int, le: int):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`rank_rows_split_python` given each row's keys
+    (:func:`rank_keys_loop`) sorted ascending.
+
+    One walk of each sorted row gives both rank sets: tied groups of the whole row get their mean
+    position, and the entries of the first ``le`` columns the mean of their positions counted
+    among those entries only (so the estimation-only ranks reuse the one sort). A run of keys
+    equal above the low ``nb`` bits is first put in exact float64 order (insertion sort; such runs
+    are rare and short), so the ranks are exact.
     """
     n_ev, n_t = a.shape
     out = np.full((n_ev, n_t), np.nan)
     sub = np.full((le, n_ev), np.nan, dtype=np.float32)
+    low = np.uint64((1 << nb) - 1)
+    high = ~low
+    buf = np.empty(n_t, dtype=np.int64)
     for e in range(n_ev):
+        k = keys[e]
         row = a[e]
-        idx = order[e]
         m = 0
-        while m < n_t and np.isfinite(row[idx[m]]):
+        while m < n_t and (k[m] & high) != high:
             m += 1
         scale = 1.0 / (1.0 + m)
         i = 0
         seen = 0  # entries of the first le columns already passed
         while i < m:
-            j = i
-            while j + 1 < m and row[idx[j + 1]] == row[idx[i]]:
-                j += 1
-            r = (0.5 * (i + j) + 1.0) * scale
-            k = 0
-            for q in range(i, j + 1):
-                out[e, idx[q]] = r
-                if idx[q] < le:
-                    k += 1
-            if k:
-                rs = seen + 0.5 * (k - 1) + 1.0
-                for q in range(i, j + 1):
-                    if idx[q] < le:
-                        sub[idx[q], e] = rs
-                seen += k
-            i = j + 1
+            hi_i = k[i] & high
+            if i + 1 >= m or (k[i + 1] & high) != hi_i:  # a value alone in its run: no tie possible
+                idx = np.int64(k[i] & low)
+                out[e, idx] = (i + 1.0) * scale
+                if idx < le:
+                    seen += 1
+                    sub[idx, e] = seen
+                i += 1
+                continue
+            g = i  # run of equal truncated keys: insertion-sort its columns on the exact values
+            while g < m and (k[g] & high) == hi_i:
+                idx = np.int64(k[g] & low)
+                q = g - i
+                while q > 0 and row[buf[q - 1]] > row[idx]:
+                    buf[q] = buf[q - 1]
+                    q -= 1
+                buf[q] = idx
+                g += 1
+            n_run = g - i
+            s = 0
+            while s < n_run:  # exact ties inside the run share their mean position
+                t = s
+                while t + 1 < n_run and row[buf[t + 1]] == row[buf[s]]:
+                    t += 1
+                r = (i + 0.5 * (s + t) + 1.0) * scale
+                c = 0
+                for q in range(s, t + 1):
+                    out[e, buf[q]] = r
+                    if buf[q] < le:
+                        c += 1
+                if c:
+                    rs = seen + 0.5 * (c - 1) + 1.0
+                    for q in range(s, t + 1):
+                        if buf[q] < le:
+                            sub[buf[q], e] = rs
+                    seen += c
+                s = t + 1
+            i = g
     return out, sub
 
 
 rank_rows_split_nb = jit(rank_rows_split_loop)
 
 
+def rank_sort_keys(a: np.ndarray, compiled: bool = True) -> tuple[np.ndarray, int]:
+    """Sorted keys of each row of ``a`` (E, L) (:func:`rank_keys_loop`) and the index bits ``nb``."""
+    nb = max(1, int(a.shape[1] - 1).bit_length())
+    keys = (rank_keys_nb if compiled else rank_keys_loop)(a, nb)
+    keys.sort(axis=1)
+    return keys, nb
+
+
 def rank_rows_split(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
-    """Both rank sets of :func:`rank_rows_split_python` from one argsort (numba), else the scipy twin."""
+    """Both rank sets of :func:`rank_rows_split_python` from one integer sort (numba), else the scipy twin.
+
+    Non-finite values are missing (NaN rank) in both.
+    """
     a = np.ascontiguousarray(a, dtype=np.float64)
     if not HAS_NUMBA:
-        return rank_rows_split_python(a, le)
-    return rank_rows_split_nb(a, np.argsort(a, axis=1), le)
+        return rank_rows_split_python(np.where(np.isfinite(a), a, np.nan), le)
+    return rank_rows_split_nb(a, *rank_sort_keys(a), le)
 
 
 # ---------------------------------------------------------------- column demeaning
@@ -373,49 +443,40 @@ def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep:
                         n_obs: np.ndarray):  # pragma: no cover - compiled by numba
     """Loop twin of :func:`grank_partials_python`: one row-major pass over ``(Le, B)`` for all windows.
 
-    Each estimation value is loaded once and compared with every window's event point (the
-    arrays are far larger than the cache, so one pass instead of one per window is what counts).
+    Each row of the estimation arrays is read from memory once and compared, while it is in
+    cache, with every window's event points (one pass per window cost more than the compares).
     An estimation day above the event point gains 1 in rank (1/2 when tied), a day below adds 1
-    to the event point's rank, so both come from the same comparison; the comparisons are 0/1
-    selects that compile branch-free (a branch on ``v > y`` is mispredicted half the time).
+    to the event point's rank, so both come from the same comparison.
     """
     n_t, n_ev = est.shape
     n_w = y.shape[0]
-    scale = np.zeros((n_ev, n_w))  # event-major: the inner loop runs over windows
-    yt = np.zeros((n_ev, n_w))
+    scale = np.zeros((n_w, n_ev))
     for w in range(n_w):
         for e in range(n_ev):
             if keep[w, e] and np.isfinite(y[w, e]) and n_obs[e] > 0:
-                scale[e, w] = 1.0 / (n_obs[e] + 2.0)
-                yt[e, w] = y[w, e]
-    below = np.zeros((n_ev, n_w))
+                scale[w, e] = 1.0 / (n_obs[e] + 2.0)
+    below = np.zeros((n_w, n_ev))
     total = np.zeros((n_w, n_t + 1))
     count = np.zeros((n_w, n_t + 1))
-    acc = np.zeros(n_w)
-    cnt = np.zeros(n_w)
     for t in range(n_t):
-        acc[:] = 0.0
-        cnt[:] = 0.0
-        for e in range(n_ev):
-            v = est[t, e]
-            if v == v:
-                kv = k_est[t, e]
-                for w in range(n_w):
-                    sc = scale[e, w]
-                    on = 1.0 if sc > 0 else 0.0
-                    ye = yt[e, w]
+        for w in range(n_w):
+            acc = 0.0
+            c = 0.0
+            for e in range(n_ev):
+                v = est[t, e]
+                if scale[w, e] > 0 and v == v:
+                    ye = y[w, e]
                     gt = 1.0 if v > ye else 0.0
                     tie = 0.5 if v == ye else 0.0
-                    below[e, w] += on * (1.0 - gt - tie)
-                    acc[w] += (kv + gt + tie) * sc - 0.5 * on
-                    cnt[w] += on
-        for w in range(n_w):
-            total[w, t] = acc[w]
-            count[w, t] = cnt[w]
-    for e in range(n_ev):
-        for w in range(n_w):
-            if scale[e, w] > 0:
-                total[w, n_t] += (1.0 + below[e, w]) * scale[e, w] - 0.5
+                    below[w, e] += 1.0 - gt - tie
+                    acc += (k_est[t, e] + gt + tie) * scale[w, e] - 0.5
+                    c += 1.0
+            total[w, t] = acc
+            count[w, t] = c
+    for w in range(n_w):
+        for e in range(n_ev):
+            if scale[w, e] > 0:
+                total[w, n_t] += (1.0 + below[w, e]) * scale[w, e] - 0.5
                 count[w, n_t] += 1.0
     return total, count
 

@@ -176,8 +176,30 @@ def test_split_rank_kernel_gives_full_span_and_estimation_only_ranks(seed):
         u, k = getattr(_kernels, fn)(a, le)
         np.testing.assert_allclose(u, full, rtol=1e-15)
         np.testing.assert_array_equal(k, est.astype(np.float32))
-    u, k = _kernels.rank_rows_split_loop(a, np.argsort(a, axis=1), le)
+    u, k = _kernels.rank_rows_split_loop(a, *_kernels.rank_sort_keys(a, compiled=False), le)
+    np.testing.assert_allclose(u, full, rtol=1e-15)
     np.testing.assert_array_equal(k, est.astype(np.float32))
+
+
+def test_split_ranks_are_exact_for_near_ties_signed_zeros_and_non_finite_values():
+    # the sort keys drop the low bits of each value: values closer than that, exact ties among
+    # them, -0.0 against +0.0 and inf/NaN (missing) must still get scipy's exact ranks
+    rng = np.random.default_rng(7)
+    a = np.round(rng.normal(size=(6, 300)), 2)
+    a[0] = 1.0 + rng.integers(-3, 4, 300) * 1e-13
+    a[1, ::3] = 0.0
+    a[1, 1::3] = -0.0
+    a[2, rng.random(300) < 0.2] = np.inf
+    a[3, rng.random(300) < 0.2] = -np.inf
+    a[4, rng.random(300) < 0.3] = np.nan
+    le = 280
+    clean = np.where(np.isfinite(a), a, np.nan)
+    full = stats.rankdata(clean, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
+    est = stats.rankdata(clean[:, :le], axis=1, nan_policy="omit").T
+    for u, k in (_kernels.rank_rows_split(a, le),
+                 _kernels.rank_rows_split_loop(a, *_kernels.rank_sort_keys(a, compiled=False), le)):
+        np.testing.assert_allclose(u, full, rtol=1e-15)
+        np.testing.assert_array_equal(k, est.astype(np.float32))
 
 
 # ------------------------------------------------------------------ KP-adjusted Patell
