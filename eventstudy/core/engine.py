@@ -304,7 +304,7 @@ def run_event_study(
     bcol: IntArray | None = None,
     factors: Float64Array2D | None = None,
     rf: Float64Array1D | None = None,
-    chunk_size: int = 4096,
+    chunk_size: int = 1024,
     n_jobs: int = 1,
     executor: Executor | None = None,
     ranks: bool = True,
@@ -323,7 +323,8 @@ def run_event_study(
         ``estimation[1]``.
     min_estimation_obs : events with fewer usable estimation days get status ``FEW_OBS``.
     chunk_size : events per block; blocks keep the ``(L, block)`` temporaries cache-sized
-        and bound memory. Results do not depend on it.
+        (1024 events x 240 days = 2 MB per array, about one core's L2 cache: measured fastest
+        of 512..8192 at 100k windows) and bound memory. Results do not depend on it.
     n_jobs : threads working on blocks (``concurrent.futures.ThreadPoolExecutor``); results
         do not depend on it.
     executor : any ``concurrent.futures.Executor`` to fan the blocks out instead, e.g. a Dask
