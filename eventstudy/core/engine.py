@@ -147,6 +147,7 @@ class CoreResult:
     event_period : (a, b) event period ranked with the estimation window (it covers every window).
     returns : "simple" or "log", the kind of the input returns.
     conventions : "default" or "estudy2" (see :data:`eventstudy.core.statistics.CONVENTIONS`).
+    n_jobs : threads that later per-block reductions (GRANK) may use, as in the run.
     """
 
     fit: AbnormalFit
@@ -159,6 +160,7 @@ class CoreResult:
     event_period: tuple[int, int] = (0, 0)
     returns: str = "simple"
     conventions: str = "default"
+    n_jobs: int = 1
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -262,16 +264,22 @@ class CoreResult:
         usable = good.sum(axis=1) >= 2
         good &= usable[:, None]
         le = len(self.fit.est_offsets)
-        total, count = np.zeros((n_w, le + 1)), np.zeros((n_w, le + 1))
-        for b in self.blocks:
+
+        def block(b: Block) -> tuple[np.ndarray, np.ndarray]:
             bsel = good[:, b.start:b.stop]
             if not bsel.any():
-                continue
+                return np.zeros((n_w, le + 1)), np.zeros((n_w, le + 1))
             # n_est counts the finite estimation ARs of an OK event (the days its fit used)
-            t, c = grank_partials(b.est_ar, self._est_ranks(b), y[:, b.start:b.stop], bsel,
+            return grank_partials(b.est_ar, self._est_ranks(b), y[:, b.start:b.stop], bsel,
                                   self.fit.n_est[b.start:b.stop])
-            total += t
-            count += c
+
+        if self.n_jobs > 1 and len(self.blocks) > 1:  # the kernel releases the GIL
+            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+                parts = list(pool.map(block, self.blocks))
+        else:
+            parts = [block(b) for b in self.blocks]
+        total = np.sum([t for t, _ in parts], axis=0)
+        count = np.sum([c for _, c in parts], axis=0)
         return total, count, usable
 
     def panel(self, w: int, keep: np.ndarray | None = None, group: GroupSummary | None = None,
@@ -382,7 +390,8 @@ def run_event_study(
             parts = list(pool.map(block, slices))
     else:
         parts = [block(s) for s in slices]
-    return replace(_join(parts), event_period=event_period, returns=returns_kind, conventions=conventions)
+    return replace(_join(parts), event_period=event_period, returns=returns_kind, conventions=conventions,
+                   n_jobs=max(1, int(n_jobs)) if executor is None else 1)
 
 
 def _run_block(model, returns, day0, col, windows, estimation, min_estimation_obs, bench, bcol, factors, rf, ranks,
