@@ -99,7 +99,9 @@ class Block:
 
     Attributes
     ----------
-    partials : partial sums over the block's OK event-firms, computed while the block is in cache.
+    partials : partial sums over the block's OK event-firms, computed in the run when the arrays
+        are not kept (``keep_arrays=False``); None otherwise: reduced from the arrays on first use,
+        so that a run whose tests need no group summary (e.g. only the cross-sectional t) skips them.
     est_ar : (Le, B) estimation-window abnormal returns (residuals), NaN on unused days.
     ma_est : (Le, B) mean-adjusted returns ``R - mean_est(R)`` in the estimation window.
     u_t : (B, Lc) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span
@@ -112,7 +114,7 @@ class Block:
 
     start: int
     stop: int
-    partials: Partials
+    partials: Partials | None
     est_ar: Float64Array2D | None
     ma_est: Float64Array2D | None
     u_t: Float64Array2D | None
@@ -187,15 +189,24 @@ class CoreResult:
     def group_summary(self, keep: np.ndarray | None = None) -> GroupSummary:
         """Window-independent test inputs for the OK event-firms selected by ``keep`` (E,) bool.
 
-        All OK event-firms (``keep=None``) use the partial sums stored with each block; a group
-        reduces each block's arrays with the partial-sum kernels (needs ``keep_arrays=True``).
+        All OK event-firms (``keep=None``) use the partial sums stored with each block, or reduce
+        its arrays; a group reduces each block's arrays with the partial-sum kernels (needs
+        ``keep_arrays=True``). Cached per selection.
         """
         sel = self.ok if keep is None else self.ok & np.asarray(keep, dtype=bool)
+        key = ("group", keep is None, sel.tobytes())
+        if key not in self._cache:
+            self._cache[key] = self._group_summary(sel, keep is None)
+        return self._cache[key]
+
+    def _group_summary(self, sel: np.ndarray, everyone: bool) -> GroupSummary:
         lc = len(self.span_offsets)
         total: Partials | None = None
         for b in self.blocks:
-            if keep is None:
+            if everyone and b.partials is not None:
                 part = b.partials
+            elif everyone:
+                part = _partials(b.est_ar, b.ma_est, b.u_t, sel[b.start:b.stop], lc)
             else:
                 bsel = sel[b.start:b.stop]
                 if not bsel.any():
@@ -293,7 +304,7 @@ class CoreResult:
         m = self.measures[w]
         return WindowPanel(
             window=self.windows[w], car=m.car[sel], bhar=m.bhar[sel], car_se=m.car_se[sel],
-            dof=self.fit.dof[sel], group=group if group is not None else self.group_summary(keep),
+            dof=self.fit.dof[sel], summary=group if group is not None else (lambda: self.group_summary(keep)),
             sigma2=self.fit.sigma2[sel], conventions=self.conventions, seed=seed,
             grank=lambda: self.grank_inputs(w, keep),
         )
@@ -426,11 +437,12 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
         combined[:, :le] = fit.est_ar.T
         combined[:, le:] = fit.ar.T
         u_t, k_est = rank_rows_split(combined, le)
-    partials = _partials(fit.est_ar, ma_est, u_t, status == OK, len(span_offsets))
     if keep_arrays:
+        partials = None  # reduced from the kept arrays when a test first needs them
         block = Block(start=0, stop=len(day0), partials=partials, est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t,
                       k_est=k_est)
     else:
+        partials = _partials(fit.est_ar, ma_est, u_t, status == OK, len(span_offsets))
         block = Block(start=0, stop=len(day0), partials=partials, est_ar=None, ma_est=None, u_t=None)
     return CoreResult(
         fit=fit, status=status, windows=list(windows), measures=measures,

@@ -40,6 +40,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, ClassVar
 
 import numpy as np
@@ -165,7 +166,8 @@ class WindowPanel:
     car : (N,) CAR over the window (decimal). bhar : (N,) BHAR over the window.
     car_se : (N,) forecast-error standard error of each CAR.
     dof : (N,) residual degrees of freedom of each event's estimation (``n_est - K``).
-    group : window-independent summaries of the same event-firms.
+    summary : window-independent summaries of the same event-firms (:attr:`group`), or a
+        callable computing them on first use (tests that need none never pay for them).
     sigma2 : (N,) estimation-window residual variance of each event (None if not given).
     conventions : "default" or "estudy2" (:data:`CONVENTIONS`).
     seed : int or Generator for the bootstrap tests (a fixed default keeps tables reproducible).
@@ -179,11 +181,16 @@ class WindowPanel:
     bhar: Float64Array1D
     car_se: Float64Array1D
     dof: np.ndarray
-    group: GroupSummary
+    summary: GroupSummary | Callable[[], GroupSummary]
     sigma2: Float64Array1D | None = None
     conventions: str = "default"
     seed: SeedLike = 0
     grank: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None
+
+    @cached_property
+    def group(self) -> GroupSummary:
+        """Window-independent summaries of the same event-firms."""
+        return self.summary() if callable(self.summary) else self.summary
 
     @property
     def n(self) -> int:
