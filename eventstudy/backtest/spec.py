@@ -204,7 +204,7 @@ class WalkForward(_Strict):
         text = str(v).strip().upper() if isinstance(v, str) else None
         match = _PERIOD.match(text) if text else None
         if match is None:
-            raise ValueError(f"expected a calendar period such as 2Y, 18M, 26W or 90D (years, months, weeks, days), got {v!r}")
+            raise ValueError(f"expected a positive calendar period such as 2Y, 18M, 26W or 90D (years, months, weeks, days), got {v!r}")
         if int(match.group(1)) <= 0:
             raise ValueError(f"must be a positive period, got {v!r}")
         return text
