@@ -122,7 +122,8 @@ class DaskSimulate:
         size = math.ceil(n / self._n_chunks(n)) if n else 1
         bounds = [(i, min(i + size, n)) for i in range(0, n, size)] or [(0, 0)]
         kwargs = dict(max_cells=max_cells, engine=engine, keep_trades=keep_trades)
-        ev, px = self.client.scatter([events, prices], broadcast=True)
+        # Unique keys: a second call scattering the same data must not race the release of the first one.
+        ev, px = self.client.scatter([events, prices], broadcast=True, hash=False)
         futures = {self.client.submit(_run_chunk, spec, ev, px, variants[a:b], kwargs, pure=False): (a, b) for a, b in bounds}
         pieces: dict[tuple[int, int], "SimResult"] = {}
         done = 0

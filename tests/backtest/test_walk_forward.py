@@ -17,10 +17,15 @@ from eventstudy.exceptions import ConfigError
 
 D = dt.date
 
-# One pre-open event on a session day per ticker and month, 2024-01 .. 2024-12 (AMD, NVDA, ORCL, INTC).
-MONTHLY = events(*[event(f"{tk}-{day:%Y%m}", tk, str(day.date()), "pre-open")
+# Pre-open events on weekdays, 2024-01 .. 2024-12: on the first weekday of each month (AMD, NVDA, ORCL,
+# INTC), and three weekdays before each month's last one (AMD, INTC: their 4-session trades would
+# still be open when a test period starts on the 1st).
+MONTHLY = events(*[event(f"{tk}-{day:%Y%m%d}", tk, str(day.date()), "pre-open")
                    for day in pd.bdate_range("2024-01-01", "2024-12-31", freq="BMS")
-                   for tk in ("AMD", "NVDA", "ORCL", "INTC")])
+                   for tk in ("AMD", "NVDA", "ORCL", "INTC")],
+                 *[event(f"{tk}-{(day - pd.offsets.BDay(3)):%Y%m%d}", tk, str((day - pd.offsets.BDay(3)).date()), "pre-open")
+                   for day in pd.bdate_range("2024-01-01", "2024-12-31", freq="BME")
+                   for tk in ("AMD", "INTC")])
 
 
 def _spec(mode: str = "rolling", **wf) -> StrategySpec:
@@ -70,10 +75,10 @@ def test_each_fold_chooses_on_trades_closed_before_its_test_period_and_trades_on
         # Every trade the choice was made on had exited before the test period began...
         trades = simulate(spec, train, prices, grid).trades
         assert len(trades) and (trades["exit_date"] < test_start).all(), f.fold
-        # ... and at most the last week of would-be train events was left out for it (purged).
+        # ... the late events of the month before were left out for it (purged), and nothing older.
         in_span = MONTHLY.loc[(day >= start) & (day < test_start)]
-        left_out = set(in_span["event_id"]) - set(train["event_id"])
-        assert all(pd.Timestamp(e.split("-")[1] + "01") >= test_start - pd.DateOffset(months=1) for e in left_out)
+        left_out = in_span.loc[~in_span["event_id"].isin(train["event_id"])]
+        assert len(left_out) == 2 and (left_out["announced"].astype("datetime64[ns]") > test_start - pd.Timedelta(days=10)).all()
         # The choice is the variant with the highest Sharpe on those events, computed independently.
         sharpe = simulate(spec, train, prices, grid).metrics["sharpe"]
         assert f.variant == int(sharpe.idxmax()) and f.is_value == pytest.approx(sharpe.max(), rel=1e-12)
