@@ -145,3 +145,29 @@ def test_bad_walk_forward_specs_name_file_line_and_field(tmp_path, text, where, 
     with pytest.raises(ConfigError) as info:
         load_spec(path)
     assert f"{path}:{where}" in str(info.value) and message in str(info.value)
+
+
+def test_store_and_read_back_the_folds_and_the_stitched_record(recorded, sqlite_url):
+    from eventstudy.db import open_db
+    from eventstudy.db.backtests import delete_run, load_run, save_result
+
+    spec, res, _ = recorded
+    engine = open_db(sqlite_url)
+    run_id = save_result(engine, res, trades_top=1)
+    stored = load_run(engine, run_id)
+    wf = res.walk_forward
+    assert stored["run"]["spec"] == spec and stored["run"]["best_variant"] == res.best_variant()
+    assert stored["walk_forward"]["n_folds"] == len(wf.folds) and stored["walk_forward"]["mode"] == "rolling"
+    assert stored["walk_forward"]["sharpe"] == pytest.approx(wf.stitched["sharpe"], rel=1e-12)
+    assert stored["walk_forward"]["span_start"] == wf.stitched["span_start"].date()
+    folds = stored["folds"]
+    assert folds["variant"].tolist() == wf.folds["variant"].tolist()
+    assert [str(d) for d in folds["test_start"]] == [str(d) for d in wf.folds["test_start"]]
+    np.testing.assert_allclose(folds["oos_value"].to_numpy(float), wf.folds["oos_value"].to_numpy(float), rtol=1e-12)
+    # Every stitched trade is kept, whatever trades_top says.
+    assert (stored["trades"]["sample"] == "wf").sum() == wf.stitched["trades"]
+    delete_run(engine, run_id)  # children first: folds and the stitched row go with the run
+    with engine.connect() as conn:
+        left = [conn.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar() for t in ("backtest_folds", "backtest_walk_forward")]
+    assert left == [0, 0]
+    engine.dispose()
