@@ -103,6 +103,14 @@ class DaskSimulate:
     def __init__(self, client, chunks: int | None = None):
         self.client = client
         self.chunks = chunks
+        self._sent: tuple | None = None  # (prices, its future): one copy per cluster for repeated calls
+
+    def _scatter(self, events: pd.DataFrame, prices: "PriceData"):
+        # Unique keys (hash=False): a later call scattering equal data must not race the release of
+        # an earlier one.  The prices (the large part) go out once for all calls with the same object.
+        if self._sent is None or self._sent[0] is not prices:
+            self._sent = (prices, self.client.scatter(prices, broadcast=True, hash=False))
+        return self.client.scatter(events, broadcast=True, hash=False), self._sent[1]
 
     def _n_chunks(self, n_variants: int) -> int:
         threads = sum(self.client.nthreads().values()) or 1
@@ -122,8 +130,7 @@ class DaskSimulate:
         size = math.ceil(n / self._n_chunks(n)) if n else 1
         bounds = [(i, min(i + size, n)) for i in range(0, n, size)] or [(0, 0)]
         kwargs = dict(max_cells=max_cells, engine=engine, keep_trades=keep_trades)
-        # Unique keys: a second call scattering the same data must not race the release of the first one.
-        ev, px = self.client.scatter([events, prices], broadcast=True, hash=False)
+        ev, px = self._scatter(events, prices)
         futures = {self.client.submit(_run_chunk, spec, ev, px, variants[a:b], kwargs, pure=False): (a, b) for a, b in bounds}
         pieces: dict[tuple[int, int], "SimResult"] = {}
         done = 0

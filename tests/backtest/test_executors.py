@@ -63,6 +63,17 @@ def test_a_dask_backtest_result_equals_the_local_one(prices, client):  # noqa: F
     assert fanned.best_variant() == local.best_variant()
 
 
+def test_a_walk_forward_on_dask_equals_the_local_one(prices, client):  # noqa: F811
+    spec = StrategySpec.model_validate({**SPEC.model_dump(), "sweep": {"hold": [1, 3], "role": ["supplier", "customer"]},
+                                        "oos": {"walk_forward": {"train": "4M", "test": "3M"}}})
+    local = run_backtest(spec, EVENTS, prices)
+    fanned = run_backtest(spec, EVENTS, prices, simulate_fn=DaskSimulate(client, chunks=3))
+    pd.testing.assert_frame_equal(fanned.walk_forward.folds, local.walk_forward.folds)
+    assert fanned.walk_forward.stitched == local.walk_forward.stitched
+    pd.testing.assert_series_equal(fanned.walk_forward.equity, local.walk_forward.equity)
+    pd.testing.assert_frame_equal(fanned.results, local.results)
+
+
 def test_executor_names():
     assert check_executor(None) == "local" and check_executor("dask") == "dask"
     assert check_executor("dask://10.0.0.5:8786") == "dask://10.0.0.5:8786"
