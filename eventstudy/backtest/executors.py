@@ -124,7 +124,6 @@ class DaskSimulate:
         from .engine import DEFAULT_MAX_CELLS
 
         max_cells = max_cells or DEFAULT_MAX_CELLS
-
         variants = spec.variants() if variants is None else variants
         n = len(variants)
         size = math.ceil(n / self._n_chunks(n)) if n else 1
@@ -197,9 +196,9 @@ def _head(sim: "SimResult", m: int) -> "SimResult":
 
     t = sim.trades
     trades = t.loc[t["variant"] < m].reset_index(drop=True) if len(t) else t
-    skipped = sim.skipped
+    # Benchmarks and skipped rows of the anchors also belong to their own pieces: the join drops repeats.
     return SimResult(sim.metrics.loc[sim.metrics["variant"] < m].reset_index(drop=True), trades, sim.equity.iloc[:, :m],
-                     sim.benchmarks, skipped, sim.info)
+                     sim.benchmarks, sim.skipped, sim.info)
 
 
 def _join(ordered: list[tuple[int, "SimResult"]], window: pd.DatetimeIndex, capital: float) -> "SimResult":

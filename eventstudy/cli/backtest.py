@@ -128,7 +128,8 @@ def run(
                   "stitched": wf.stitched, "folds": wf.folds.to_dict(orient="records")},
               "results": ranked[cols].to_dict(orient="records"),
               "benchmarks": result.benchmarks.to_dict(orient="records"),
-              "trades": result.trades_of(best).to_dict(orient="records")}, "json")
+              "trades": (result.trades_of(best) if wf is None else _stitched_trades(result)).to_dict(orient="records")},
+             "json")
     elif fmt == Format.table:
         selection = result.selection()
         if selection is not None:  # lead with the choice made in sample, not the out-of-sample winner
@@ -218,11 +219,15 @@ def show(
     run, res, all_trades, wf = stored["run"], stored["results"], stored["trades"], stored["walk_forward"]
     sample = "out" if run["oos_split"] is not None or wf is not None else "all"
     if trades:
-        chosen = all_trades if variant is None and fmt != Format.table else all_trades.loc[
-            all_trades["variant"] == (run["best_variant"] if variant is None else variant)]
+        if wf is not None and variant is None and fmt == Format.table:  # the stitched walk-forward trades
+            chosen = all_trades.loc[all_trades["sample"] == "wf"].sort_values(["entry_date", "ticker"])
+        else:
+            chosen = all_trades if variant is None and fmt != Format.table else all_trades.loc[
+                all_trades["variant"] == (run["best_variant"] if variant is None else variant)]
         rows = chosen.drop(columns="run_id")
         if fmt == Format.table:
-            emit(trades_view(_rows_shown(rows, top, fmt)), fmt, title=f"run {run_id}: trades")
+            emit(trades_view(_rows_shown(rows, top, fmt)), fmt,
+                 title=f"run {run_id}: " + ("walk-forward trades (each fold's chosen variant)" if wf is not None and variant is None else "trades"))
         else:
             emit(_rows_shown(rows, top, fmt), fmt)
         return

@@ -197,6 +197,9 @@ def test_walk_forward_example_leads_with_the_stitched_record_and_its_folds(catal
     assert len(trades) == wf["stitched"]["trades"] and {t["sample"] for t in trades} == {"wf"}
     shown = " ".join(invoke(catalog_db, "backtest", "show", str(payload["run_id"])).split())  # titles wrap
     assert "walk-forward out-of-sample record" in shown and "folds" in shown and "Total Return [%]" in shown
+    assert len(payload["trades"]) == wf["stitched"]["trades"]
+    listed = " ".join(invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--trades", "--top", "100").split())
+    assert "walk-forward trades (each fold's chosen variant)" in listed
 
 
 def test_an_unknown_executor_exits_2_naming_the_option(tmp_path):
