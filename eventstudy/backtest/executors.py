@@ -73,7 +73,8 @@ def open_executor(name: str | None = None, *, n_workers: int | None = None) -> I
     except ImportError:
         raise ConfigError("the dask executor needs dask and distributed: pip install 'eventstudy[dask]'") from None
     if name == DASK:
-        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+        with _quiet_cluster_logs(), \
+                LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                 Client(cluster) as client:
             yield DaskSimulate(client)
     else:
@@ -84,6 +85,22 @@ def open_executor(name: str | None = None, *, n_workers: int | None = None) -> I
             raise ConfigError(f"--executor: cannot reach the Dask scheduler at {address}: {exc}") from None
         with client:
             yield DaskSimulate(client)
+
+
+@contextmanager
+def _quiet_cluster_logs() -> Iterator[None]:
+    """A command's own cluster logs only problems: not its start-up chatter (INFO), nor the nanny's
+    note that it stopped a worker at shutdown (the run is over by then)."""
+    import logging
+
+    levels = {name: logging.getLogger(name).level for name in ("distributed", "distributed.nanny")}
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _run_chunk(spec: "StrategySpec", events: pd.DataFrame, prices: "PriceData", variants: list[dict],
