@@ -12,6 +12,8 @@ Units and conventions
   decimal fractions (0.05 = 5 %); ``target_vol`` is annualised (252 sessions a year).
 * ``capital`` and ``sizing.cash`` are in currency units; sizing never compounds (a trade's notional is
   fixed from data known at entry), so total return = P&L / capital.
+* ``oos.split`` is an announcement date; ``oos.walk_forward.train`` / ``test`` are calendar periods
+  ``<n>Y``, ``<n>M``, ``<n>W`` or ``<n>D`` and folds are cut by announcement date (see :class:`WalkForward`).
 
 Example
 -------
