@@ -45,17 +45,20 @@ def load_spec(path: str | Path) -> StrategySpec:
     return StrategySpec.from_yaml(path)
 
 
-def run_from_db(engine: "Engine", spec: StrategySpec, *, progress=None, max_cells: int | None = None) -> "BacktestResult":
+def run_from_db(engine: "Engine", spec: StrategySpec, *, progress=None, max_cells: int | None = None,
+                executor: str | None = None) -> "BacktestResult":
     """Run ``spec`` on the catalog events and prices stored in the database behind ``engine``
-    (tickers without prices are skipped and named in ``result.missing``)."""
+    (tickers without prices are skipped and named in ``result.missing``); ``executor``: ``local``,
+    ``dask`` or ``dask://HOST:PORT`` (see :mod:`eventstudy.backtest.executors`)."""
     from ..jobs.backtest import run_backtest_job
 
-    return run_backtest_job(engine, spec, store=False, progress=progress, max_cells=max_cells).result
+    return run_backtest_job(engine, spec, store=False, progress=progress, max_cells=max_cells, executor=executor).result
 
 
-def run_and_store(engine: "Engine", spec: StrategySpec, *, progress=None, trades_top: int = 20) -> tuple[int, "BacktestResult"]:
+def run_and_store(engine: "Engine", spec: StrategySpec, *, progress=None, trades_top: int = 20,
+                  executor: str | None = None) -> tuple[int, "BacktestResult"]:
     """Run ``spec`` from the database and store the result; returns ``(run_id, result)``."""
     from ..db.backtests import save_result
 
-    result = run_from_db(engine, spec, progress=progress)
+    result = run_from_db(engine, spec, progress=progress, executor=executor)
     return save_result(engine, result, trades_top=trades_top), result

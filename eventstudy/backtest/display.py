@@ -18,7 +18,8 @@ PERCENT = {
 }
 PLAIN = {"sharpe": "Sharpe", "sortino": "Sortino", "trades": "Trades", "rank": "Rank", "variant": "Variant",
          "label": "Variant settings", "note": "Note", "in_sample_sharpe": "IS Sharpe", "out_sharpe": "OOS Sharpe",
-         "out_rank": "OOS Rank", "in_sample_rank": "IS Rank", "selected": "Chosen in sample", "sample": "Sample"}
+         "out_rank": "OOS Rank", "in_sample_rank": "IS Rank", "selected": "Chosen in sample", "sample": "Sample",
+         "folds_chosen": "Folds chosen"}
 
 
 def _pct(x) -> str:
@@ -131,3 +132,33 @@ def trades_view(trades: pd.DataFrame) -> pd.DataFrame:
     if "hedge_ticker" in trades and trades["hedge_ticker"].notna().any():
         out["Hedge"] = trades["hedge_ticker"].fillna("")
     return out.reset_index(drop=True)
+
+
+def folds_view(folds: pd.DataFrame, select_by: str) -> pd.DataFrame:
+    """Walk-forward folds (:data:`eventstudy.backtest.walkforward.FOLD_COLUMNS`) for people: spans, the
+    variant chosen on the train events, its in-sample and out-of-sample ``select_by``."""
+    metric = PLAIN.get(select_by) or PERCENT.get(select_by, select_by)
+    fmt = _pct if select_by in PERCENT else _num
+    span = lambda a, b: f"{a} .. {b}"  # noqa: E731
+    return pd.DataFrame({
+        "Fold": folds["fold"].astype(int),
+        "Train": [span(a, b) for a, b in zip(folds["train_start"], folds["train_end"])],
+        "Test": [span(a, b) for a, b in zip(folds["test_start"], folds["test_end"])],
+        "Events (train/test)": [f"{a}/{b}" for a, b in zip(folds["train_events"], folds["test_events"])],
+        "Chosen": ["" if pd.isna(v) else f"#{int(v)} {lab}" for v, lab in zip(folds["variant"], folds["label"])],
+        f"IS {metric}": folds["is_value"].map(fmt),
+        f"OOS {metric}": folds["oos_value"].map(fmt),
+        "OOS Return [%]": folds["oos_total_return"].map(_pct),
+        "OOS Trades": folds["oos_trades"].astype(int),
+        "Note": folds["note"],
+    })
+
+
+def stitched_view(stitched: dict) -> pd.DataFrame:
+    """The stitched walk-forward record (metric -> value) with readable names and percents."""
+    rows = [("Span", f"{str(stitched.get('span_start', ''))[:10]} .. {str(stitched.get('span_end', ''))[:10]}")]
+    for name in ("total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate", "avg_trade", "trades"):
+        value = stitched.get(name)
+        text = _pct(value) if name in PERCENT else str(int(value)) if name == "trades" else _num(value)
+        rows.append((PERCENT.get(name) or PLAIN.get(name, name), text))
+    return pd.DataFrame(rows, columns=["Statistic", "Value"])

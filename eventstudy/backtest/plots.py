@@ -41,11 +41,14 @@ def plot_equity(result: BacktestResult, path: str | Path, *, prices=None, varian
 
     Out-of-sample mode draws the pick's in-sample curve too (before the split line) and, thin, the
     variant that was best out of sample (hindsight: not a choice anyone could have made)."""
+    if result.walk_forward is not None and variant is None:
+        return plot_walk_forward(result, path, prices=prices)
     variant = result.best_variant() if variant is None else variant
     sample = result.report_sample
     fig, (ax, dd) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     label = result.results.loc[result.results["variant"] == variant, "label"].iloc[0]
-    parts = [("in", "in sample (chosen here)"), ("out", "out of sample")] if result.spec.oos else [("all", "")]
+    parts = ([("in", "in sample (chosen here)"), ("out", "out of sample")] if result.spec.oos and result.spec.oos.split
+             else [(sample, "")])
     for name, what in parts:
         curve = _curve(result, name, variant)
         if not len(curve):
@@ -65,7 +68,7 @@ def plot_equity(result: BacktestResult, path: str | Path, *, prices=None, varian
                 value = _bh_curve(prices, names, curve.index)
                 if value is not None:
                     ax.plot(curve.index, value, lw=1.0, label=text if name == sample else None, **style)
-    if result.spec.oos:
+    if result.spec.oos and result.spec.oos.split is not None:
         split = pd.Timestamp(result.spec.oos.split)
         for a in (ax, dd):
             a.axvline(split, color="grey", ls=":", lw=1.0)
@@ -78,9 +81,41 @@ def plot_equity(result: BacktestResult, path: str | Path, *, prices=None, varian
     ax.axhline(1.0, color="grey", lw=0.6)
     ax.set_ylabel("value / starting capital")
     title = f"{result.spec.name}: variant #{variant}"
-    if result.spec.oos:
+    if result.spec.oos and result.spec.oos.split is not None:
         title += f", chosen on events before {result.spec.oos.split} by in-sample {result.spec.oos.select_by}"
     ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc="best")
+    dd.set_ylabel("drawdown [%]")
+    fig.autofmt_xdate()
+    return _save(fig, path)
+
+
+def plot_walk_forward(result: BacktestResult, path: str | Path, *, prices=None) -> Path:
+    """The stitched walk-forward record (value / starting capital) with each fold's test period
+    shaded and named by its chosen variant, ``spec.benchmark`` buy-and-hold over the same sessions
+    (when ``prices`` is given), and the drawdown [%] below."""
+    wf = result.walk_forward
+    fig, (ax, dd) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    curve = wf.equity / result.spec.capital
+    if len(curve):
+        s = wf.stitched
+        ax.plot(curve.index, curve.to_numpy(), lw=1.8, color="tab:blue",
+                label=f"walk-forward, stitched out of sample (Sharpe {s['sharpe']:.2f}, {s['trades']} trades)")
+        drawdown = 100 * (curve / curve.cummax() - 1.0)
+        dd.fill_between(curve.index, drawdown.to_numpy(), 0.0, color="tab:red", alpha=0.35)
+        if prices is not None:
+            value = _bh_curve(prices, [result.spec.benchmark], curve.index)
+            if value is not None:
+                ax.plot(curve.index, value, lw=1.0, color="black", ls="--", label=f"{result.spec.benchmark} buy-and-hold")
+    for i, f in enumerate(wf.folds.itertuples()):
+        for a in (ax, dd):
+            a.axvspan(pd.Timestamp(f.test_start), pd.Timestamp(f.test_end), color="grey", alpha=0.08 if i % 2 else 0.16, lw=0)
+        chosen = "none" if pd.isna(f.variant) else f"#{int(f.variant)}"
+        ax.text(pd.Timestamp(f.test_start), 1.0, f" {f.fold}: {chosen}", fontsize=6, va="bottom", color="grey")
+    ax.axhline(1.0, color="grey", lw=0.6)
+    ax.set_ylabel("value / starting capital")
+    ax.set_title(f"{result.spec.name}: walk-forward ({wf.mode}, train {wf.train}, test {wf.test}); "
+                 f"variant chosen by in-sample {wf.select_by} per fold (shaded: test periods)", fontsize=9)
     ax.legend(fontsize=7, loc="best")
     dd.set_ylabel("drawdown [%]")
     fig.autofmt_xdate()
@@ -129,7 +164,8 @@ def plot_heatmap(result: BacktestResult, path: str | Path, x: str, y: str, *, me
     if fixed:
         title += "\nfixed at variant #{}: ".format(int(chosen["variant"])) + ", ".join(
             f"{c}={'none' if fmt(chosen[c]) == '-' else fmt(chosen[c])}" for c in fixed)
-    title += "\n(outlined: the variant " + ("chosen in sample)" if result.spec.oos else "ranked first)")
+    title += "\n(outlined: the variant " + ("chosen in the last walk-forward fold)" if result.walk_forward is not None
+                                            else "chosen in sample)" if result.spec.oos else "ranked first)")
     ax.set_title(title, fontsize=8)
     return _save(fig, path)
 

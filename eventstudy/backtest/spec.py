@@ -12,6 +12,8 @@ Units and conventions
   decimal fractions (0.05 = 5 %); ``target_vol`` is annualised (252 sessions a year).
 * ``capital`` and ``sizing.cash`` are in currency units; sizing never compounds (a trade's notional is
   fixed from data known at entry), so total return = P&L / capital.
+* ``oos.split`` is an announcement date; ``oos.walk_forward.train`` / ``test`` are calendar periods
+  ``<n>Y``, ``<n>M``, ``<n>W`` or ``<n>D`` and folds are cut by announcement date (see :class:`WalkForward`).
 
 Example
 -------
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -161,11 +165,92 @@ class Sweep(_Strict):
         return v
 
 
-class OutOfSample(_Strict):
-    """Pick the best variant on events announced before ``split``; report it on events from ``split`` on."""
+#: A walk-forward period: a positive whole number of calendar years, months, weeks or days.
+_PERIOD = re.compile(r"^([0-9]+)([YMWD])$")
+_PERIOD_UNITS = {"Y": "years", "M": "months", "W": "weeks", "D": "days"}
 
-    split: dt.date
+
+@dataclass(frozen=True)
+class Fold:
+    """One walk-forward fold: the variant is chosen on events announced from ``train_start`` to
+    ``train_end`` and traded on those announced from ``test_start`` to ``test_end`` (dates, both
+    ends included)."""
+
+    fold: int
+    train_start: dt.date
+    train_end: dt.date
+    test_start: dt.date
+    test_end: dt.date
+
+
+class WalkForward(_Strict):
+    """Walk-forward folds by announcement date.
+
+    ``train`` and ``test`` are calendar periods written ``<n><unit>`` with unit ``Y`` (years), ``M``
+    (months), ``W`` (weeks) or ``D`` (days): ``2Y``, ``18M``, ``26W``, ``90D``.  Folds start at
+    ``start`` (default: the spec's ``start``, else the first event's announcement date): fold 1
+    trains on ``[start, start + train)`` and tests on the next ``test``; each later fold moves the
+    test period on by ``test``.  ``rolling`` trains on the ``train`` just before each test period,
+    ``expanding`` on everything from ``start``.  The last test period ends at the spec's ``end``
+    (else the last event's date).
+    """
+
+    mode: Literal["rolling", "expanding"] = "rolling"
+    train: str = Field(description="calendar period: 2Y, 18M, 26W, 90D")
+    test: str = Field(description="calendar period: 2Y, 18M, 26W, 90D")
+    start: dt.date | None = None
+
+    @field_validator("train", "test", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> str:
+        text = str(v).strip().upper() if isinstance(v, str) else None
+        match = _PERIOD.match(text) if text else None
+        if match is None:
+            raise ValueError(f"expected a positive calendar period such as 2Y, 18M, 26W or 90D (years, months, weeks, days), got {v!r}")
+        if int(match.group(1)) <= 0:
+            raise ValueError(f"must be a positive period, got {v!r}")
+        return text
+
+    @staticmethod
+    def _shift(day: dt.date, period: str, times: int = 1) -> dt.date:
+        """``day`` moved on by ``times`` x ``period`` (calendar arithmetic; month ends clip: Jan 31 + 1M = Feb 28)."""
+        import pandas as pd
+
+        n, unit = int(period[:-1]), _PERIOD_UNITS[period[-1]]
+        return (pd.Timestamp(day) + pd.DateOffset(**{unit: n * times})).date()
+
+    def folds(self, first: dt.date, last: dt.date) -> list[Fold]:
+        """The folds between ``first`` (used when ``start`` is not set) and ``last`` (dates)."""
+        anchor = self.start or first
+        train_end0 = self._shift(anchor, self.train)
+        out = []
+        i = 0
+        while True:
+            test_start = self._shift(train_end0, self.test, i)
+            if test_start > last:
+                return out
+            test_end = min(self._shift(train_end0, self.test, i + 1) - dt.timedelta(days=1), last)
+            train_start = anchor if self.mode == "expanding" else max(anchor, self._shift(test_start, self.train, -1))
+            out.append(Fold(i + 1, train_start, test_start - dt.timedelta(days=1), test_start, test_end))
+            i += 1
+
+
+class OutOfSample(_Strict):
+    """Out-of-sample mode: either one ``split`` (choose the best variant on events announced before it,
+    report it on events from it on) or ``walk_forward`` folds (choose on each train period, trade the
+    choice on the following test period, stitch the test periods into one track record)."""
+
+    split: dt.date | None = None
+    walk_forward: WalkForward | None = None
     select_by: str = "sharpe"
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> "OutOfSample":
+        if self.split is not None and self.walk_forward is not None:
+            raise ValueError("split and walk_forward exclude each other: give one of them")
+        if self.split is None and self.walk_forward is None:
+            raise ValueError("needs split: DATE or walk_forward: {mode, train, test}")
+        return self
 
 
 class StrategySpec(_Strict):
@@ -292,6 +377,10 @@ class StrategySpec(_Strict):
                 problems = validation_problems(path, root, exc, _MODELS_AT)
             else:
                 spec._source = path
+                if spec.oos is not None and spec.oos.walk_forward is not None and spec.end is not None:
+                    start = spec.oos.walk_forward.start or spec.start
+                    if start is not None:
+                        check_walk_forward(spec, start, spec.end)
                 return spec
         raise ConfigError("invalid strategy spec:\n" + "\n".join(map(str, problems)))
 
@@ -313,6 +402,7 @@ class StrategySpec(_Strict):
 _MODELS_AT: dict[tuple[str, ...], type[BaseModel]] = {
     (): StrategySpec, ("universe",): Universe, ("entry",): Entry, ("exit",): Exit, ("sizing",): Sizing,
     ("costs",): Costs, ("hedge",): Hedge, ("sweep",): Sweep, ("oos",): OutOfSample,
+    ("oos", "walk_forward"): WalkForward,
 }
 
 
@@ -334,3 +424,24 @@ def check_against_sessions(spec: StrategySpec, n_sessions: int) -> None:
                                                   "stored sessions (no trade could be placed)"))
     if problems:
         raise ConfigError("invalid strategy spec:\n" + "\n".join(problems))
+
+
+def check_walk_forward(spec: StrategySpec, first: dt.date, last: dt.date) -> list[Fold]:
+    """The walk-forward folds of ``spec`` between ``first`` and ``last`` (dates of the first and last
+    events, or the spec's ``start``/``end``).
+
+    Raises
+    ------
+    ConfigError
+        Not one fold fits (the train period alone reaches past ``last``), named at ``oos.walk_forward.train``.
+    """
+    wf = spec.oos.walk_forward if spec.oos is not None else None
+    if wf is None:
+        raise ValueError("spec has no walk_forward section")
+    folds = wf.folds(first, last)
+    if not folds:
+        anchor = wf.start or first
+        raise ConfigError("invalid strategy spec:\n" + spec.located(
+            ("oos", "walk_forward", "train"),
+            f"train {wf.train} from {anchor} reaches past {last}: no test period is left (fewer than 1 fold)"))
+    return folds

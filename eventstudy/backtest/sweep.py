@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,8 @@ class BacktestResult:
     info: dict = field(default_factory=dict)
     #: Needed tickers with no stored price (their event-firms are in ``skipped``).
     missing: list[str] = field(default_factory=list)
+    #: Walk-forward mode: folds and the stitched record (:class:`~eventstudy.backtest.walkforward.WalkForwardResult`).
+    walk_forward: Any = None
 
     def skipped_table(self) -> pd.DataFrame:
         """The skipped (event, ticker) rows with readable columns (:data:`SKIPPED_COLUMNS`, always present)."""
@@ -81,7 +84,7 @@ class BacktestResult:
 
         ``None`` without out-of-sample mode.
         """
-        if self.spec.oos is None or not len(self.results):
+        if self.spec.oos is None or self.spec.oos.split is None or not len(self.results):
             return None
         pick = self.best_variant()
         rows = self.results.loc[self.results["variant"] == pick].set_index("sample")
@@ -132,14 +135,24 @@ def _finish(sim: SimResult, sample: str, spec: StrategySpec) -> tuple:
 
 def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *, max_cells: int = DEFAULT_MAX_CELLS,
                  engine: str | None = None, trades_top: int = TRADES_TOP,
-                 progress: Callable[[int, int], None] | None = None) -> BacktestResult:
+                 progress: Callable[[int, int], None] | None = None,
+                 simulate_fn: Callable[..., SimResult] | None = None) -> BacktestResult:
     """Backtest every variant of ``spec`` on ``events`` (see :func:`eventstudy.backtest.engine.simulate`
     for ``max_cells`` and ``engine``).
 
     Trades are kept for every variant of a grid of at most ``TRADES_ALL`` variants; for larger grids
     only for the ``trades_top`` best of each sample (and the out-of-sample pick), obtained by running
     those variants again (a variant's result does not depend on the rest of the grid).
+    ``simulate_fn`` (default :func:`~eventstudy.backtest.engine.simulate`) runs a list of variants,
+    e.g. fanned out by :mod:`eventstudy.backtest.executors`.  Walk-forward specs go to
+    :func:`eventstudy.backtest.walkforward.run_walk_forward`.
     """
+    if spec.oos is not None and spec.oos.walk_forward is not None:
+        from .walkforward import run_walk_forward
+
+        return run_walk_forward(spec, events, prices, max_cells=max_cells, engine=engine, simulate_fn=simulate_fn,
+                                progress=progress)
+    simulate_ = simulate_fn or simulate
     events = check_events(events)
     if spec.start is not None:
         events = events.loc[events["announced"] >= pd.Timestamp(spec.start)]
@@ -156,7 +169,7 @@ def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *,
     parts, equity, info = [], {}, {}
     for i, (name, ev) in enumerate(samples.items()):
         step = (lambda done, _n, i=i: progress(i * len(variants) + done, total)) if progress else None
-        sim = simulate(spec, ev, prices, variants, max_cells=max_cells, engine=engine, keep_trades=keep_all,
+        sim = simulate_(spec, ev, prices, variants, max_cells=max_cells, engine=engine, keep_trades=keep_all,
                        progress=step)
         parts.append(_finish(sim, name, spec))
         equity[name] = sim.equity
@@ -179,7 +192,7 @@ def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *,
         for name, ev in samples.items():
             rows = results.loc[results["sample"] == name]
             wanted = sorted(set(rows.loc[(rows["rank"] <= trades_top) | rows["selected"], "variant"]))
-            again = simulate(spec, ev, prices, [variants[v] for v in wanted], max_cells=max_cells, engine=engine)
+            again = simulate_(spec, ev, prices, [variants[v] for v in wanted], max_cells=max_cells, engine=engine)
             ids = np.asarray(wanted)
             trades.append(again.trades.assign(variant=ids[again.trades["variant"].to_numpy()], sample=name)
                           if len(again.trades) else again.trades)

@@ -18,7 +18,7 @@ from .paths import writable_folder
 app = typer.Typer(help="Backtests of trading strategies around announcements (vectorbt).", no_args_is_help=True)
 
 #: Columns of the ranked table printed by ``run`` and ``show``.
-SHOWN = ["rank", "variant", "label", "in_sample_rank", "in_sample_sharpe", "selected", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
+SHOWN = ["rank", "variant", "label", "in_sample_rank", "in_sample_sharpe", "selected", "folds_chosen", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate",
          "trades", "avg_trade", "exposure", "peak_gross", "bh_total_return", "spy_total_return", "note"]
 
 
@@ -38,8 +38,15 @@ def write_outputs(result, out: Path, prices=None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = []
     best = result.best_variant()
-    for name, frame in (("results.csv", result.results), ("trades.csv", result.trades_of(best)),
-                        ("benchmarks.csv", result.benchmarks), ("skipped.csv", result.skipped_table())):
+    wf = result.walk_forward
+    tables = [("results.csv", result.results),
+              ("trades.csv", result.trades_of(best) if wf is None else _stitched_trades(result)),
+              ("benchmarks.csv", result.benchmarks), ("skipped.csv", result.skipped_table())]
+    if wf is not None:  # the folds and the stitched out-of-sample record
+        import pandas as pd
+
+        tables += [("folds.csv", wf.folds), ("walk_forward.csv", pd.DataFrame([wf.stitched]))]
+    for name, frame in tables:
         frame.to_csv(out / name, index=False)
         files.append(out / name)
     (out / "spec.json").write_text(result.spec.model_dump_json(indent=2), encoding="utf-8")
@@ -49,6 +56,14 @@ def write_outputs(result, out: Path, prices=None) -> list[Path]:
     if axes:
         files.append(plot_heatmap(result, out / "heatmap.png", *axes))
     return files
+
+
+def _stitched_trades(result):
+    """The walk-forward trades of the chosen variants, in entry order."""
+    from ..backtest.walkforward import WF_SAMPLE
+
+    t = result.trades
+    return t.loc[t["sample"] == WF_SAMPLE].sort_values(["entry_date", "ticker"]).reset_index(drop=True) if len(t) else t
 
 
 def _rows_shown(frame, top: Optional[int], fmt: Format):
@@ -67,6 +82,7 @@ def run(
     store: Annotated[bool, typer.Option("--store/--no-store", help="Save the run in the database.")] = True,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 5 when some needed tickers have no prices (default: warn and go on).")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="Where the variants run: local, dask (a local Dask cluster) or dask://HOST:PORT (same results).")] = "local",
     fmt: FormatOption = Format.table,
 ) -> None:
     """Backtest a strategy spec on the catalog events and prices in the database, ranked best first.
@@ -75,20 +91,26 @@ def run(
     event-firms listed in skipped.csv; variants that cannot trade say why in the note column.
     With --strict, missing prices exit 5 (after everything was written).
 
+    With oos.walk_forward the output leads with the stitched out-of-sample record and the folds.
+    --executor dask fans the variants out on a Dask cluster; the results equal the local run.
+
     Example: eventstudy backtest run examples/strategies/fade-day0-jumps.yaml --out reports/fade
     """
     from ..backtest import load_spec
-    from ..backtest.display import results_view, selection_view
+    from ..backtest.display import folds_view, results_view, selection_view, stitched_view
+    from ..backtest.executors import check_executor
     from ..exceptions import PartialFailure
     from ..jobs.backtest import run_backtest_job
 
+    executor = check_executor(executor)
     spec = load_spec(spec_path)
     engine = open_write(ctx)
     with _progress_bar(not no_progress) as bar:
         task = bar.add_task("backtest", total=None)
-        job = run_backtest_job(engine, spec, store=store,
+        job = run_backtest_job(engine, spec, store=store, executor=executor,
                                progress=lambda done, total: bar.update(task, completed=done, total=total))
     result, run_id = job.result, job.run_id
+    wf = result.walk_forward
     if out is not None:
         files = write_outputs(result, out, job.prices)
         typer.echo(f"wrote {len(files)} file(s) to {out}", err=True)
@@ -101,16 +123,27 @@ def run(
         emit({"run_id": run_id, "spec": spec.name, "best_variant": best, "sample": result.report_sample,
               "missing_tickers": job.missing,
               "selection": None if result.selection() is None else result.selection().to_dict(orient="records"),
+              "walk_forward": None if wf is None else {
+                  "mode": wf.mode, "train": wf.train, "test": wf.test, "select_by": wf.select_by,
+                  "stitched": wf.stitched, "folds": wf.folds.to_dict(orient="records")},
               "results": ranked[cols].to_dict(orient="records"),
               "benchmarks": result.benchmarks.to_dict(orient="records"),
-              "trades": result.trades_of(best).to_dict(orient="records")}, "json")
+              "trades": (result.trades_of(best) if wf is None else _stitched_trades(result)).to_dict(orient="records")},
+             "json")
     elif fmt == Format.table:
         selection = result.selection()
         if selection is not None:  # lead with the choice made in sample, not the out-of-sample winner
             emit(selection_view(selection), fmt, title=f"{spec.name}: variant chosen on events before {spec.oos.split} "
                                                          f"by in-sample {spec.oos.select_by}")
+        if wf is not None:  # lead with the honest track record: each fold's in-sample choice, traded after it
+            emit(stitched_view(wf.stitched), fmt,
+                 title=f"{spec.name}: walk-forward out-of-sample record ({wf.mode}, train {wf.train}, test {wf.test}, "
+                       f"chosen by in-sample {wf.select_by}, {len(wf.folds)} fold(s) stitched)")
+            emit(folds_view(wf.folds, wf.select_by), fmt, title="folds: variant chosen on the train events, traded on the test events")
         title = (f"{spec.name}: {len(result.ranked())} variant(s), sample {result.report_sample}"
-                 + (" (every variant, for reference)" if selection is not None else "") + (f", run {run_id}" if run_id else ""))
+                 + (" (every variant, for reference)" if selection is not None else "")
+                 + (" (every variant fixed over the whole test span: hindsight, for reference)" if wf is not None else "")
+                 + (f", run {run_id}" if run_id else ""))
         emit(results_view(ranked[cols]), fmt, title=title)
     else:
         emit(ranked[cols], fmt)
@@ -178,19 +211,23 @@ def show(
 
     Example: eventstudy backtest show 3 --variant 8; eventstudy backtest show 3 --trades --format csv
     """
-    from ..backtest.display import results_view, trades_view, variant_stats
+    from ..backtest.display import folds_view, results_view, stitched_view, trades_view, variant_stats
     from ..db.backtests import load_run
     from ..exceptions import UsageError
 
     stored = load_run(open_read(ctx), run_id)
-    run, res, all_trades = stored["run"], stored["results"], stored["trades"]
-    sample = "out" if run["oos_split"] is not None else "all"
+    run, res, all_trades, wf = stored["run"], stored["results"], stored["trades"], stored["walk_forward"]
+    sample = "out" if run["oos_split"] is not None or wf is not None else "all"
     if trades:
-        chosen = all_trades if variant is None and fmt != Format.table else all_trades.loc[
-            all_trades["variant"] == (run["best_variant"] if variant is None else variant)]
+        if wf is not None and variant is None and fmt == Format.table:  # the stitched walk-forward trades
+            chosen = all_trades.loc[all_trades["sample"] == "wf"].sort_values(["entry_date", "ticker"])
+        else:
+            chosen = all_trades if variant is None and fmt != Format.table else all_trades.loc[
+                all_trades["variant"] == (run["best_variant"] if variant is None else variant)]
         rows = chosen.drop(columns="run_id")
         if fmt == Format.table:
-            emit(trades_view(_rows_shown(rows, top, fmt)), fmt, title=f"run {run_id}: trades")
+            emit(trades_view(_rows_shown(rows, top, fmt)), fmt,
+                 title=f"run {run_id}: " + ("walk-forward trades (each fold's chosen variant)" if wf is not None and variant is None else "trades"))
         else:
             emit(_rows_shown(rows, top, fmt), fmt)
         return
@@ -208,6 +245,11 @@ def show(
     ranked = res.loc[res["sample"] == sample].sort_values("rank")
     shown = _rows_shown(ranked[cols], top, fmt)
     if fmt == Format.table:
-        emit(results_view(shown), fmt, title=f"run {run_id}: {run['name']}")
+        if wf is not None:
+            emit(stitched_view(wf), fmt, title=f"run {run_id}: {run['name']}: walk-forward out-of-sample record "
+                                               f"({wf['mode']}, train {wf['train']}, test {wf['test']}, {wf['n_folds']} fold(s))")
+            emit(folds_view(stored["folds"], wf["select_by"]), fmt, title="folds")
+        emit(results_view(shown), fmt, title=f"run {run_id}: {run['name']}"
+             + (" (every variant fixed over the whole test span, for reference)" if wf is not None else ""))
     else:
         emit(_rows_shown(res[cols], top, fmt), fmt)

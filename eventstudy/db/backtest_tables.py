@@ -1,9 +1,11 @@
 """Backtest tables: ``backtest_runs`` (the spec as JSON), ``backtest_results`` (one row per sample x
-variant), ``backtest_trades`` (trades of the stored variants).
+variant), ``backtest_trades`` (trades of the stored variants); walk-forward runs add
+``backtest_walk_forward`` (the stitched out-of-sample record) and ``backtest_folds`` (one row per fold).
 
 Units: every return, drawdown, win rate and exposure is a decimal fraction (0.04 = 4 %); money
 (``pnl``, ``notional``, prices) in the traded currency; dates are exchange session dates.
-``sample`` is ``all``, or ``in`` / ``out`` in out-of-sample mode.
+``sample`` is ``all``, or ``in`` / ``out`` in out-of-sample mode (walk-forward: ``out`` = every variant
+over the whole test span, ``wf`` = the stitched trades of the variants chosen fold by fold).
 """
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text
@@ -95,4 +97,46 @@ backtest_trades = Table(
     Column("trade_return", Float),
 )
 
-BACKTEST_CHILD_TABLES = (backtest_results, backtest_trades)
+backtest_walk_forward = Table(
+    "backtest_walk_forward",
+    metadata,
+    _run_key(),
+    Column("mode", String(10), nullable=False),
+    Column("train", String(10), nullable=False),
+    Column("test", String(10), nullable=False),
+    Column("start", Date),
+    Column("select_by", String(40), nullable=False),
+    Column("n_folds", Integer, nullable=False),
+    Column("span_start", Date),
+    Column("span_end", Date),
+    Column("total_return", Float),
+    Column("cagr", Float),
+    Column("sharpe", Float),
+    Column("sortino", Float),
+    Column("max_drawdown", Float),
+    Column("win_rate", Float),
+    Column("trades", Integer, nullable=False),
+    Column("avg_trade", Float),
+)
+
+backtest_folds = Table(
+    "backtest_folds",
+    metadata,
+    _run_key(),
+    Column("fold", Integer, primary_key=True),
+    Column("train_start", Date, nullable=False),
+    Column("train_end", Date, nullable=False),
+    Column("test_start", Date, nullable=False),
+    Column("test_end", Date, nullable=False),
+    Column("train_events", Integer, nullable=False),
+    Column("test_events", Integer, nullable=False),
+    Column("variant", Integer),
+    Column("label", Text),
+    Column("is_value", Float),
+    Column("oos_value", Float),
+    Column("oos_total_return", Float),
+    Column("oos_trades", Integer, nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+BACKTEST_CHILD_TABLES = (backtest_results, backtest_trades, backtest_walk_forward, backtest_folds)

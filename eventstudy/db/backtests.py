@@ -2,6 +2,7 @@
 
 Every variant's metrics are stored; trades only for the ``trades_top`` best variants of each sample
 plus the out-of-sample pick (a 10,000-variant sweep would otherwise write millions of rows).
+Walk-forward runs also store their folds, the stitched record and its trades (sample ``wf``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from ..clock import utcnow
 from ..jsonable import scalar_or_none
-from .backtest_tables import backtest_results, backtest_runs, backtest_trades
+from .backtest_tables import backtest_folds, backtest_results, backtest_runs, backtest_trades, backtest_walk_forward
 from ..exceptions import UsageError
 from ..backtest.spec import StrategySpec
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from ..backtest.sweep import BacktestResult
 
 RESULT_COLUMNS = [c.name for c in backtest_results.columns if c.name != "run_id"]
+FOLD_COLUMNS = [c.name for c in backtest_folds.columns if c.name != "run_id"]
 TRADE_COLUMNS = [c.name for c in backtest_trades.columns if c.name != "run_id"]
 
 
@@ -43,6 +45,9 @@ def save_result(engine: Engine, result: "BacktestResult", *, trades_top: int = 2
     res["trades"] = res["trades"].fillna(0).astype(int)
     keep = res.loc[(res["rank"] <= trades_top) | res["selected"], ["sample", "variant"]]
     trades = result.trades
+    wf = result.walk_forward
+    if wf is not None and len(trades):  # every stitched trade is kept
+        keep = pd.concat([keep, trades.loc[trades["sample"] == "wf", ["sample", "variant"]].drop_duplicates()])
     if len(trades):
         trades = trades.merge(keep, on=["sample", "variant"], how="inner")
         trades = trades.sort_values(["sample", "variant", "entry_date", "ticker"]).reset_index(drop=True)
@@ -68,6 +73,14 @@ def save_result(engine: Engine, result: "BacktestResult", *, trades_top: int = 2
         conn.execute(backtest_results.insert(), _rows(res, RESULT_COLUMNS, run_id))
         if len(trades):
             conn.execute(backtest_trades.insert(), _rows(trades, TRADE_COLUMNS, run_id))
+        if wf is not None:
+            spec_wf = result.spec.oos.walk_forward
+            stitched = {c.name: _clean(wf.stitched.get(c.name)) for c in backtest_walk_forward.columns if c.name in wf.stitched}
+            conn.execute(backtest_walk_forward.insert().values(
+                run_id=run_id, mode=wf.mode, train=wf.train, test=wf.test, start=spec_wf.start, select_by=wf.select_by,
+                n_folds=len(wf.folds), **{**stitched, "trades": int(wf.stitched.get("trades") or 0)}))
+            if len(wf.folds):
+                conn.execute(backtest_folds.insert(), _rows(wf.folds, FOLD_COLUMNS, run_id))
     return int(run_id)
 
 
@@ -82,7 +95,8 @@ def list_runs(engine: Engine, limit: int = 50) -> pd.DataFrame:
 
 def load_run(engine: Engine, run_id: int) -> dict:
     """One stored run: ``run`` (dict, with ``spec`` parsed back to :class:`StrategySpec`), ``results`` and
-    ``trades`` frames (columns as in the tables)."""
+    ``trades`` frames (columns as in the tables); walk-forward runs also ``walk_forward`` (dict of the
+    stitched record, else ``None``) and ``folds`` (frame, empty otherwise)."""
     with engine.connect() as conn:
         run = conn.execute(select(backtest_runs).where(backtest_runs.c.run_id == run_id)).mappings().first()
         if run is None:
@@ -95,14 +109,19 @@ def load_run(engine: Engine, run_id: int) -> dict:
                                            .order_by(backtest_trades.c.sample, backtest_trades.c.variant,
                                                      backtest_trades.c.trade_no)).mappings().all(),
                               columns=[c.name for c in backtest_trades.columns])
+        wf = conn.execute(select(backtest_walk_forward).where(backtest_walk_forward.c.run_id == run_id)).mappings().first()
+        folds = pd.DataFrame(conn.execute(select(backtest_folds).where(backtest_folds.c.run_id == run_id)
+                                          .order_by(backtest_folds.c.fold)).mappings().all(),
+                             columns=[c.name for c in backtest_folds.columns])
     out = dict(run)
     out["spec"] = StrategySpec.model_validate(json.loads(out["spec_json"]))
-    return {"run": out, "results": results, "trades": trades}
+    return {"run": out, "results": results, "trades": trades, "walk_forward": None if wf is None else dict(wf),
+            "folds": folds}
 
 
 def delete_run(engine: Engine, run_id: int) -> None:
     """Remove a run and its rows (children first: not every backend cascades by default)."""
     with engine.begin() as conn:
-        for table in (backtest_trades, backtest_results):
+        for table in (backtest_folds, backtest_walk_forward, backtest_trades, backtest_results):
             conn.execute(delete(table).where(table.c.run_id == run_id))
         conn.execute(delete(backtest_runs).where(backtest_runs.c.run_id == run_id))

@@ -281,7 +281,7 @@ RELATIONS: tuple[RelationDoc, ...] = (
         "oos_split": "out-of-sample split date", "span_start": "first session traded", "span_end": "last session traded",
         "n_variants": "variants run", "n_events": "events traded", "n_trades": "trades", "best_variant": "best variant number"}),
     _table("backtest_results", "Per run, sample and variant: parameters and performance, DECIMAL fractions.", {
-        "run_id": "backtest run id", "sample": "all, in or out", "variant": "variant number", "label": "parameters as text",
+        "run_id": "backtest run id", "sample": "all, in or out (walk-forward: out = the whole test span)", "variant": "variant number", "label": "parameters as text",
         "k": "entry offset, trading days after day 0", "hold": "holding period, trading days",
         "stop_loss": "stop loss, decimal", "take_profit": "take profit, decimal", "trailing": "trailing stop",
         "role": "roles traded", "benchmark": "benchmark ticker", "hedge": "beta-hedged",
@@ -292,7 +292,7 @@ RELATIONS: tuple[RelationDoc, ...] = (
         "bh_sharpe": "buy-and-hold Sharpe", "spy_total_return": "SPY return, decimal", "spy_sharpe": "SPY Sharpe",
         "rank": "rank (1 = best)", "selected": "the picked variant"}),
     _table("backtest_trades", "Trades of the stored variants.", {
-        "run_id": "backtest run id", "sample": "all, in or out", "variant": "variant number", "trade_no": "trade number",
+        "run_id": "backtest run id", "sample": "all, in, out or wf (walk-forward: the chosen variants' test trades)", "variant": "variant number", "trade_no": "trade number",
         "event_id": _EVENT, "ticker": _TICKER, "role": "party role", "side": "+1 long, -1 short",
         "day0_date": "event day 0 session", "day0_move": "day-0 return, decimal", "entry_date": "entry session",
         "entry_at": "open or close", "delayed": "moved to the earliest fill allowed (no look-ahead)",
@@ -301,6 +301,21 @@ RELATIONS: tuple[RelationDoc, ...] = (
         "notional": "entry notional, traded currency", "pnl": "profit and loss, traded currency",
         "hedge_ticker": "hedge ticker", "hedge_beta": "hedge beta (sessions -250..-11)", "hedge_pnl": "hedge P&L",
         "trade_return": "trade return, decimal"}),
+    _table("backtest_walk_forward", "Walk-forward runs: the stitched out-of-sample record of the variants chosen fold by fold, DECIMAL fractions.", {
+        "run_id": "backtest run id", "mode": "rolling or expanding train periods",
+        "train": "train period: <n>Y/M/W/D calendar years, months, weeks, days", "test": "test period, same units",
+        "start": "first train day (null: the spec's start or the first event)", "select_by": "metric the variant is chosen by",
+        "n_folds": "number of folds", "span_start": "first session of the stitched record", "span_end": "last session",
+        "total_return": "stitched total return, decimal", "cagr": "stitched CAGR, decimal", "sharpe": "stitched annualised Sharpe",
+        "sortino": "stitched annualised Sortino", "max_drawdown": "stitched maximum drawdown, decimal",
+        "win_rate": "winning trades, fraction", "trades": "number of stitched trades", "avg_trade": "average trade return, decimal"}),
+    _table("backtest_folds", "Per walk-forward run and fold: spans, the variant chosen on the train events, its metric in and out of sample.", {
+        "run_id": "backtest run id", "fold": "fold number (1 = first)", "train_start": "first announcement day trained on",
+        "train_end": "last announcement day of the train period", "test_start": "first announcement day traded",
+        "test_end": "last announcement day traded", "train_events": "events trained on (purged of trades open at test start)",
+        "test_events": "events in the test period", "variant": "variant chosen (null: none had a value)",
+        "label": "its parameters as text", "is_value": "select_by on the train events", "oos_value": "select_by on the test events",
+        "oos_total_return": "test-period total return, decimal", "oos_trades": "test-period trades", "note": "why nothing or no trade"}),
     # ------------------------------------------------------------------ pipeline
     _table("pipeline_runs", "Nightly pipeline runs.", {
         "id": "pipeline run id", "started_at": "start (UTC)", "finished_at": "end (UTC)",

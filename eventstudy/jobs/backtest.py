@@ -3,7 +3,8 @@
 * :func:`load_backtest_inputs` gives ``(events, prices, missing)``: tickers without any stored
   price are left out (``missing``) and their event-firms become skipped rows of the run, the way
   the event study leaves out firms without returns;
-* :func:`run_backtest_job` = load + check the spec against the data + run (+ store);
+* :func:`run_backtest_job` = load + check the spec against the data + run (+ store), in this
+  process or fanned out on Dask (``executor``);
 * :func:`tonight_orders` (see :mod:`eventstudy.backtest.orders`): the orders each spec would place
   for events whose entry falls after the last priced session.
 
@@ -80,8 +81,12 @@ def load_backtest_inputs(engine: Engine, spec: "StrategySpec") -> tuple[pd.DataF
 
 
 def run_backtest_job(engine: Engine, spec: "StrategySpec", *, store: bool = True,
-                     progress: Callable[[int, int], None] | None = None, max_cells: int | None = None) -> BacktestRun:
+                     progress: Callable[[int, int], None] | None = None, max_cells: int | None = None,
+                     executor: str | None = None) -> BacktestRun:
     """Run every variant of ``spec`` on the database's events and prices (and store it when ``store``).
+
+    ``executor``: where the variants run, ``local`` (default), ``dask`` (a local Dask cluster) or
+    ``dask://HOST:PORT`` (see :mod:`eventstudy.backtest.executors`); the result is the same.
 
     Raises
     ------
@@ -91,12 +96,16 @@ def run_backtest_job(engine: Engine, spec: "StrategySpec", *, store: bool = True
         See :func:`load_backtest_inputs`.
     """
     from ..backtest.engine import DEFAULT_MAX_CELLS
+    from ..backtest.executors import check_executor, open_executor
     from ..backtest.spec import check_against_sessions
     from ..backtest.sweep import run_backtest
 
+    executor = check_executor(executor)
     events, prices, missing = load_backtest_inputs(engine, spec)
     check_against_sessions(spec, len(prices.sessions))
-    result = run_backtest(spec, events, prices, progress=progress, max_cells=max_cells or DEFAULT_MAX_CELLS)
+    with open_executor(executor) as simulate_fn:
+        result = run_backtest(spec, events, prices, progress=progress, max_cells=max_cells or DEFAULT_MAX_CELLS,
+                              simulate_fn=simulate_fn)
     result.missing = missing
     run_id = None
     if store:

@@ -23,7 +23,8 @@ Example (``examples/pipeline.toml``)::
     returns = "simple"                   # simple | log | total (dividends reinvested)
 
     [backtests]
-    strategies = ["examples/strategies/*.toml"]
+    strategies = ["examples/strategies/*.yaml"]
+    executor = "local"                   # or "dask" (a local Dask cluster) or "dask://HOST:PORT"
 
     [discover]                           # optional: 8-Ks from SEC EDGAR (needs EVENTSTUDY_SEC_USER_AGENT)
     enabled = true
@@ -70,7 +71,7 @@ _TOP_KEYS = {"db", "price_source", "catalog", "output", "tickers", "schedule", "
 _SECTION_KEYS = {
     "schedule": {"cron", "timezone", "misfire_grace_hours", "late_after_seconds"},
     "study": {"benchmark", "model", "estimation", "windows", "returns"},
-    "backtests": {"strategies"},
+    "backtests": {"strategies", "executor"},
     "lock": {"ttl_seconds"},
     "discover": {"enabled", "tickers", "items", "auto_accept", "lookback_days"},
 }
@@ -97,6 +98,7 @@ class _Study(_Section):
 
 class _Backtests(_Section):
     strategies: Optional[list[str]] = None
+    executor: Optional[str] = Field(None, min_length=1)
 
 
 class _Lock(_Section):
@@ -160,6 +162,9 @@ class PipelineConfig:
         Event windows, trading-day offsets, both ends included.
     strategies : tuple of Path
         Backtest strategy spec files (globs in the file are expanded).
+    backtest_executor : str
+        Where each strategy's variants run: ``local``, ``dask`` (a local Dask cluster) or
+        ``dask://HOST:PORT`` (see :mod:`eventstudy.backtest.executors`); results are the same.
     lock_ttl_seconds : int
         SQLite lock: a lock row whose heartbeat is older than this is stale and taken over.
     discover_enabled, discover_tickers, discover_items, discover_auto_accept, discover_lookback_days
@@ -184,6 +189,7 @@ class PipelineConfig:
     estimation: tuple[int, int] = DEFAULT_ESTIMATION
     windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS
     strategies: tuple[Path, ...] = ()
+    backtest_executor: str = "local"
     lock_ttl_seconds: int = 120
     discover_enabled: bool = False
     discover_tickers: tuple[str, ...] = ()
@@ -352,6 +358,10 @@ def load_config(path: Path | str | None = None, *, db_url: str | None = None, pr
         values["windows"] = tuple(_window(w, "study.windows", src) for w in study["windows"])
     if "strategies" in backtests:
         values["strategies"] = _strategies(backtests["strategies"], base, src)
+    if "executor" in backtests:
+        from ..backtest.executors import check_executor
+
+        values["backtest_executor"] = check_executor(backtests["executor"], _where(src, "backtests.executor"))
     if "ttl_seconds" in lock:
         values["lock_ttl_seconds"] = lock["ttl_seconds"]
     values.update(_discover(sections["discover"], src))

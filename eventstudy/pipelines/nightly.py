@@ -450,7 +450,7 @@ def run_backtest(ctx: RunContext, spec_path: Path) -> tuple[int, Any]:
     from eventstudy import backtest
 
     spec = backtest.load_spec(spec_path)
-    return backtest.run_and_store(ctx.engine, spec)
+    return backtest.run_and_store(ctx.engine, spec, executor=ctx.config.backtest_executor)
 
 
 def step_reports(ctx: RunContext) -> StepResult:

@@ -179,3 +179,31 @@ def test_csv_emits_every_variant_unless_top_and_skipped_csv_always_has_a_header(
     assert header.startswith("sample,event_id,ticker,role") and "reason" in header
     two = list(csv.DictReader(io.StringIO(invoke(catalog_db, "backtest", "run", str(spec_file), "--no-store", "--format", "csv", "--top", "2"))))
     assert [r["rank"] for r in two] == ["1", "2"]
+
+
+def test_walk_forward_example_leads_with_the_stitched_record_and_its_folds(catalog_db, tmp_path, prices_dir):
+    assert ingest_prices(open_db(catalog_db), f"files:{prices_dir}", TICKERS, progress=False).ok
+    spec = REPO / "examples" / "strategies" / "walk-forward-follow.yaml"
+    out = tmp_path / "wf"
+    payload = json.loads(invoke(catalog_db, "backtest", "run", str(spec), "--format", "json", "--out", str(out)))
+    wf = payload["walk_forward"]
+    assert (wf["mode"], wf["train"], wf["test"]) == ("expanding", "6M", "2M") and len(wf["folds"]) >= 2
+    assert [f["train_start"] for f in wf["folds"]] == ["2025-01-01"] * len(wf["folds"])
+    assert wf["stitched"]["trades"] == sum(f["oos_trades"] for f in wf["folds"]) > 0
+    assert payload["best_variant"] == wf["folds"][-1]["variant"]
+    folds = list(csv.DictReader(io.StringIO((out / "folds.csv").read_text())))
+    assert [int(f["fold"]) for f in folds] == list(range(1, len(wf["folds"]) + 1))
+    trades = list(csv.DictReader(io.StringIO((out / "trades.csv").read_text())))
+    assert len(trades) == wf["stitched"]["trades"] and {t["sample"] for t in trades} == {"wf"}
+    shown = " ".join(invoke(catalog_db, "backtest", "show", str(payload["run_id"])).split())  # titles wrap
+    assert "walk-forward out-of-sample record" in shown and "folds" in shown and "Total Return [%]" in shown
+    assert len(payload["trades"]) == wf["stitched"]["trades"]
+    listed = " ".join(invoke(catalog_db, "backtest", "show", str(payload["run_id"]), "--trades", "--top", "100").split())
+    assert "walk-forward trades (each fold's chosen variant)" in listed
+
+
+def test_an_unknown_executor_exits_2_naming_the_option(tmp_path):
+    done = cli("--db", f"sqlite:///{tmp_path / 'x.db'}", "backtest", "run", str(REPO / "examples" / "strategies" / "oos-follow.yaml"),
+               "--executor", "spark")
+    assert done.returncode == 2 and "--executor: 'spark' is not an executor" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x.db").exists()
