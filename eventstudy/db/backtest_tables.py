@@ -35,6 +35,20 @@ def _run_key() -> Column:
     return Column("run_id", Integer, ForeignKey("backtest_runs.run_id", ondelete="CASCADE"), primary_key=True)
 
 
+def _metric_columns() -> list[Column]:
+    """The performance columns a variant's row and the stitched walk-forward record share."""
+    return [
+        Column("total_return", Float),
+        Column("cagr", Float),
+        Column("sharpe", Float),
+        Column("sortino", Float),
+        Column("max_drawdown", Float),
+        Column("win_rate", Float),
+        Column("trades", Integer, nullable=False),
+        Column("avg_trade", Float),
+    ]
+
+
 backtest_results = Table(
     "backtest_results",
     metadata,
@@ -50,14 +64,7 @@ backtest_results = Table(
     Column("role", String(200), nullable=False),
     Column("benchmark", String(20), nullable=False),
     Column("hedge", Boolean, nullable=False),
-    Column("total_return", Float),
-    Column("cagr", Float),
-    Column("sharpe", Float),
-    Column("sortino", Float),
-    Column("max_drawdown", Float),
-    Column("win_rate", Float),
-    Column("trades", Integer, nullable=False),
-    Column("avg_trade", Float),
+    *_metric_columns(),
     Column("exposure", Float),
     Column("peak_gross", Float),
     Column("bh_total_return", Float),
@@ -109,14 +116,7 @@ backtest_walk_forward = Table(
     Column("n_folds", Integer, nullable=False),
     Column("span_start", Date),
     Column("span_end", Date),
-    Column("total_return", Float),
-    Column("cagr", Float),
-    Column("sharpe", Float),
-    Column("sortino", Float),
-    Column("max_drawdown", Float),
-    Column("win_rate", Float),
-    Column("trades", Integer, nullable=False),
-    Column("avg_trade", Float),
+    *_metric_columns(),
 )
 
 backtest_folds = Table(
