@@ -535,78 +535,6 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
                   rec["exit_price"][mi], rec["pnl"][mi], hedge_pnl)
 
 
-def _row_codes(columns: list[np.ndarray]) -> np.ndarray:
-    """One int64 per row, equal exactly when all ``columns`` are equal (mixed-radix of per-column codes)."""
-    code = np.zeros(len(columns[0]), dtype=np.int64)
-    span = 1
-    for col in columns:
-        _, inv = np.unique(col, return_inverse=True)
-        n = int(inv.max()) + 1 if len(inv) else 1
-        if span * n >= 2**62:  # too many combinations for one integer: re-code what we have so far
-            _, code = np.unique(code, return_inverse=True)
-            span = int(code.max()) + 1
-        code = code * n + inv
-        span *= n
-    return code
-
-
-def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, trail, with_stops, prices):
-    """One vectorbt run with one column per distinct trade, rows = sessions since entry (0..max hold).
-
-    Returns the trade record per input trade (``-1`` if it did not fill) and its marked-to-market
-    P&L at each row, from the record (position x (close - fill price) - entry fee while open, the
-    realised P&L from the exit on).
-    """
-    from .vbt_kernels import vectorbt
-
-    vbt = vectorbt()
-
-    n = len(entry)
-    # Variants that differ only in what they do not pass here (hedge, benchmark...) share columns.
-    _, u, back = np.unique(_row_codes([entry, hold, tick, at_close, side, value, np.nan_to_num(sl, nan=-1.0),
-                                       np.nan_to_num(tp, nan=-1.0), trail]), return_index=True, return_inverse=True)
-    m = len(u)
-    h_max = int(hold.max()) if n else 0
-    j = np.arange(h_max + 1)[:, None]
-    rows = np.minimum(entry[u][None, :] + j, len(prices.sessions) - 1)
-    tk = tick[u][None, :]
-    close = ff["close"][rows, tk]
-    cols = np.arange(m)
-    first = np.zeros((h_max + 1, m), dtype=bool)
-    first[0] = True
-    last = np.zeros((h_max + 1, m), dtype=bool)
-    last[hold[u], cols] = True
-    long_, short = (side[u] > 0)[None, :], (side[u] < 0)[None, :]
-    price = np.full((h_max + 1, m), np.inf)
-    price[0] = np.where(at_close[u], np.inf, prices.open[entry[u], tick[u]])
-    size = np.zeros((h_max + 1, m))
-    size[0] = value[u]
-    kwargs = {}
-    if with_stops:
-        kwargs = dict(open=ff["open"][rows, tk], high=ff["high"][rows, tk], low=ff["low"][rows, tk],
-                      sl_stop=sl[u][None, :], tp_stop=tp[u][None, :], sl_trail=trail[u][None, :],
-                      stop_entry_price="price", stop_exit_price="stopmarket", upon_stop_exit="close")
-    # Every entry fills here: whether capital suffices is a property of the whole portfolio.
-    init = np.maximum(value[u], 1.0) * 10.0
-    pf = vbt.Portfolio.from_signals(
-        close, entries=first & long_, exits=last & long_, short_entries=first & short, short_exits=last & short,
-        price=price, size=size, size_type="value", accumulate=False, fees=spec.costs.fees,
-        slippage=spec.costs.slippage, init_cash=init, cash_sharing=False, freq="1D", max_logs=0, **kwargs)
-    rec = pf.trades.values.copy()
-    idx_u = np.full(m, -1)
-    idx_u[rec["col"]] = np.arange(len(rec))
-    if with_stops:
-        _entry_day_stops(spec, rec, idx_u, price[0], ff["high"][entry[u], tick[u]], ff["low"][entry[u], tick[u]],
-                         side[u], sl[u], tp[u], ~at_close[u])
-    r = np.maximum(idx_u, 0)
-    d = np.where(rec["direction"][r] == 0, 1.0, -1.0) if len(rec) else np.ones(m)
-    open_mark = d[None, :] * rec["size"][r][None, :] * (close - rec["entry_price"][r][None, :]) - rec["entry_fees"][r][None, :]
-    marks_u = np.where(j < rec["exit_idx"][r][None, :], open_mark, rec["pnl"][r][None, :])
-    marks_u[:, idx_u < 0] = 0.0
-    idx = idx_u[back]
-    return rec, idx, marks_u[:, back]
-
-
 def _entry_day_stops(spec, rec: np.ndarray, idx_u: np.ndarray, base: np.ndarray, high: np.ndarray, low: np.ndarray,
                      side: np.ndarray, sl: np.ndarray, tp: np.ndarray, at_open: np.ndarray) -> np.ndarray:
     """Close, in place in the trade records ``rec``, the open-filled trades whose stop or target the
@@ -644,48 +572,38 @@ def _entry_day_stops(spec, rec: np.ndarray, idx_u: np.ndarray, base: np.ndarray,
 
 
 def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r0, n_rows, has_stops) -> _Fills:
-    """Event-time engine: every trade (and hedge) its own vectorbt column, rows = sessions since entry.
+    """Event-time engine: every trade (and hedge leg) filled on its own (:mod:`.trade_kernels`).
 
     The portfolio's value is ``capital`` plus the sum of the trades' marked-to-market P&L, which is
     exactly the cash-sharing portfolio's value whenever ``capital`` covers every entry (the sizing
-    methods fix each notional at entry and never compound).  Cells: sum of (hold + 1) over trades.
+    methods fix each notional at entry and never compound).  Work: sum of (hold + 1) over trades.
     """
+    from .trade_kernels import add_marks, fill_trades
+
     entry, hold = t["entry"], t["exit"] - t["entry"]
     params = [variants[v] for v in var_ids]
-    sl = np.array([np.nan if p["stop_loss"] is None else p["stop_loss"] for p in params])[chunk.t_var]
-    tp = np.array([np.nan if p["take_profit"] is None else p["take_profit"] for p in params])[chunk.t_var]
-    trail = np.array([bool(p["trailing"]) for p in params])[chunk.t_var]
-    rec, idx, marks = _event_time_run(spec, ff, entry, hold, t["col"], t["entry_at_close"], t["side"], t["value"],
-                                      sl, tp, trail, has_stops, prices)
-    mi = np.maximum(idx, 0)
-    filled = idx >= 0
-    exit_j = np.where(filled, rec["exit_idx"][mi], hold)
-    n_local = len(var_ids)
-    flat_rows, flat_vals, flat_var = [marks], [entry], [chunk.t_var]
+    sl = np.array([np.nan if p["stop_loss"] is None else p["stop_loss"] for p in params], dtype=float)[chunk.t_var]
+    tp = np.array([np.nan if p["take_profit"] is None else p["take_profit"] for p in params], dtype=float)[chunk.t_var]
+    trail = np.array([bool(p["trailing"]) for p in params], dtype=bool)[chunk.t_var]
+    fees, slip = spec.costs.fees, spec.costs.slippage
+    main = fill_trades(prices.open, ff, entry, hold, t["col"], t["entry_at_close"], t["side"], t["value"], sl, tp, trail,
+                       fees, slip, has_stops)
+    filled = main.filled
+    exit_j = np.where(filled, main.exit_j, hold)
+    acc = np.zeros((len(var_ids), n_rows))
+    add_marks(acc, ff["close"], r0, chunk.t_var, entry, t["col"], t["side"], main)
     hedge_pnl = np.zeros(len(entry))
     # A hedge opens and closes with its trade; a trade stopped on its entry session carries no hedge
     # (one session cannot hold both a signal entry and exit).
     h = t["hedged"] & filled & (exit_j > 0)
     if h.any():
         nan = np.full(int(h.sum()), np.nan)
-        h_rec, h_idx, h_marks = _event_time_run(spec, ff, entry[h], exit_j[h], t["bench"][h], t["entry_at_close"][h],
-                                                t["h_side"][h], t["h_value"][h], nan, nan, np.zeros(len(nan), bool),
-                                                False, prices)
-        hedge_pnl[h] = np.where(h_idx >= 0, h_rec["pnl"][np.maximum(h_idx, 0)], 0.0)
-        flat_rows.append(h_marks)
-        flat_vals.append(entry[h])
-        flat_var.append(chunk.t_var[h])
-    # Scatter each column's day-to-day change of marked value onto calendar rows, then cumulate.
-    acc = np.zeros(n_rows * n_local)
-    for marks_, entry_, var_ in zip(flat_rows, flat_vals, flat_var):
-        delta = np.diff(marks_, axis=0, prepend=0.0)
-        j = np.arange(marks_.shape[0])[:, None]
-        row = entry_[None, :] - r0 + j
-        keep = row < n_rows
-        acc += np.bincount((row * n_local + var_[None, :])[keep], weights=delta[keep], minlength=n_rows * n_local)
-    equity = spec.capital + np.cumsum(acc.reshape(n_rows, n_local), axis=0)
-    return _Fills(equity, filled, entry - r0 + exit_j, rec["size"][mi], rec["entry_price"][mi], rec["exit_price"][mi],
-                  rec["pnl"][mi], hedge_pnl)
+        leg = fill_trades(prices.open, ff, entry[h], exit_j[h], t["bench"][h], t["entry_at_close"][h], t["h_side"][h],
+                          t["h_value"][h], nan, nan, np.zeros(len(nan), bool), fees, slip, False)
+        hedge_pnl[h] = np.where(leg.filled, leg.pnl, 0.0)
+        add_marks(acc, ff["close"], r0, chunk.t_var[h], entry[h], t["bench"][h], t["h_side"][h], leg)
+    equity = spec.capital + np.cumsum(acc, axis=1).T
+    return _Fills(equity, filled, entry - r0 + exit_j, main.size, main.entry_price, main.exit_price, main.pnl, hedge_pnl)
 
 
 def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, sets, r0, n_rows, index, has_stops,
