@@ -31,29 +31,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import prange  # plain range when run as Python
 
 
-@njit(cache=True)
-def _stop_fill(ref: float, stop: float, d: float, below: bool, o: float, lo: float, hi: float) -> float:
-    """vectorbt's stop price for a position of sign ``d``: the level ``ref * (1 -/+ stop)`` on the
-    losing side (``below`` for a long's stop / a short's target), the open when the session
-    opened beyond it, NaN when the session did not reach it."""
-    if (d > 0) == below:
-        level = ref * (1.0 - stop)
-        if o <= level:
-            return o
-    else:
-        level = ref * (1.0 + stop)
-        if level <= o:
-            return o
-    if lo <= level <= hi:
-        return level
-    return np.nan
-
-
-@njit(cache=True, parallel=True)
-def fill_trades_nb(quote_open, open_, high, low, close, entry, hold, tick, at_close, side, value, sl, tp, trail,
+def _fill_trades(quote_open, open_, high, low, close, entry, hold, tick, at_close, side, value, sl, tp, trail,
                    fees, slippage, with_stops):
     """Fill every trade; returns (filled, exit_j, size, entry_price, exit_price, entry_fees, exit_fees,
     pnl, ret) arrays over trades (``exit_j``: sessions from entry to exit; prices include slippage)."""
@@ -90,11 +71,21 @@ def fill_trades_nb(quote_open, open_, high, low, close, entry, hold, tick, at_cl
             r = min(e + j, last)
             if stops:
                 o, hi, lo = open_[r, k], high[r, k], low[r, k]
+                # vectorbt's order: the stop, then the target; a session opening beyond a level
+                # fills at the open, else a level inside the session's range fills at the level.
                 hit = np.nan
                 if not np.isnan(stop):
-                    hit = _stop_fill(ref, stop, d, True, o, lo, hi)
+                    level = ref * (1.0 - d * stop)
+                    if (o <= level) if d > 0 else (level <= o):
+                        hit = o
+                    elif lo <= level <= hi:
+                        hit = level
                 if np.isnan(hit) and not np.isnan(target):
-                    hit = _stop_fill(q, target, d, False, o, lo, hi)
+                    level = q * (1.0 + d * target)
+                    if (level <= o) if d > 0 else (o <= level):
+                        hit = o
+                    elif lo <= level <= hi:
+                        hit = level
                 if not np.isnan(stop) and trail[t]:
                     if d > 0 and hi > ref:
                         ref = hi
@@ -122,8 +113,7 @@ def fill_trades_nb(quote_open, open_, high, low, close, entry, hold, tick, at_cl
     return filled, exit_j, size, entry_px, exit_px, entry_fees, exit_fees, pnl, ret
 
 
-@njit(cache=True, parallel=True)
-def add_marks_nb(acc, close, r0, starts, entry, tick, side, filled, exit_j, size, entry_px, entry_fees, pnl):
+def _add_marks(acc, close, r0, starts, entry, tick, side, filled, exit_j, size, entry_px, entry_fees, pnl):
     """Add each trade's day-to-day change of marked-to-market P&L to its variant's row of ``acc``
     (variants x sessions of the span starting at calendar row ``r0``).
 
@@ -150,6 +140,23 @@ def add_marks_nb(acc, close, r0, starts, entry, tick, side, filled, exit_j, size
                 prev = mark
 
 
+#: Below this many trade-sessions the kernels run as plain Python: loading compiled numba code
+#: costs about a second per process (numba's CPU target set-up), more than a small spec's loops.
+COMPILE_ABOVE = 50_000
+_COMPILED: dict = {}
+
+
+def _kernel(fn, work: int):
+    """``fn`` itself for small ``work``, else its numba compilation (parallel, kept in the disk cache)."""
+    if work < COMPILE_ABOVE:
+        return fn
+    if fn not in _COMPILED:
+        from numba import njit
+
+        _COMPILED[fn] = njit(cache=True, parallel=True)(fn)
+    return _COMPILED[fn]
+
+
 @dataclass
 class TradeFills:
     """Per-trade results of :func:`fill_trades` (NaN where not ``filled``)."""
@@ -168,13 +175,13 @@ class TradeFills:
 def fill_trades(quote_open: np.ndarray, ff: dict[str, np.ndarray], entry, hold, tick, at_close, side, value, sl, tp,
                 trail, fees: float, slippage: float, with_stops: bool) -> TradeFills:
     """Fill trades (see the module docstring); arrays over trades, ``sl``/``tp`` NaN when unset."""
-    n = len(entry)
-    as_f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
-    as_i = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
-    out = fill_trades_nb(quote_open, ff["open"], ff["high"], ff["low"], ff["close"], as_i(entry), as_i(hold), as_i(tick),
-                         np.ascontiguousarray(at_close, dtype=np.bool_), as_i(side), as_f(value),
-                         as_f(sl) if n else np.zeros(0), as_f(tp) if n else np.zeros(0),
-                         np.ascontiguousarray(trail, dtype=np.bool_), float(fees), float(slippage), bool(with_stops))
+    as_f = lambda a: np.ascontiguousarray(a, dtype=np.float64).reshape(-1)  # noqa: E731
+    as_i = lambda a: np.ascontiguousarray(a, dtype=np.int64).reshape(-1)  # noqa: E731
+    hold = as_i(hold)
+    kernel = _kernel(_fill_trades, int(hold.sum()) + len(hold))
+    out = kernel(quote_open, ff["open"], ff["high"], ff["low"], ff["close"], as_i(entry), hold, as_i(tick),
+                 np.ascontiguousarray(at_close, dtype=np.bool_).reshape(-1), as_i(side), as_f(value), as_f(sl), as_f(tp),
+                 np.ascontiguousarray(trail, dtype=np.bool_).reshape(-1), float(fees), float(slippage), bool(with_stops))
     return TradeFills(*out)
 
 
@@ -183,6 +190,7 @@ def add_marks(acc: np.ndarray, close: np.ndarray, r0: int, var: np.ndarray, entr
     """Add the marked P&L path of each trade (``var``: its variant, sorted ascending) into ``acc``
     (variants x sessions), in place."""
     starts = np.searchsorted(np.asarray(var, dtype=np.int64), np.arange(acc.shape[0] + 1))
-    add_marks_nb(acc, close, int(r0), starts, np.ascontiguousarray(entry, dtype=np.int64),
-                 np.ascontiguousarray(tick, dtype=np.int64), np.ascontiguousarray(side, dtype=np.int64), fills.filled,
-                 fills.exit_j, fills.size, fills.entry_price, fills.entry_fees, fills.pnl)
+    kernel = _kernel(_add_marks, int(fills.exit_j.sum()) + len(fills.exit_j))
+    kernel(acc, close, int(r0), starts, np.ascontiguousarray(entry, dtype=np.int64),
+           np.ascontiguousarray(tick, dtype=np.int64), np.ascontiguousarray(side, dtype=np.int64), fills.filled,
+           fills.exit_j, fills.size, fills.entry_price, fills.entry_fees, fills.pnl)

@@ -75,7 +75,11 @@ def _vectorbt(w: dict, quote_open: np.ndarray, tr: dict):
     return pf.trades.values, pf.value().to_numpy() - init[None, :]
 
 
-def test_fills_and_marked_pnl_equal_vectorbt_from_signals_to_the_cent(prices):
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+def test_fills_and_marked_pnl_equal_vectorbt_from_signals_to_the_cent(prices, compiled, monkeypatch):
+    from eventstudy.backtest import trade_kernels
+
+    monkeypatch.setattr(trade_kernels, "COMPILE_ABOVE", 0 if compiled else 10**9)
     n, width = 400, 31
     w = _windows(prices, n, width)
     # vectorbt checks stops from the session after entry; the kernel also uses the rest of the entry
