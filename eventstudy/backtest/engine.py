@@ -356,26 +356,33 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     engine = engine or spec.engine
     if engine not in ("portfolio", "trades"):
         raise ValueError(f"engine must be 'portfolio' or 'trades', not {engine!r}")
-    # The event-time engine's arrays are (max hold + 1) rows tall: chunk variants of similar hold together.
-    order = np.arange(len(variants)) if engine == "portfolio" else np.argsort([p["hold"] for p in variants], kind="stable")
+    # Large grids of the event-time engine (no trade list wanted) run in one compiled pass per chunk
+    # whose memory is the chunk's equity block; otherwise a chunk's memory is its per-trade arrays
+    # (trades engine) or its dense sessions x lanes arrays (portfolio engine).
+    fused = engine == "trades" and not keep_trades
     cells = lane_cells if engine == "portfolio" else trade_cells
+    bound = np.full(len(variants), n_rows) if fused else cells
     chunks, current, acc = [], [], 0
-    for v in order:
-        new_hold = engine == "trades" and current and variants[v]["hold"] != variants[current[-1]]["hold"]
-        if current and (acc + cells[v] > max_cells or new_hold):
-            chunks.append(np.array(current))
+    for v in range(len(variants)):
+        if current and acc + bound[v] > max_cells:
+            chunks.append(np.array(current, dtype=np.int64))
             current, acc = [], 0
         current.append(v)
-        acc += cells[v]
+        acc += bound[v]
     chunks.append(np.array(current, dtype=np.int64))
 
     equity = np.empty((n_rows, len(variants)))
     metric_parts, trade_parts = [], []
     done = 0
+    key_trades = _key_trades(keys, sets) if fused else None
     for var_ids in chunks:
-        chunk = _layout(var_ids, variants, key_index, sets, keys)
-        eq, met, trd = _simulate_chunk(spec, prices, ff, chunk, var_ids, variants, keys, sets, r0, n_rows, index,
-                                       has_stops, engine, keep_trades)
+        if fused:
+            eq, met = _sweep_chunk(spec, prices, ff, var_ids, variants, key_index, key_trades, r0, n_rows, has_stops)
+            trd = None
+        else:
+            chunk = _layout(var_ids, variants, key_index, sets, keys)
+            eq, met, trd = _simulate_chunk(spec, prices, ff, chunk, var_ids, variants, keys, sets, r0, n_rows, index,
+                                           has_stops, engine, keep_trades)
         equity[:, var_ids] = eq
         metric_parts.append(met)
         if trd is not None:
@@ -606,6 +613,42 @@ def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r
     return _Fills(equity, filled, entry - r0 + exit_j, main.size, main.entry_price, main.exit_price, main.pnl, hedge_pnl)
 
 
+#: Per-trade fields the compiled sweep reads from each trade key's frame.
+_KEY_FIELDS = ("entry", "exit", "col", "side", "value", "entry_at_close", "beta")
+
+
+def _key_trades(keys: list, sets: dict) -> tuple[dict, np.ndarray]:
+    """The trades of every key in one set of arrays (:data:`_KEY_FIELDS`), key ``i`` owning rows
+    ``start[i]:start[i + 1]``."""
+    frames = [sets[k][0] for k in keys]
+    start = np.concatenate([[0], np.cumsum([len(f) for f in frames])]).astype(np.int64)
+    arrays = {name: np.concatenate([f[name].to_numpy(dtype=float) if len(f) else np.zeros(0) for f in frames])
+              if frames else np.zeros(0) for name in _KEY_FIELDS}
+    return arrays, start
+
+
+def _sweep_chunk(spec, prices, ff, var_ids, variants, key_index, key_trades, r0, n_rows, has_stops):
+    """Equity and metric columns of the variants ``var_ids`` in one compiled pass (no trade list)."""
+    from .trade_kernels import sweep_variants
+
+    params = [variants[v] for v in var_ids]
+    level = lambda name: np.array([np.nan if p[name] is None else p[name] for p in params], dtype=float)  # noqa: E731
+    bench = np.array([prices.column(p["benchmark"]) if p["hedge"] and p["benchmark"] in prices.tickers else 0
+                      for p in params], dtype=np.int64)
+    arrays, start = key_trades
+    res = sweep_variants(prices.open, ff, r0, n_rows, spec.capital, arrays, start,
+                         np.array([key_index[v] for v in var_ids], dtype=np.int64), level("stop_loss"),
+                         level("take_profit"), np.array([bool(p["trailing"]) for p in params]),
+                         np.array([bool(p["hedge"]) for p in params]), bench, spec.costs.fees, spec.costs.slippage,
+                         has_stops)
+    n = res.trades.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        met = pd.DataFrame({"variant": var_ids, "trades": res.trades, "win_rate": np.where(n > 0, res.wins / n, np.nan),
+                            "avg_trade": np.where(n > 0, res.sum_ret / n, np.nan), "exposure": res.held,
+                            "peak_gross": res.peak_gross / spec.capital})
+    return res.equity, met
+
+
 def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, sets, r0, n_rows, index, has_stops,
                     engine: str, keep_trades: bool):
     t, meta = _chunk_trades(chunk, sets, keys, prices, variants, var_ids)
@@ -620,10 +663,6 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
     with np.errstate(invalid="ignore", divide="ignore"):
         ret = (pnl + hedge_pnl) / notional
     exit_row = fills.exit_row
-    # A time exit fills at the close (less slippage); any other fill price means a stop fired.
-    time_fill = prices.close[np.minimum(exit_row + r0, len(prices.sessions) - 1), tick] * (1 - side * spec.costs.slippage)
-    stopped = (exit_row + r0 < exit_) | ~np.isclose(exit_px, time_fill, rtol=1e-9, atol=0.0)
-    reason = _exit_reasons(stopped, side, entry_px, exit_px, chunk, variants, var_ids)
 
     f = fills.filled
     g = chunk.t_var[f]
@@ -636,6 +675,10 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
 
     if not keep_trades:
         return fills.equity, met, None
+    # A time exit fills at the close (less slippage); any other fill price means a stop fired.
+    time_fill = prices.close[np.minimum(exit_row + r0, len(prices.sessions) - 1), tick] * (1 - side * spec.costs.slippage)
+    stopped = (exit_row + r0 < exit_) | ~np.isclose(exit_px, time_fill, rtol=1e-9, atol=0.0)
+    reason = _exit_reasons(stopped, side, entry_px, exit_px, chunk, variants, var_ids)
     sess = prices.sessions
     tickers = np.asarray(prices.tickers, dtype=object)
     trades = pd.DataFrame({

@@ -32,14 +32,87 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import prange  # plain range when run as Python
+from numba.extending import register_jitable  # helpers callable from Python and from compiled kernels
+
+
+@register_jitable
+def _fill_one(quote_open, open_, high, low, close, e, k, at_close, d, value, stop, target, trail, hold, fees, slippage,
+              with_stops):
+    """One trade; returns (filled, exit_j, shares, entry_price, exit_price, entry_fee, exit_fee, pnl)."""
+    last = close.shape[0] - 1
+    q = close[e, k] if at_close else quote_open[e, k]
+    if np.isnan(q) or not value > 0.0:
+        return False, 0, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan
+    shares = value / q
+    in_px = q * (1.0 + d * slippage)
+    stops = with_stops and not (np.isnan(stop) and np.isnan(target))
+    out_j, px = -1, np.nan
+    if stops and not at_close:
+        # The rest of the entry session, after the open fill (vectorbt starts on the next one).
+        if not np.isnan(stop) and (low[e, k] <= q * (1.0 - stop) if d > 0 else high[e, k] >= q * (1.0 + stop)):
+            out_j, px = 0, q * (1.0 - d * stop)
+        elif not np.isnan(target) and (high[e, k] >= q * (1.0 + target) if d > 0 else low[e, k] <= q * (1.0 - target)):
+            out_j, px = 0, q * (1.0 + d * target)
+    ref = q
+    j = 1
+    while out_j < 0:
+        r = min(e + j, last)
+        if stops:
+            o, hi, lo = open_[r, k], high[r, k], low[r, k]
+            # vectorbt's order: the stop, then the target; a session opening beyond a level
+            # fills at the open, else a level inside the session's range fills at the level.
+            hit = np.nan
+            if not np.isnan(stop):
+                level = ref * (1.0 - d * stop)
+                if (o <= level) if d > 0 else (level <= o):
+                    hit = o
+                elif lo <= level <= hi:
+                    hit = level
+            if np.isnan(hit) and not np.isnan(target):
+                level = q * (1.0 + d * target)
+                if (level <= o) if d > 0 else (o <= level):
+                    hit = o
+                elif lo <= level <= hi:
+                    hit = level
+            if not np.isnan(stop) and trail:
+                if d > 0 and hi > ref:
+                    ref = hi
+                elif d < 0 and lo < ref:
+                    ref = lo
+            if not np.isnan(hit):
+                out_j, px = j, hit
+                break
+        if j >= hold:
+            out_j, px = j, close[r, k]
+        j += 1
+    out_px = px * (1.0 - d * slippage)
+    f_in = shares * in_px * fees
+    f_out = shares * out_px * fees
+    pnl = d * (shares * out_px - shares * in_px) - f_in - f_out
+    return True, out_j, shares, in_px, out_px, f_in, f_out, pnl
+
+
+@register_jitable
+def _mark_one(acc, v, close, r0, e, k, d, exit_j, shares, entry_px, entry_fee, pnl):
+    """Add one trade's day-to-day change of marked P&L to ``acc[v]`` (sessions from calendar row ``r0``):
+    ``d * shares * (close - entry) - entry fee`` while open, its P&L from its exit on."""
+    n_rows = acc.shape[1]
+    last = close.shape[0] - 1
+    prev = 0.0
+    for j in range(exit_j + 1):
+        row = e - r0 + j
+        if row >= n_rows:
+            break
+        mark = d * shares * (close[min(e + j, last), k] - entry_px) - entry_fee if j < exit_j else pnl
+        acc[v, row] += mark - prev
+        prev = mark
 
 
 def _fill_trades(quote_open, open_, high, low, close, entry, hold, tick, at_close, side, value, sl, tp, trail,
-                   fees, slippage, with_stops):
+                 fees, slippage, with_stops):
     """Fill every trade; returns (filled, exit_j, size, entry_price, exit_price, entry_fees, exit_fees,
     pnl, ret) arrays over trades (``exit_j``: sessions from entry to exit; prices include slippage)."""
     n = len(entry)
-    last = close.shape[0] - 1
     filled = np.zeros(n, dtype=np.bool_)
     exit_j = np.zeros(n, dtype=np.int64)
     size = np.full(n, np.nan)
@@ -50,94 +123,87 @@ def _fill_trades(quote_open, open_, high, low, close, entry, hold, tick, at_clos
     pnl = np.full(n, np.nan)
     ret = np.full(n, np.nan)
     for t in prange(n):
-        e, k, d = entry[t], tick[t], float(side[t])
-        q = close[e, k] if at_close[t] else quote_open[e, k]
-        if np.isnan(q) or not value[t] > 0.0:
-            continue
-        shares = value[t] / q
-        in_px = q * (1.0 + d * slippage)
-        stop, target = sl[t], tp[t]
-        stops = with_stops and not (np.isnan(stop) and np.isnan(target))
-        out_j, px = -1, np.nan
-        if stops and not at_close[t]:
-            # The rest of the entry session, after the open fill (vectorbt starts on the next one).
-            if not np.isnan(stop) and (low[e, k] <= q * (1.0 - stop) if d > 0 else high[e, k] >= q * (1.0 + stop)):
-                out_j, px = 0, q * (1.0 - d * stop)
-            elif not np.isnan(target) and (high[e, k] >= q * (1.0 + target) if d > 0 else low[e, k] <= q * (1.0 - target)):
-                out_j, px = 0, q * (1.0 + d * target)
-        ref = q
-        j = 1
-        while out_j < 0:
-            r = min(e + j, last)
-            if stops:
-                o, hi, lo = open_[r, k], high[r, k], low[r, k]
-                # vectorbt's order: the stop, then the target; a session opening beyond a level
-                # fills at the open, else a level inside the session's range fills at the level.
-                hit = np.nan
-                if not np.isnan(stop):
-                    level = ref * (1.0 - d * stop)
-                    if (o <= level) if d > 0 else (level <= o):
-                        hit = o
-                    elif lo <= level <= hi:
-                        hit = level
-                if np.isnan(hit) and not np.isnan(target):
-                    level = q * (1.0 + d * target)
-                    if (level <= o) if d > 0 else (o <= level):
-                        hit = o
-                    elif lo <= level <= hi:
-                        hit = level
-                if not np.isnan(stop) and trail[t]:
-                    if d > 0 and hi > ref:
-                        ref = hi
-                    elif d < 0 and lo < ref:
-                        ref = lo
-                if not np.isnan(hit):
-                    out_j, px = j, hit
-                    break
-            if j >= hold[t]:
-                out_j, px = j, close[r, k]
-            j += 1
-        out_px = px * (1.0 - d * slippage)
-        f_in = shares * in_px * fees
-        f_out = shares * out_px * fees
-        gain = shares * out_px - shares * in_px
-        filled[t] = True
-        exit_j[t] = out_j
-        size[t] = shares
-        entry_px[t] = in_px
-        exit_px[t] = out_px
-        entry_fees[t] = f_in
-        exit_fees[t] = f_out
-        pnl[t] = d * gain - f_in - f_out
-        ret[t] = pnl[t] / (shares * in_px)
+        ok, j, shares, in_px, out_px, f_in, f_out, gain = _fill_one(
+            quote_open, open_, high, low, close, entry[t], tick[t], at_close[t], float(side[t]), value[t], sl[t], tp[t],
+            trail[t], hold[t], fees, slippage, with_stops)
+        if ok:
+            filled[t] = True
+            exit_j[t] = j
+            size[t] = shares
+            entry_px[t] = in_px
+            exit_px[t] = out_px
+            entry_fees[t] = f_in
+            exit_fees[t] = f_out
+            pnl[t] = gain
+            ret[t] = gain / (shares * in_px)
     return filled, exit_j, size, entry_px, exit_px, entry_fees, exit_fees, pnl, ret
 
 
 def _add_marks(acc, close, r0, starts, entry, tick, side, filled, exit_j, size, entry_px, entry_fees, pnl):
-    """Add each trade's day-to-day change of marked-to-market P&L to its variant's row of ``acc``
-    (variants x sessions of the span starting at calendar row ``r0``).
+    """Add each trade's marked P&L path (:func:`_mark_one`) to its variant's row of ``acc``.
 
-    Trades are sorted by variant; variant ``v`` owns trades ``starts[v]:starts[v + 1]``.  A trade is
-    marked at ``d * size * (close - entry) - entry fee`` while open and at its P&L from its exit on.
+    Trades are sorted by variant; variant ``v`` owns trades ``starts[v]:starts[v + 1]``.
     """
-    n_rows = acc.shape[1]
-    last = close.shape[0] - 1
     for v in prange(acc.shape[0]):
         for t in range(starts[v], starts[v + 1]):
-            if not filled[t]:
+            if filled[t]:
+                _mark_one(acc, v, close, r0, entry[t], tick[t], float(side[t]), exit_j[t], size[t], entry_px[t],
+                          entry_fees[t], pnl[t])
+
+
+def _sweep(quote_open, open_, high, low, close, r0, key_start, entry, exit_, tick, side, value, at_close, beta,
+           v_key, v_sl, v_tp, v_trail, v_hedged, v_bench, fees, slippage, with_stops,
+           acc, n_trades, wins, sum_ret, held, peak):
+    """Every variant's trades (those of its trade key: ``key_start[key]:key_start[key + 1]``) filled,
+    hedged and marked into ``acc`` (variants x sessions), with per-variant trade counts, winners
+    (P&L incl. hedge > 0), sum of trade returns, sessions with a position and peak gross notional
+    (currency, the hedge leg at its notional plus slippage).  No per-trade output: for large grids."""
+    n_rows = acc.shape[1]
+    for v in prange(len(v_key)):
+        opened = np.zeros(n_rows + 1, dtype=np.int64)
+        gross_at = np.zeros(n_rows + 1)
+        for t in range(key_start[v_key[v]], key_start[v_key[v] + 1]):
+            e, d = entry[t], float(side[t])
+            ok, j, shares, in_px, _, f_in, _, pnl = _fill_one(
+                quote_open, open_, high, low, close, e, tick[t], at_close[t], d, value[t], v_sl[v], v_tp[v], v_trail[v],
+                exit_[t] - e, fees, slippage, with_stops)
+            if not ok:
                 continue
-            d = float(side[t])
-            prev = 0.0
-            for j in range(exit_j[t] + 1):
-                row = entry[t] - r0 + j
-                if row >= n_rows:
-                    break
-                if j < exit_j[t]:
-                    mark = d * size[t] * (close[min(entry[t] + j, last), tick[t]] - entry_px[t]) - entry_fees[t]
-                else:
-                    mark = pnl[t]
-                acc[v, row] += mark - prev
-                prev = mark
+            _mark_one(acc, v, close, r0, e, tick[t], d, j, shares, in_px, f_in, pnl)
+            notional = shares * in_px
+            gross = notional
+            hedge_pnl = 0.0
+            if v_hedged[v]:
+                b = 0.0 if np.isnan(beta[t]) else beta[t]
+                h_side = -d * (-1.0 if b < 0 else 1.0)
+                h_value = abs(b) * value[t]
+                gross += h_value * (1.0 + slippage)
+                if j > 0:  # a trade stopped on its entry session carries no hedge
+                    h_ok, h_j, h_shares, h_in, _, h_fin, _, h_pnl = _fill_one(
+                        quote_open, open_, high, low, close, e, v_bench[v], at_close[t], h_side, h_value, np.nan,
+                        np.nan, False, j, fees, slippage, False)
+                    if h_ok:
+                        hedge_pnl = h_pnl
+                        _mark_one(acc, v, close, r0, e, v_bench[v], h_side, h_j, h_shares, h_in, h_fin, h_pnl)
+            n_trades[v] += 1
+            if pnl + hedge_pnl > 0:
+                wins[v] += 1
+            ret = (pnl + hedge_pnl) / notional
+            if not np.isnan(ret):
+                sum_ret[v] += ret
+            opened[e - r0] += 1
+            opened[e - r0 + j + 1] -= 1
+            gross_at[e - r0] += gross
+            gross_at[e - r0 + j + 1] -= gross
+        count, now, top, n_held = 0, 0.0, -np.inf, 0
+        for r in range(n_rows):
+            count += opened[r]
+            now += gross_at[r]
+            if count > 0:
+                n_held += 1
+            top = max(top, now)
+        held[v] = n_held
+        peak[v] = top if n_rows else 0.0
 
 
 #: Below this many trade-sessions the kernels run as plain Python: loading compiled numba code
@@ -194,3 +260,38 @@ def add_marks(acc: np.ndarray, close: np.ndarray, r0: int, var: np.ndarray, entr
     kernel(acc, close, int(r0), starts, np.ascontiguousarray(entry, dtype=np.int64),
            np.ascontiguousarray(tick, dtype=np.int64), np.ascontiguousarray(side, dtype=np.int64), fills.filled,
            fills.exit_j, fills.size, fills.entry_price, fills.entry_fees, fills.pnl)
+
+
+@dataclass
+class SweepTotals:
+    """Per-variant results of :func:`sweep_variants` (arrays over variants)."""
+
+    equity: np.ndarray  # (sessions, variants), currency
+    trades: np.ndarray
+    wins: np.ndarray  # trades with P&L (incl. hedge) > 0
+    sum_ret: np.ndarray  # sum of trade returns (decimal)
+    held: np.ndarray  # sessions with at least one open position
+    peak_gross: np.ndarray  # largest gross notional open at once, currency
+
+
+def sweep_variants(quote_open: np.ndarray, ff: dict[str, np.ndarray], r0: int, n_rows: int, capital: float,
+                   key_trades: dict[str, np.ndarray], key_start: np.ndarray, v_key, v_sl, v_tp, v_trail, v_hedged,
+                   v_bench, fees: float, slippage: float, with_stops: bool) -> SweepTotals:
+    """Equity curves and trade statistics of many variants in one compiled pass, without per-trade
+    output: each variant fills the trades of its trade key (``key_trades`` arrays ``entry, exit,
+    col, side, value, entry_at_close, beta``, key ``i`` owning rows ``key_start[i]:key_start[i + 1]``)
+    with its stops, and its hedge leg on ``v_bench`` when ``v_hedged``."""
+    n = len(v_key)
+    per_key = (key_trades["exit"] - key_trades["entry"] + 1).sum() / max(len(key_start) - 1, 1)
+    kernel = _kernel(_sweep, int(n * per_key))
+    acc = np.zeros((n, n_rows))
+    out = [np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n)]
+    i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
+    f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
+    kt = key_trades
+    kernel(quote_open, ff["open"], ff["high"], ff["low"], ff["close"], int(r0), i64(key_start), i64(kt["entry"]),
+           i64(kt["exit"]), i64(kt["col"]), i64(kt["side"]), f64(kt["value"]),
+           np.ascontiguousarray(kt["entry_at_close"], dtype=np.bool_), f64(kt["beta"]), i64(v_key), f64(v_sl), f64(v_tp),
+           np.ascontiguousarray(v_trail, dtype=np.bool_), np.ascontiguousarray(v_hedged, dtype=np.bool_), i64(v_bench),
+           float(fees), float(slippage), bool(with_stops), acc, *out)
+    return SweepTotals(capital + np.cumsum(acc, axis=1).T, *out)

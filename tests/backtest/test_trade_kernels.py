@@ -168,3 +168,32 @@ def test_metrics_equal_vectorbt_return_kernels():
         ref = np.where(np.isfinite(ref), ref, np.nan)  # vectorbt's inf for a flat curve is reported as NaN
         np.testing.assert_allclose(got[name], ref, rtol=1e-10, atol=1e-14, err_msg=name)
     assert np.isnan(got["sharpe"][5]) and got["max_drawdown"][5] == 0
+
+
+@pytest.mark.parametrize("direction,sizing", [("long", "fixed-cash"), ("fade", "vol-scaled"), ("short", "equal-weight")])
+def test_the_one_pass_sweep_equals_the_per_trade_path(prices, direction, sizing, monkeypatch):
+    """Large grids skip the trade list and run one compiled pass per chunk of variants; small grids
+    fill trade by trade: both give the same metrics and equity for every variant."""
+    from eventstudy.backtest import trade_kernels
+    from eventstudy.backtest.engine import simulate
+
+    monkeypatch.setattr(trade_kernels, "COMPILE_ABOVE", 0)  # compiled, as for the large grids it serves
+    from eventstudy.backtest.spec import StrategySpec
+
+    spec = StrategySpec(name="grid", direction=direction, entry={"k": 0, "at": "open"}, exit={"hold": 3},
+                        sizing={"method": sizing}, costs={"fees": 0.001, "slippage": 0.0005},
+                        sweep={"k": [0, 1], "hold": [1, 4], "stop_loss": [None, 0.03], "take_profit": [None, 0.05],
+                               "trailing": [False, True], "hedge": [False, True]})
+    ev = _catalog_events(["AMD", "NVDA", "ORCL", "INTC"])
+    per_trade = simulate(spec, ev, prices, keep_trades=True)
+    one_pass = simulate(spec, ev, prices, keep_trades=False, max_cells=20 * 300)  # several chunks
+    assert one_pass.info["chunks"] > 1 and len(per_trade.trades) > 100
+    assert (per_trade.trades["exit_reason"] != "time").sum() > 10 and per_trade.trades["hedge_pnl"].notna().any()
+    a, b = per_trade.metrics, one_pass.metrics
+    assert (a["trades"] > 0).all()
+    for col in a.columns:
+        if a[col].dtype.kind == "f":
+            np.testing.assert_allclose(a[col].to_numpy(), b[col].to_numpy(), rtol=1e-9, atol=1e-12, err_msg=col)
+        else:
+            assert a[col].equals(b[col]), col
+    np.testing.assert_allclose(per_trade.equity.to_numpy(), one_pass.equity.to_numpy(), rtol=0, atol=1e-6)
