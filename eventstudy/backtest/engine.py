@@ -124,21 +124,35 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
     skipped = [events.loc[~priced].assign(reason=NO_TICKER)] if (~priced).any() else []
     events = events.loc[priced].reset_index(drop=True)
     sets, notes = {}, {}
+    # Keys that differ only in hedge/benchmark (or in hold) share their plan, trades and the
+    # per-row sizing and beta: computed once per (k, role) plan and picked by plan row ("_row").
+    merged: dict[tuple, pd.DataFrame] = {}
+    finished: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    per_row: dict[tuple, np.ndarray] = {}
+    s = spec.sizing
     for key in keys:
         params = dict(zip(TRADE_KEYS, key))
         base = bases[params["role"]]
         if params["k"] not in plans:
             plans[params["k"]] = plan_entries(events, prices, k=params["k"], at_close=spec.entry.at.value == "close",
                                               needs_day0_close=needs_close)
-        plan = plans[params["k"]]
-        plan = plan.merge(base[["event_id", "ticker"]], on=["event_id", "ticker"], how="inner")
-        trades, skip = finish_trades(plan, prices, hold=params["hold"], direction=direction,
-                                     min_day0_move=spec.min_day0_move)
-        entry = trades["entry"].to_numpy()
-        cols = trades["col"].to_numpy()
-        s = spec.sizing
+        pk = (params["k"], params["role"])
+        if pk not in merged:
+            plan = plans[params["k"]].merge(base[["event_id", "ticker"]], on=["event_id", "ticker"], how="inner")
+            merged[pk] = plan.assign(_row=np.arange(len(plan)))
+        plan = merged[pk]
+        if (*pk, params["hold"]) not in finished:
+            done_, skip_ = finish_trades(plan, prices, hold=params["hold"], direction=direction,
+                                         min_day0_move=spec.min_day0_move)
+            finished[(*pk, params["hold"])] = (done_, skip_.drop(columns="_row"))
+        trades, skip = finished[(*pk, params["hold"])]
+        rows = trades["_row"].to_numpy()
+        trades = trades.drop(columns="_row")
         if s.method == SizingMethod.VOL_SCALED:
-            vol = trailing_volatility(prices.close, cols, entry, s.vol_lookback)
+            if (*pk, "vol") not in per_row:
+                per_row[(*pk, "vol")] = trailing_volatility(prices.close, plan["col"].to_numpy(), plan["entry"].to_numpy(),
+                                                            s.vol_lookback)
+            vol = per_row[(*pk, "vol")][rows]
             scale = np.minimum(s.target_vol / vol, s.max_leverage)
             trades["value"] = s.cash * scale
             trades["sigma"] = vol
@@ -146,9 +160,12 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             trades["value"] = s.cash
         no_hedge = params["hedge"] and params["benchmark"] not in prices.tickers
         if params["hedge"] and not no_hedge:
-            bench = prices.close[:, prices.column(params["benchmark"])]
-            trades["beta"] = estimation_beta(prices.close, cols, bench, trades["day0"].to_numpy(),
-                                             spec.hedge.estimation, spec.hedge.min_obs)
+            if (*pk, params["benchmark"]) not in per_row:
+                bench = prices.close[:, prices.column(params["benchmark"])]
+                per_row[(*pk, params["benchmark"])] = estimation_beta(
+                    prices.close, plan["col"].to_numpy(), bench, plan["day0"].to_numpy(), spec.hedge.estimation,
+                    spec.hedge.min_obs)
+            trades["beta"] = per_row[(*pk, params["benchmark"])][rows]
         else:
             trades["beta"] = np.nan
         reason = np.full(len(trades), "", dtype=object)
@@ -357,18 +374,17 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     if engine not in ("portfolio", "trades"):
         raise ValueError(f"engine must be 'portfolio' or 'trades', not {engine!r}")
     # Large grids of the event-time engine (no trade list wanted) run in one compiled pass per chunk
-    # whose memory is the chunk's equity block; otherwise a chunk's memory is its per-trade arrays
-    # (trades engine) or its dense sessions x lanes arrays (portfolio engine).
+    # (:func:`_sweep_chunk`); otherwise a chunk holds per-trade arrays (trades engine) or dense
+    # sessions x lanes arrays (portfolio engine).  Either way a chunk is at most ``max_cells`` cells.
     fused = engine == "trades" and not keep_trades
     cells = lane_cells if engine == "portfolio" else trade_cells
-    bound = np.full(len(variants), n_rows) if fused else cells
     chunks, current, acc = [], [], 0
     for v in range(len(variants)):
-        if current and acc + bound[v] > max_cells:
+        if current and acc + cells[v] > max_cells:
             chunks.append(np.array(current, dtype=np.int64))
             current, acc = [], 0
         current.append(v)
-        acc += bound[v]
+        acc += cells[v]
     chunks.append(np.array(current, dtype=np.int64))
 
     equity = np.empty((n_rows, len(variants)))
