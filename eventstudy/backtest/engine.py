@@ -144,10 +144,11 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
         if (*pk, params["hold"]) not in finished:
             done_, skip_ = finish_trades(plan, prices, hold=params["hold"], direction=direction,
                                          min_day0_move=spec.min_day0_move)
-            finished[(*pk, params["hold"])] = (done_, skip_.drop(columns="_row"))
-        trades, skip = finished[(*pk, params["hold"])]
-        rows = trades["_row"].to_numpy()
-        trades = trades.drop(columns="_row")
+            rows_ = done_.pop("_row").to_numpy()
+            skip_.pop("_row")
+            finished[(*pk, params["hold"])] = (done_, rows_, skip_)
+        shared, rows, skip = finished[(*pk, params["hold"])]
+        trades = shared.copy()  # each key sizes and hedges its own copy
         if s.method == SizingMethod.VOL_SCALED:
             if (*pk, "vol") not in per_row:
                 per_row[(*pk, "vol")] = trailing_volatility(prices.close, plan["col"].to_numpy(), plan["entry"].to_numpy(),
@@ -419,10 +420,13 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     metrics["span_start"] = index[spans[:, 0]] if len(index) else pd.NaT
     metrics["span_end"] = index[spans[:, 1]] if len(index) else pd.NaT
     metrics["exposure"] = metrics["exposure"] / (spans[:, 1] - spans[:, 0] + 1)
+    measured: dict[str, np.ndarray] = {}
     for s0, s1 in {tuple(x) for x in spans}:
         cols = np.flatnonzero((spans[:, 0] == s0) & (spans[:, 1] == s1))
         for name, values in equity_metrics(equity[s0:s1 + 1, cols], spec.capital).items():
-            metrics.loc[cols, name] = values
+            measured.setdefault(name, np.full(len(variants), np.nan))[cols] = values
+    for name, values in measured.items():
+        metrics[name] = values
     params = pd.DataFrame(variants)
     metrics = params.assign(variant=np.arange(len(variants))).merge(metrics, on="variant")
     # A variant without trades says why (never a bare NaN Sharpe).

@@ -90,10 +90,9 @@ def buy_and_hold_value(close: np.ndarray, capital: float) -> np.ndarray:
     buys there; missing prices later on carry the last value forward.
     """
     close = np.asarray(close, dtype=np.float64)
-    ff = close.copy()
-    for i in range(1, len(ff)):  # forward fill (R is at most a few thousand sessions)
-        gap = np.isnan(ff[i])
-        ff[i, gap] = ff[i - 1, gap]
+    # Forward fill: each cell takes the value of the last row at or above it with a price.
+    seen = np.where(np.isnan(close), 0, np.arange(len(close))[:, None])
+    ff = np.take_along_axis(close, np.maximum.accumulate(seen, axis=0), axis=0)
     first_row = np.argmax(~np.isnan(close), axis=0)
     first = close[first_row, np.arange(close.shape[1])]
     growth = np.where(np.isnan(ff), 1.0, ff / first)
