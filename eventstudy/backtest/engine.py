@@ -1,6 +1,6 @@
-"""vectorbt glue: planned trades of many variants -> ``Portfolio.from_signals`` runs, two engines.
+"""Planned trades of many variants -> fills, equity curves and metrics, two engines.
 
-``portfolio`` engine
+``portfolio`` engine (vectorbt ``Portfolio.from_signals``, the reference)
     Every variant is one vectorbt *group* with ``cash_sharing=True`` (one pot of ``capital``).
     Inside a group each column is a *lane*: a sequence of trades that never overlap in time
     (:func:`~eventstudy.backtest.signals.assign_lanes`), so a lane's close/open/high/low are those
@@ -9,11 +9,14 @@
     A hedged variant has one benchmark lane per trade lane.  When cash runs short, vectorbt cuts
     the entry (exact cash accounting).
 ``trades`` engine (default)
-    Every trade is its own column in *event time* (rows = sessions since its entry), identical
-    trades of different variants share a column, and the variant's value is ``capital`` plus the
-    sum of its trades' marked-to-market P&L.  That is the cash-sharing portfolio's value whenever
-    capital covers the entries (``peak_gross <= 1``; tested to agree); cells = sum of (N + 1) over
-    trades instead of sessions x lanes, hence the speed on large grids.
+    Every trade is filled on its own in event time by the numba kernels of
+    :mod:`~eventstudy.backtest.trade_kernels`, which apply vectorbt's fill rules (tested to agree
+    with ``from_signals`` trade by trade, and with the ``portfolio`` engine on the shipped specs), and
+    the variant's value is ``capital`` plus the sum of its trades' marked-to-market P&L.  That is
+    the cash-sharing portfolio's value whenever capital covers the entries (``peak_gross <= 1``);
+    work is the sum of (N + 1) over trades instead of sessions x lanes, and vectorbt need not be
+    imported.  Grids too large to keep every trade (:func:`simulate` ``keep_trades=False``) run in
+    one compiled pass per chunk of variants that keeps only equity curves and trade statistics.
 
 Fills (both engines): entries at the session open use ``price = open`` (else the close); time exits
 at the close; stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the quoted entry price).
@@ -24,8 +27,9 @@ high and low is unknown: when both the stop and the target lie inside it, the st
 (conservative).  ``fees`` (proportional) and ``slippage`` (adverse price move) apply
 to every fill.  A hedge leg is closed with its trade, at that session's close when a stop fired.
 
-Memory: each vectorbt run holds at most ``max_cells`` cells; no order logs are kept; a large grid
-keeps per-variant metrics and equity curves, trade lists only when asked.
+Memory: each chunk (one vectorbt run, or one kernel pass) holds at most ``max_cells`` cells; no
+order logs are kept; a large grid keeps per-variant metrics and equity curves, trade lists only
+when asked.
 """
 
 from __future__ import annotations
@@ -328,7 +332,7 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     events : one row per (event, listed party): ``event_id, ticker, announced, timing, role,
         deal_type`` (+ optional ``amount_value``), see :func:`eventstudy.backtest.data.check_events`.
     prices : OHLC of every traded ticker, the hedge benchmarks and ``spec.benchmark``.
-    max_cells : memory bound: cells (rows x columns) per vectorbt run.
+    max_cells : memory bound: cells per chunk (sessions x lanes for ``portfolio``, trade-sessions for ``trades``).
     engine : default ``spec.engine``.  ``portfolio``: cash-sharing groups of lanes on the calendar
         (entries are cut when cash runs short); ``trades``: one column per trade in event time,
         portfolio value = capital + sum of trade P&L (identical whenever capital covers the entries,
