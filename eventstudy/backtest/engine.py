@@ -128,6 +128,7 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
     skipped = [events.loc[~priced].assign(reason=NO_TICKER)] if (~priced).any() else []
     events = events.loc[priced].reset_index(drop=True)
     sets, notes = {}, {}
+    skip_params: list[tuple[int, dict]] = []
     # Keys that differ only in hedge/benchmark (or in hold) share their plan, trades and the
     # per-row sizing and beta: computed once per (k, role) plan and picked by plan row ("_row").
     merged: dict[tuple, pd.DataFrame] = {}
@@ -150,7 +151,9 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
                                          min_day0_move=spec.min_day0_move)
             rows_ = done_.pop("_row").to_numpy()
             skip_.pop("_row")
-            finished[(*pk, params["hold"])] = (done_, rows_, skip_)
+            # The columns each key fills, created once: filling them is cheaper than adding them.
+            filled = ["value", "sigma", "beta"] if s.method == SizingMethod.VOL_SCALED else ["value", "beta"]
+            finished[(*pk, params["hold"])] = (done_.assign(**dict.fromkeys(filled, np.nan)), rows_, skip_)
         shared, rows, skip = finished[(*pk, params["hold"])]
         trades = shared.copy()  # each key sizes and hedges its own copy
         if s.method == SizingMethod.VOL_SCALED:
@@ -195,9 +198,24 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
         notes[key] = "" if len(trades) else _why_empty(
             spec, params["role"], len(base), int((~base["ticker"].isin(prices.tickers)).sum()), skip)
         if len(skip):
-            skipped.append(skip.assign(**{f"param_{k}": v for k, v in params.items()}))
-    skipped_frame = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame()
-    return keys, sets, skipped_frame, notes
+            skipped.append(skip)
+            skip_params.append((len(skip), params))
+    return keys, sets, _skipped_frame(skipped, skip_params), notes
+
+
+def _skipped_frame(frames: list[pd.DataFrame], params: list[tuple[int, dict]]) -> pd.DataFrame:
+    """The skipped rows in one frame, with ``param_<key>`` columns naming the trade key that skipped
+    them (the last ``len(params)`` frames, each ``n`` rows long; earlier ones have none: NaN)."""
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    if params:
+        lead = len(frame) - sum(n for n, _ in params)
+        counts = [lead] + [n for n, _ in params]
+        for name in TRADE_KEYS:
+            values = np.array([np.nan] + [p[name] for _, p in params], dtype=object)
+            frame[f"param_{name}"] = pd.Series(np.repeat(values, counts), dtype=object).infer_objects()
+    return frame
 
 
 @dataclass
