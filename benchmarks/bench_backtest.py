@@ -1,13 +1,14 @@
-"""Backtest sweep throughput: 10,000 variants over the catalog events and over pseudo-events.
+"""Backtest start-up and sweep throughput: 10,000 variants over the catalog events and over pseudo-events.
 
-Run: ``python benchmarks/bench_backtest.py [--variants-only] [--pseudo-events 300] [--portfolio-variants 1000]``
+Run: ``python benchmarks/bench_backtest.py [--no-cold] [--pseudo-events 300] [--portfolio-variants 1000]``
 
-Reports the cold start (fresh process, empty numba cache) and the warm start (fresh process,
-project cache filled), then, per data set: the first run in this process (numba compilation of vectorbt's
-simulator included, printed apart as "first run"), the warm run (median of ``--repeat``),
-variants per second, and peak memory of the warm run (tracemalloc: Python and numpy
-allocations) plus the process's peak RSS.  Goal from the issue: 10k variants <= 10 s warm on
-2 cores, memory bounded (no order logs; arrays bounded by ``max_cells`` per vectorbt run).
+Start-up: ``eventstudy backtest run`` of a small spec end to end in a fresh process, with an
+empty numba cache (cold) and with the project's shared cache (warm; goal <= 3 s), and the first
+compile of the large-grid kernels into an empty cache.  Then, per data set: the first run in this
+process, the warm run (median of ``--repeat``), variants per second, and peak memory of the warm
+run (tracemalloc: Python and numpy allocations) plus the process's peak RSS.  Goal from the
+issue: 10k variants x 300 pseudo-events <= 4 s warm on 2 cores, memory bounded (``max_cells``
+per chunk).  The ``portfolio`` row is vectorbt's cash-sharing simulation (the reference engine).
 
 Data: ``../shared/data/prices/raw/SungKyu-Kim39__BackTester39`` (catalog tickers, SPY, QQQ)
 and ``../shared/data/prices/universe`` (pseudo-events on random tickers and dates, seed 0).
@@ -96,56 +97,77 @@ def timed(label: str, spec, events, prices, repeat: int, engine: str | None = No
     return out
 
 
-COLD_SNIPPET = """
-import time, sys
-sys.path.insert(0, {bench!r})
-t0 = time.perf_counter()
-import bench_backtest as B
-from eventstudy.backtest.spec import StrategySpec
-from eventstudy.backtest.sweep import run_backtest
-t1 = time.perf_counter()
-ev = B.catalog_events()
-prices = B.load_prices(ev, B.RAW)
-spec = StrategySpec(name="cold", exit={{"hold": 3, "stop_loss": 0.05}}, hedge={{"enabled": True}})
-t2 = time.perf_counter()
-for engine in ("trades", "portfolio"):
-    run_backtest(spec, ev, prices, engine=engine)
-t3 = time.perf_counter()
-run_backtest(spec, ev, prices, engine="trades")
-t4 = time.perf_counter()
-print(f"{{t1 - t0:.2f}} {{t3 - t2:.2f}} {{t4 - t3:.2f}}")
+SMALL_SPEC = """name: small
+universe: {tickers: [AMD, NVDA, ORCL, INTC, AVGO, SPY]}
+entry: {k: 0, at: open}
+exit: {hold: 3, stop_loss: 0.05}
+costs: {fees: 0.0005, slippage: 0.0005}
 """
+SMALL_TICKERS = "AMD,NVDA,ORCL,INTC,AVGO,SPY"
 
 
-def cold_compile() -> dict:
-    """Import and first-backtest times in a fresh process with an empty numba cache (true first compile)."""
+def _cli(args: list[str], env: dict) -> float:
+    """Wall seconds of one ``eventstudy`` command in a fresh process (fails loudly if it fails)."""
+    import subprocess
+    import sys
+
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from eventstudy.cli import main; main()", *args], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - t0
+
+
+def start_up(repeat: int) -> dict:
+    """``eventstudy backtest run`` of a small spec end to end (fresh process: imports, database,
+    backtest, table), on a temporary SQLite database holding the catalog and the spec's prices.
+
+    ``cold``: empty numba cache (``NUMBA_CACHE_DIR`` a new folder); ``warm``: the project cache
+    (:mod:`eventstudy.numba_cache`) after one run, median of ``repeat``.  Also the large-grid
+    kernels' first compile into an empty cache (a 10k-variant sweep's first run pays it once).
+    """
     import os
     import subprocess
     import sys
     import tempfile
 
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
-        out = subprocess.run([sys.executable, "-c", COLD_SNIPPET.format(bench=str(Path(__file__).parent))],
-                             capture_output=True, text=True, env=env, check=True).stdout.split()
-    return {"import_s": float(out[0]), "first_backtests_s (compile)": float(out[1]), "same, warm_s": float(out[2])}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/bench.db"
+        spec = Path(tmp) / "small.yaml"
+        spec.write_text(SMALL_SPEC, encoding="utf-8")
+        env = dict(os.environ, PYTHONWARNINGS="ignore")
+        _cli(["--db", db, "events", "load", "--catalog", str(REPO / "events")], env)
+        _cli(["--db", db, "prices", "ingest", "--prices", f"files:{RAW}", "--tickers", SMALL_TICKERS], env)
+        run = ["--db", db, "backtest", "run", str(spec), "--no-progress", "--no-store"]
+        cold_env = dict(env, NUMBA_CACHE_DIR=str(Path(tmp) / "numba-empty"))
+        cold = _cli(run, cold_env)
+        _cli(run, env)  # fills the project cache if needed
+        warm = statistics.median(_cli(run, env) for _ in range(repeat))
+        empty = dict(env, NUMBA_CACHE_DIR=str(Path(tmp) / "numba-empty-2"))
+        compile_s = subprocess.run([sys.executable, "-c", COMPILE_SNIPPET.format(bench=str(Path(__file__).parent))],
+                                   env=empty, check=True, capture_output=True, text=True).stdout.split()
+    return {"cold_s": round(cold, 2), "warm_s": round(warm, 2), "large-grid kernels compile_s": float(compile_s[0]),
+            "same, warm_s": float(compile_s[1])}
 
 
-def fresh_process(cache: str | None = None) -> dict:
-    """The same snippet in a new process on the project's numba cache (:mod:`eventstudy.numba_cache`),
-    or on ``cache``; run it twice first to know the cache is warm: what a second ``backtest run`` pays."""
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    if cache:
-        env["NUMBA_CACHE_DIR"] = cache
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", COLD_SNIPPET.format(bench=str(Path(__file__).parent))],
-                         capture_output=True, text=True, env=env, check=True).stdout.split()
-    return {"import_s": float(out[0]), "first_backtests_s": float(out[1]), "same, again_s": float(out[2]),
-            "process_s": round(time.perf_counter() - t0, 2)}
+COMPILE_SNIPPET = """
+import sys, time
+sys.path.insert(0, {bench!r})
+import bench_backtest as B
+from eventstudy.backtest.spec import StrategySpec
+from eventstudy.backtest.sweep import run_backtest
+ev = B.catalog_events()
+prices = B.load_prices(ev, B.RAW)
+import eventstudy.backtest.trade_kernels as K
+K.COMPILE_ABOVE = 0  # compile every kernel, as a large grid does
+spec = StrategySpec(name="compile", exit={{"hold": 3}}, hedge={{"enabled": True}},
+                    sweep={{"k": [0, 1, 2, 3, 4], "hold": [1, 3, 5, 10], "stop_loss": [None, 0.05, 0.1],
+                           "take_profit": [None, 0.1]}})
+t0 = time.perf_counter()
+run_backtest(spec, ev, prices)
+t1 = time.perf_counter()
+run_backtest(spec, ev, prices)
+print(f"{{t1 - t0:.2f}} {{time.perf_counter() - t1:.2f}}")
+"""
 
 
 def main() -> None:
@@ -154,18 +176,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--portfolio-variants", type=int, default=1000,
                         help="also time the cash-sharing portfolio engine on the first N variants (0: skip)")
-    parser.add_argument("--no-cold", action="store_true", help="skip the empty-numba-cache compile measurement")
+    parser.add_argument("--no-cold", action="store_true", help="skip the start-up measurements")
     args = parser.parse_args()
     if not args.no_cold:
-        print("cold start (empty numba cache):", cold_compile(), flush=True)
-    from eventstudy.numba_cache import configure_numba_cache
-
-    cache = configure_numba_cache()
-    fresh_process()  # fills the project cache if it was empty
-    print(f"warm start (fresh process, numba cache {cache}):", fresh_process(), flush=True)
+        print("start-up, eventstudy backtest run of a small spec (fresh process):", start_up(args.repeat), flush=True)
 
     t0 = time.perf_counter()
-    import vectorbt  # noqa: F401
+    import vectorbt  # noqa: F401  (the portfolio engine's; the trades engine runs without it)
 
     from eventstudy.backtest.spec import StrategySpec
 

@@ -1,6 +1,7 @@
 """One on-disk numba cache for every process of the project (CLI runs, the nightly pipeline, test workers).
 
-vectorbt compiles its kernels with ``cache=True``; numba keeps those compiled kernels under
+The backtest's kernels (:mod:`eventstudy.backtest.trade_kernels`), the core's and vectorbt's are
+compiled with ``cache=True``; numba keeps those compiled kernels under
 ``NUMBA_CACHE_DIR`` (default: beside each source file, which may be read-only or differ between
 installs).  Pointing every process at one project folder means a kernel is compiled once and
 loaded from disk afterwards, also by parallel test workers.  Must run before numba is imported.

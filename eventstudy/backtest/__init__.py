@@ -1,6 +1,7 @@
 """Backtests of trading strategies around announcements, on vectorbt.
 
-Public API (imported lazily: vectorbt and numba load only when a backtest runs)::
+Public API (imported lazily: numba loads only when a backtest runs, vectorbt only for the
+``portfolio`` engine and as the tests' reference)::
 
     spec = load_spec("examples/strategies/counterparty-close-hold5.yaml")   # or StrategySpec(...)
     result = run_backtest(spec, events_frame, PriceData.from_frames(load_prices(...)))

@@ -1,6 +1,6 @@
-"""vectorbt glue: planned trades of many variants -> ``Portfolio.from_signals`` runs, two engines.
+"""Planned trades of many variants -> fills, equity curves and metrics, two engines.
 
-``portfolio`` engine
+``portfolio`` engine (vectorbt ``Portfolio.from_signals``, the reference)
     Every variant is one vectorbt *group* with ``cash_sharing=True`` (one pot of ``capital``).
     Inside a group each column is a *lane*: a sequence of trades that never overlap in time
     (:func:`~eventstudy.backtest.signals.assign_lanes`), so a lane's close/open/high/low are those
@@ -9,11 +9,14 @@
     A hedged variant has one benchmark lane per trade lane.  When cash runs short, vectorbt cuts
     the entry (exact cash accounting).
 ``trades`` engine (default)
-    Every trade is its own column in *event time* (rows = sessions since its entry), identical
-    trades of different variants share a column, and the variant's value is ``capital`` plus the
-    sum of its trades' marked-to-market P&L.  That is the cash-sharing portfolio's value whenever
-    capital covers the entries (``peak_gross <= 1``; tested to agree); cells = sum of (N + 1) over
-    trades instead of sessions x lanes, hence the speed on large grids.
+    Every trade is filled on its own in event time by the numba kernels of
+    :mod:`~eventstudy.backtest.trade_kernels`, which apply vectorbt's fill rules (tested to agree
+    with ``from_signals`` trade by trade, and with the ``portfolio`` engine on the shipped specs), and
+    the variant's value is ``capital`` plus the sum of its trades' marked-to-market P&L.  That is
+    the cash-sharing portfolio's value whenever capital covers the entries (``peak_gross <= 1``);
+    work is the sum of (N + 1) over trades instead of sessions x lanes, and vectorbt need not be
+    imported.  Grids too large to keep every trade (:func:`simulate` ``keep_trades=False``) run in
+    one compiled pass per chunk of variants that keeps only equity curves and trade statistics.
 
 Fills (both engines): entries at the session open use ``price = open`` (else the close); time exits
 at the close; stops (``sl_stop``/``tp_stop``/``sl_trail``, relative to the quoted entry price).
@@ -24,8 +27,9 @@ high and low is unknown: when both the stop and the target lie inside it, the st
 (conservative).  ``fees`` (proportional) and ``slippage`` (adverse price move) apply
 to every fill.  A hedge leg is closed with its trade, at that session's close when a stop fired.
 
-Memory: each vectorbt run holds at most ``max_cells`` cells; no order logs are kept; a large grid
-keeps per-variant metrics and equity curves, trade lists only when asked.
+Memory: each chunk (one vectorbt run, or one kernel pass) holds at most ``max_cells`` cells; no
+order logs are kept; a large grid keeps per-variant metrics and equity curves, trade lists only
+when asked.
 """
 
 from __future__ import annotations
@@ -124,21 +128,39 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
     skipped = [events.loc[~priced].assign(reason=NO_TICKER)] if (~priced).any() else []
     events = events.loc[priced].reset_index(drop=True)
     sets, notes = {}, {}
+    skip_params: list[tuple[int, dict]] = []
+    # Keys that differ only in hedge/benchmark (or in hold) share their plan, trades and the
+    # per-row sizing and beta: computed once per (k, role) plan and picked by plan row ("_row").
+    merged: dict[tuple, pd.DataFrame] = {}
+    finished: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    per_row: dict[tuple, np.ndarray] = {}
+    s = spec.sizing
     for key in keys:
         params = dict(zip(TRADE_KEYS, key))
         base = bases[params["role"]]
         if params["k"] not in plans:
             plans[params["k"]] = plan_entries(events, prices, k=params["k"], at_close=spec.entry.at.value == "close",
                                               needs_day0_close=needs_close)
-        plan = plans[params["k"]]
-        plan = plan.merge(base[["event_id", "ticker"]], on=["event_id", "ticker"], how="inner")
-        trades, skip = finish_trades(plan, prices, hold=params["hold"], direction=direction,
-                                     min_day0_move=spec.min_day0_move)
-        entry = trades["entry"].to_numpy()
-        cols = trades["col"].to_numpy()
-        s = spec.sizing
+        pk = (params["k"], params["role"])
+        if pk not in merged:
+            plan = plans[params["k"]].merge(base[["event_id", "ticker"]], on=["event_id", "ticker"], how="inner")
+            merged[pk] = plan.assign(_row=np.arange(len(plan)))
+        plan = merged[pk]
+        if (*pk, params["hold"]) not in finished:
+            done_, skip_ = finish_trades(plan, prices, hold=params["hold"], direction=direction,
+                                         min_day0_move=spec.min_day0_move)
+            rows_ = done_.pop("_row").to_numpy()
+            skip_.pop("_row")
+            # The columns each key fills, created once: filling them is cheaper than adding them.
+            filled = ["value", "sigma", "beta"] if s.method == SizingMethod.VOL_SCALED else ["value", "beta"]
+            finished[(*pk, params["hold"])] = (done_.assign(**dict.fromkeys(filled, np.nan)), rows_, skip_)
+        shared, rows, skip = finished[(*pk, params["hold"])]
+        trades = shared.copy()  # each key sizes and hedges its own copy
         if s.method == SizingMethod.VOL_SCALED:
-            vol = trailing_volatility(prices.close, cols, entry, s.vol_lookback)
+            if (*pk, "vol") not in per_row:
+                per_row[(*pk, "vol")] = trailing_volatility(prices.close, plan["col"].to_numpy(), plan["entry"].to_numpy(),
+                                                            s.vol_lookback)
+            vol = per_row[(*pk, "vol")][rows]
             scale = np.minimum(s.target_vol / vol, s.max_leverage)
             trades["value"] = s.cash * scale
             trades["sigma"] = vol
@@ -146,9 +168,12 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
             trades["value"] = s.cash
         no_hedge = params["hedge"] and params["benchmark"] not in prices.tickers
         if params["hedge"] and not no_hedge:
-            bench = prices.close[:, prices.column(params["benchmark"])]
-            trades["beta"] = estimation_beta(prices.close, cols, bench, trades["day0"].to_numpy(),
-                                             spec.hedge.estimation, spec.hedge.min_obs)
+            if (*pk, params["benchmark"]) not in per_row:
+                bench = prices.close[:, prices.column(params["benchmark"])]
+                per_row[(*pk, params["benchmark"])] = estimation_beta(
+                    prices.close, plan["col"].to_numpy(), bench, plan["day0"].to_numpy(), spec.hedge.estimation,
+                    spec.hedge.min_obs)
+            trades["beta"] = per_row[(*pk, params["benchmark"])][rows]
         else:
             trades["beta"] = np.nan
         reason = np.full(len(trades), "", dtype=object)
@@ -173,9 +198,24 @@ def _trade_sets(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, var
         notes[key] = "" if len(trades) else _why_empty(
             spec, params["role"], len(base), int((~base["ticker"].isin(prices.tickers)).sum()), skip)
         if len(skip):
-            skipped.append(skip.assign(**{f"param_{k}": v for k, v in params.items()}))
-    skipped_frame = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame()
-    return keys, sets, skipped_frame, notes
+            skipped.append(skip)
+            skip_params.append((len(skip), params))
+    return keys, sets, _skipped_frame(skipped, skip_params), notes
+
+
+def _skipped_frame(frames: list[pd.DataFrame], params: list[tuple[int, dict]]) -> pd.DataFrame:
+    """The skipped rows in one frame, with ``param_<key>`` columns naming the trade key that skipped
+    them (the last ``len(params)`` frames, each ``n`` rows long; earlier ones have none: NaN)."""
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    if params:
+        lead = len(frame) - sum(n for n, _ in params)
+        counts = [lead] + [n for n, _ in params]
+        for name in TRADE_KEYS:
+            values = np.array([np.nan] + [p[name] for _, p in params], dtype=object)
+            frame[f"param_{name}"] = pd.Series(np.repeat(values, counts), dtype=object).infer_objects()
+    return frame
 
 
 @dataclass
@@ -310,7 +350,7 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     events : one row per (event, listed party): ``event_id, ticker, announced, timing, role,
         deal_type`` (+ optional ``amount_value``), see :func:`eventstudy.backtest.data.check_events`.
     prices : OHLC of every traded ticker, the hedge benchmarks and ``spec.benchmark``.
-    max_cells : memory bound: cells (rows x columns) per vectorbt run.
+    max_cells : memory bound: cells per chunk (sessions x lanes for ``portfolio``, trade-sessions for ``trades``).
     engine : default ``spec.engine``.  ``portfolio``: cash-sharing groups of lanes on the calendar
         (entries are cut when cash runs short); ``trades``: one column per trade in event time,
         portfolio value = capital + sum of trade P&L (identical whenever capital covers the entries,
@@ -356,14 +396,15 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     engine = engine or spec.engine
     if engine not in ("portfolio", "trades"):
         raise ValueError(f"engine must be 'portfolio' or 'trades', not {engine!r}")
-    # The event-time engine's arrays are (max hold + 1) rows tall: chunk variants of similar hold together.
-    order = np.arange(len(variants)) if engine == "portfolio" else np.argsort([p["hold"] for p in variants], kind="stable")
+    # Large grids of the event-time engine (no trade list wanted) run in one compiled pass per chunk
+    # (:func:`_sweep_chunk`); otherwise a chunk holds per-trade arrays (trades engine) or dense
+    # sessions x lanes arrays (portfolio engine).  Either way a chunk is at most ``max_cells`` cells.
+    fused = engine == "trades" and not keep_trades
     cells = lane_cells if engine == "portfolio" else trade_cells
     chunks, current, acc = [], [], 0
-    for v in order:
-        new_hold = engine == "trades" and current and variants[v]["hold"] != variants[current[-1]]["hold"]
-        if current and (acc + cells[v] > max_cells or new_hold):
-            chunks.append(np.array(current))
+    for v in range(len(variants)):
+        if current and acc + cells[v] > max_cells:
+            chunks.append(np.array(current, dtype=np.int64))
             current, acc = [], 0
         current.append(v)
         acc += cells[v]
@@ -372,10 +413,15 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     equity = np.empty((n_rows, len(variants)))
     metric_parts, trade_parts = [], []
     done = 0
+    key_trades = _key_trades(keys, sets) if fused else None
     for var_ids in chunks:
-        chunk = _layout(var_ids, variants, key_index, sets, keys)
-        eq, met, trd = _simulate_chunk(spec, prices, ff, chunk, var_ids, variants, keys, sets, r0, n_rows, index,
-                                       has_stops, engine, keep_trades)
+        if fused:
+            eq, met = _sweep_chunk(spec, prices, ff, var_ids, variants, key_index, key_trades, r0, n_rows, has_stops)
+            trd = None
+        else:
+            chunk = _layout(var_ids, variants, key_index, sets, keys)
+            eq, met, trd = _simulate_chunk(spec, prices, ff, chunk, var_ids, variants, keys, sets, r0, n_rows, index,
+                                           has_stops, engine, keep_trades)
         equity[:, var_ids] = eq
         metric_parts.append(met)
         if trd is not None:
@@ -396,10 +442,13 @@ def simulate(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, varian
     metrics["span_start"] = index[spans[:, 0]] if len(index) else pd.NaT
     metrics["span_end"] = index[spans[:, 1]] if len(index) else pd.NaT
     metrics["exposure"] = metrics["exposure"] / (spans[:, 1] - spans[:, 0] + 1)
+    measured: dict[str, np.ndarray] = {}
     for s0, s1 in {tuple(x) for x in spans}:
         cols = np.flatnonzero((spans[:, 0] == s0) & (spans[:, 1] == s1))
         for name, values in equity_metrics(equity[s0:s1 + 1, cols], spec.capital).items():
-            metrics.loc[cols, name] = values
+            measured.setdefault(name, np.full(len(variants), np.nan))[cols] = values
+    for name, values in measured.items():
+        metrics[name] = values
     params = pd.DataFrame(variants)
     metrics = params.assign(variant=np.arange(len(variants))).merge(metrics, on="variant")
     # A variant without trades says why (never a bare NaN Sharpe).
@@ -535,78 +584,6 @@ def _portfolio_fills(spec, prices, ff, chunk: _Chunk, t: dict, r0, n_rows, index
                   rec["exit_price"][mi], rec["pnl"][mi], hedge_pnl)
 
 
-def _row_codes(columns: list[np.ndarray]) -> np.ndarray:
-    """One int64 per row, equal exactly when all ``columns`` are equal (mixed-radix of per-column codes)."""
-    code = np.zeros(len(columns[0]), dtype=np.int64)
-    span = 1
-    for col in columns:
-        _, inv = np.unique(col, return_inverse=True)
-        n = int(inv.max()) + 1 if len(inv) else 1
-        if span * n >= 2**62:  # too many combinations for one integer: re-code what we have so far
-            _, code = np.unique(code, return_inverse=True)
-            span = int(code.max()) + 1
-        code = code * n + inv
-        span *= n
-    return code
-
-
-def _event_time_run(spec, ff, entry, hold, tick, at_close, side, value, sl, tp, trail, with_stops, prices):
-    """One vectorbt run with one column per distinct trade, rows = sessions since entry (0..max hold).
-
-    Returns the trade record per input trade (``-1`` if it did not fill) and its marked-to-market
-    P&L at each row, from the record (position x (close - fill price) - entry fee while open, the
-    realised P&L from the exit on).
-    """
-    from .vbt_kernels import vectorbt
-
-    vbt = vectorbt()
-
-    n = len(entry)
-    # Variants that differ only in what they do not pass here (hedge, benchmark...) share columns.
-    _, u, back = np.unique(_row_codes([entry, hold, tick, at_close, side, value, np.nan_to_num(sl, nan=-1.0),
-                                       np.nan_to_num(tp, nan=-1.0), trail]), return_index=True, return_inverse=True)
-    m = len(u)
-    h_max = int(hold.max()) if n else 0
-    j = np.arange(h_max + 1)[:, None]
-    rows = np.minimum(entry[u][None, :] + j, len(prices.sessions) - 1)
-    tk = tick[u][None, :]
-    close = ff["close"][rows, tk]
-    cols = np.arange(m)
-    first = np.zeros((h_max + 1, m), dtype=bool)
-    first[0] = True
-    last = np.zeros((h_max + 1, m), dtype=bool)
-    last[hold[u], cols] = True
-    long_, short = (side[u] > 0)[None, :], (side[u] < 0)[None, :]
-    price = np.full((h_max + 1, m), np.inf)
-    price[0] = np.where(at_close[u], np.inf, prices.open[entry[u], tick[u]])
-    size = np.zeros((h_max + 1, m))
-    size[0] = value[u]
-    kwargs = {}
-    if with_stops:
-        kwargs = dict(open=ff["open"][rows, tk], high=ff["high"][rows, tk], low=ff["low"][rows, tk],
-                      sl_stop=sl[u][None, :], tp_stop=tp[u][None, :], sl_trail=trail[u][None, :],
-                      stop_entry_price="price", stop_exit_price="stopmarket", upon_stop_exit="close")
-    # Every entry fills here: whether capital suffices is a property of the whole portfolio.
-    init = np.maximum(value[u], 1.0) * 10.0
-    pf = vbt.Portfolio.from_signals(
-        close, entries=first & long_, exits=last & long_, short_entries=first & short, short_exits=last & short,
-        price=price, size=size, size_type="value", accumulate=False, fees=spec.costs.fees,
-        slippage=spec.costs.slippage, init_cash=init, cash_sharing=False, freq="1D", max_logs=0, **kwargs)
-    rec = pf.trades.values.copy()
-    idx_u = np.full(m, -1)
-    idx_u[rec["col"]] = np.arange(len(rec))
-    if with_stops:
-        _entry_day_stops(spec, rec, idx_u, price[0], ff["high"][entry[u], tick[u]], ff["low"][entry[u], tick[u]],
-                         side[u], sl[u], tp[u], ~at_close[u])
-    r = np.maximum(idx_u, 0)
-    d = np.where(rec["direction"][r] == 0, 1.0, -1.0) if len(rec) else np.ones(m)
-    open_mark = d[None, :] * rec["size"][r][None, :] * (close - rec["entry_price"][r][None, :]) - rec["entry_fees"][r][None, :]
-    marks_u = np.where(j < rec["exit_idx"][r][None, :], open_mark, rec["pnl"][r][None, :])
-    marks_u[:, idx_u < 0] = 0.0
-    idx = idx_u[back]
-    return rec, idx, marks_u[:, back]
-
-
 def _entry_day_stops(spec, rec: np.ndarray, idx_u: np.ndarray, base: np.ndarray, high: np.ndarray, low: np.ndarray,
                      side: np.ndarray, sl: np.ndarray, tp: np.ndarray, at_open: np.ndarray) -> np.ndarray:
     """Close, in place in the trade records ``rec``, the open-filled trades whose stop or target the
@@ -644,48 +621,74 @@ def _entry_day_stops(spec, rec: np.ndarray, idx_u: np.ndarray, base: np.ndarray,
 
 
 def _trades_fills(spec, prices, ff, chunk: _Chunk, t: dict, var_ids, variants, r0, n_rows, has_stops) -> _Fills:
-    """Event-time engine: every trade (and hedge) its own vectorbt column, rows = sessions since entry.
+    """Event-time engine: every trade (and hedge leg) filled on its own (:mod:`.trade_kernels`).
 
     The portfolio's value is ``capital`` plus the sum of the trades' marked-to-market P&L, which is
     exactly the cash-sharing portfolio's value whenever ``capital`` covers every entry (the sizing
-    methods fix each notional at entry and never compound).  Cells: sum of (hold + 1) over trades.
+    methods fix each notional at entry and never compound).  Work: sum of (hold + 1) over trades.
     """
+    from .trade_kernels import add_marks, fill_trades
+
     entry, hold = t["entry"], t["exit"] - t["entry"]
     params = [variants[v] for v in var_ids]
-    sl = np.array([np.nan if p["stop_loss"] is None else p["stop_loss"] for p in params])[chunk.t_var]
-    tp = np.array([np.nan if p["take_profit"] is None else p["take_profit"] for p in params])[chunk.t_var]
-    trail = np.array([bool(p["trailing"]) for p in params])[chunk.t_var]
-    rec, idx, marks = _event_time_run(spec, ff, entry, hold, t["col"], t["entry_at_close"], t["side"], t["value"],
-                                      sl, tp, trail, has_stops, prices)
-    mi = np.maximum(idx, 0)
-    filled = idx >= 0
-    exit_j = np.where(filled, rec["exit_idx"][mi], hold)
-    n_local = len(var_ids)
-    flat_rows, flat_vals, flat_var = [marks], [entry], [chunk.t_var]
+    sl = np.array([np.nan if p["stop_loss"] is None else p["stop_loss"] for p in params], dtype=float)[chunk.t_var]
+    tp = np.array([np.nan if p["take_profit"] is None else p["take_profit"] for p in params], dtype=float)[chunk.t_var]
+    trail = np.array([bool(p["trailing"]) for p in params], dtype=bool)[chunk.t_var]
+    fees, slip = spec.costs.fees, spec.costs.slippage
+    main = fill_trades(prices.open, ff, entry, hold, t["col"], t["entry_at_close"], t["side"], t["value"], sl, tp, trail,
+                       fees, slip, has_stops)
+    filled = main.filled
+    exit_j = np.where(filled, main.exit_j, hold)
+    acc = np.zeros((len(var_ids), n_rows))
+    add_marks(acc, ff["close"], r0, chunk.t_var, entry, t["col"], t["side"], main)
     hedge_pnl = np.zeros(len(entry))
     # A hedge opens and closes with its trade; a trade stopped on its entry session carries no hedge
     # (one session cannot hold both a signal entry and exit).
     h = t["hedged"] & filled & (exit_j > 0)
     if h.any():
         nan = np.full(int(h.sum()), np.nan)
-        h_rec, h_idx, h_marks = _event_time_run(spec, ff, entry[h], exit_j[h], t["bench"][h], t["entry_at_close"][h],
-                                                t["h_side"][h], t["h_value"][h], nan, nan, np.zeros(len(nan), bool),
-                                                False, prices)
-        hedge_pnl[h] = np.where(h_idx >= 0, h_rec["pnl"][np.maximum(h_idx, 0)], 0.0)
-        flat_rows.append(h_marks)
-        flat_vals.append(entry[h])
-        flat_var.append(chunk.t_var[h])
-    # Scatter each column's day-to-day change of marked value onto calendar rows, then cumulate.
-    acc = np.zeros(n_rows * n_local)
-    for marks_, entry_, var_ in zip(flat_rows, flat_vals, flat_var):
-        delta = np.diff(marks_, axis=0, prepend=0.0)
-        j = np.arange(marks_.shape[0])[:, None]
-        row = entry_[None, :] - r0 + j
-        keep = row < n_rows
-        acc += np.bincount((row * n_local + var_[None, :])[keep], weights=delta[keep], minlength=n_rows * n_local)
-    equity = spec.capital + np.cumsum(acc.reshape(n_rows, n_local), axis=0)
-    return _Fills(equity, filled, entry - r0 + exit_j, rec["size"][mi], rec["entry_price"][mi], rec["exit_price"][mi],
-                  rec["pnl"][mi], hedge_pnl)
+        leg = fill_trades(prices.open, ff, entry[h], exit_j[h], t["bench"][h], t["entry_at_close"][h], t["h_side"][h],
+                          t["h_value"][h], nan, nan, np.zeros(len(nan), bool), fees, slip, False)
+        hedge_pnl[h] = np.where(leg.filled, leg.pnl, 0.0)
+        add_marks(acc, ff["close"], r0, chunk.t_var[h], entry[h], t["bench"][h], t["h_side"][h], leg)
+    equity = spec.capital + np.cumsum(acc, axis=1).T
+    return _Fills(equity, filled, entry - r0 + exit_j, main.size, main.entry_price, main.exit_price, main.pnl, hedge_pnl)
+
+
+#: Per-trade fields the compiled sweep reads from each trade key's frame.
+_KEY_FIELDS = ("entry", "exit", "col", "side", "value", "entry_at_close", "beta")
+
+
+def _key_trades(keys: list, sets: dict) -> tuple[dict, np.ndarray]:
+    """The trades of every key in one set of arrays (:data:`_KEY_FIELDS`), key ``i`` owning rows
+    ``start[i]:start[i + 1]``."""
+    frames = [sets[k][0] for k in keys]
+    start = np.concatenate([[0], np.cumsum([len(f) for f in frames])]).astype(np.int64)
+    arrays = {name: np.concatenate([f[name].to_numpy(dtype=float) if len(f) else np.zeros(0) for f in frames])
+              if frames else np.zeros(0) for name in _KEY_FIELDS}
+    return arrays, start
+
+
+def _sweep_chunk(spec, prices, ff, var_ids, variants, key_index, key_trades, r0, n_rows, has_stops):
+    """Equity and metric columns of the variants ``var_ids`` in one compiled pass (no trade list)."""
+    from .trade_kernels import sweep_variants
+
+    params = [variants[v] for v in var_ids]
+    level = lambda name: np.array([np.nan if p[name] is None else p[name] for p in params], dtype=float)  # noqa: E731
+    bench = np.array([prices.column(p["benchmark"]) if p["hedge"] and p["benchmark"] in prices.tickers else 0
+                      for p in params], dtype=np.int64)
+    arrays, start = key_trades
+    res = sweep_variants(prices.open, ff, r0, n_rows, spec.capital, arrays, start,
+                         np.array([key_index[v] for v in var_ids], dtype=np.int64), level("stop_loss"),
+                         level("take_profit"), np.array([bool(p["trailing"]) for p in params]),
+                         np.array([bool(p["hedge"]) for p in params]), bench, spec.costs.fees, spec.costs.slippage,
+                         has_stops)
+    n = res.trades.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        met = pd.DataFrame({"variant": var_ids, "trades": res.trades, "win_rate": np.where(n > 0, res.wins / n, np.nan),
+                            "avg_trade": np.where(n > 0, res.sum_ret / n, np.nan), "exposure": res.held,
+                            "peak_gross": res.peak_gross / spec.capital})
+    return res.equity, met
 
 
 def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, sets, r0, n_rows, index, has_stops,
@@ -702,10 +705,6 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
     with np.errstate(invalid="ignore", divide="ignore"):
         ret = (pnl + hedge_pnl) / notional
     exit_row = fills.exit_row
-    # A time exit fills at the close (less slippage); any other fill price means a stop fired.
-    time_fill = prices.close[np.minimum(exit_row + r0, len(prices.sessions) - 1), tick] * (1 - side * spec.costs.slippage)
-    stopped = (exit_row + r0 < exit_) | ~np.isclose(exit_px, time_fill, rtol=1e-9, atol=0.0)
-    reason = _exit_reasons(stopped, side, entry_px, exit_px, chunk, variants, var_ids)
 
     f = fills.filled
     g = chunk.t_var[f]
@@ -718,6 +717,10 @@ def _simulate_chunk(spec, prices, ff, chunk: _Chunk, var_ids, variants, keys, se
 
     if not keep_trades:
         return fills.equity, met, None
+    # A time exit fills at the close (less slippage); any other fill price means a stop fired.
+    time_fill = prices.close[np.minimum(exit_row + r0, len(prices.sessions) - 1), tick] * (1 - side * spec.costs.slippage)
+    stopped = (exit_row + r0 < exit_) | ~np.isclose(exit_px, time_fill, rtol=1e-9, atol=0.0)
+    reason = _exit_reasons(stopped, side, entry_px, exit_px, chunk, variants, var_ids)
     sess = prices.sessions
     tickers = np.asarray(prices.tickers, dtype=object)
     trades = pd.DataFrame({

@@ -1,14 +1,16 @@
-"""Performance measures of equity curves and trade lists (vectorbt's return kernels underneath).
+"""Performance measures of equity curves and trade lists.
 
 Units: returns are simple daily decimal returns on trading sessions; annualisation uses
 252 sessions a year; Sharpe and Sortino use a zero risk-free rate (excess over cash is not
 taken); ``max_drawdown`` is a negative decimal (-0.12 = a 12 % peak-to-trough loss).
+Definitions are vectorbt's (``returns.sharpe_ratio()``, ``sortino_ratio()``, ``max_drawdown()``),
+the reference the tests compare with; computed here in numpy so that a backtest does not need
+vectorbt imported (seconds at start-up).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from vectorbt.returns import dispatch as rdispatch
 
 ANN_FACTOR = 252.0
 
@@ -27,20 +29,26 @@ def equity_metrics(value: np.ndarray, init_value: np.ndarray | float) -> dict[st
     ((1 + total) ** (252 / R) - 1), ``sharpe`` (mean / std(ddof=1) * sqrt(252)), ``sortino``
     (mean / downside deviation * sqrt(252)), ``max_drawdown``.
     """
-    value = np.ascontiguousarray(value, dtype=np.float64)
-    init = np.broadcast_to(np.asarray(init_value, dtype=np.float64), (value.shape[1],)).copy()
-    rets = rdispatch.returns(value, init)
-    total = value[-1] / init - 1.0
+    value = np.asarray(value, dtype=np.float64)
+    init = np.broadcast_to(np.asarray(init_value, dtype=np.float64), (value.shape[1],))
+    before = np.vstack([init[None, :], value[:-1]])
     with np.errstate(invalid="ignore", divide="ignore"):
+        rets = value / before - 1.0
+        total = value[-1] / init - 1.0
         cagr = (1.0 + total) ** (ANN_FACTOR / value.shape[0]) - 1.0
-        sharpe = rdispatch.sharpe_ratio(rets, ANN_FACTOR, 0.0, 1)
-        sortino = rdispatch.sortino_ratio(rets, ANN_FACTOR, 0.0)
+        mean = rets.mean(axis=0)
+        sharpe = mean / rets.std(axis=0, ddof=1) * np.sqrt(ANN_FACTOR)
+        downside = np.sqrt((np.minimum(rets, 0.0) ** 2).mean(axis=0)) * np.sqrt(ANN_FACTOR)
+        sortino = mean * ANN_FACTOR / downside
+        growth = np.cumprod(1.0 + rets, axis=0)
+        drawdown = (growth / np.maximum.accumulate(growth, axis=0) - 1.0).min(axis=0)
+    few = value.shape[0] < 2  # one return has no dispersion
     return {
         "total_return": total,
         "cagr": cagr,
-        "sharpe": np.where(np.isfinite(sharpe), sharpe, np.nan),
-        "sortino": np.where(np.isfinite(sortino), sortino, np.nan),
-        "max_drawdown": rdispatch.max_drawdown(rets),
+        "sharpe": np.where(np.isfinite(sharpe) & ~few, sharpe, np.nan),
+        "sortino": np.where(np.isfinite(sortino) & ~few, sortino, np.nan),
+        "max_drawdown": drawdown,
     }
 
 
@@ -82,10 +90,9 @@ def buy_and_hold_value(close: np.ndarray, capital: float) -> np.ndarray:
     buys there; missing prices later on carry the last value forward.
     """
     close = np.asarray(close, dtype=np.float64)
-    ff = close.copy()
-    for i in range(1, len(ff)):  # forward fill (R is at most a few thousand sessions)
-        gap = np.isnan(ff[i])
-        ff[i, gap] = ff[i - 1, gap]
+    # Forward fill: each cell takes the value of the last row at or above it with a price.
+    seen = np.where(np.isnan(close), 0, np.arange(len(close))[:, None])
+    ff = np.take_along_axis(close, np.maximum.accumulate(seen, axis=0), axis=0)
     first_row = np.argmax(~np.isnan(close), axis=0)
     first = close[first_row, np.arange(close.shape[1])]
     growth = np.where(np.isnan(ff), 1.0, ff / first)

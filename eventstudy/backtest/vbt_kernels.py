@@ -1,7 +1,8 @@
 """vectorbt, with its signal-simulation kernel compiled once and kept in numba's on-disk cache.
 
 vectorbt declares ``simulate_from_signals_nb`` with a plain ``@njit`` (no ``cache=True``), so every
-process compiled it again: 20-25 s of each ``backtest run`` and of each test worker.  Re-jitting the
+process compiled it again: 20-25 s of each ``portfolio``-engine run and of each test worker (the
+default ``trades`` engine does not use vectorbt; tests use it as the reference).  Re-jitting the
 same Python function with ``cache=True`` and putting it where vectorbt's dispatcher looks it up
 (``vectorbt.portfolio.nb``, read at call time) makes the compiled machine code persist in
 ``NUMBA_CACHE_DIR`` (:mod:`eventstudy.numba_cache`).  Same function, same results; only the compile

@@ -9,12 +9,31 @@ for a whole study), :mod:`~eventstudy.core.reference` (slow per-event statsmodel
 ``_kernels`` / ``_numba`` (compiled loops with numpy twins).
 """
 
-from .calendar_time import CalendarTimeResult, calendar_time_portfolio
-from .engine import CoreResult, run_event_study
-from .models import MODELS, ModelSpec, get_model
-from .statistics import BHAR_TESTS, CAR_TESTS, InvalidTestStatistic, TestStatistic
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use, so that a caller of one module (e.g. the backtest's use of ``ols`` and
+# ``windows``) does not load scipy.stats with ``calendar_time`` and ``statistics`` (a second at start-up).
+_WHERE = {
+    "CalendarTimeResult": "calendar_time", "calendar_time_portfolio": "calendar_time", "CoreResult": "engine",
+    "run_event_study": "engine", "MODELS": "models", "ModelSpec": "models", "get_model": "models",
+    "BHAR_TESTS": "statistics", "CAR_TESTS": "statistics", "InvalidTestStatistic": "statistics",
+    "TestStatistic": "statistics",
+}
+
+if TYPE_CHECKING:
+    from .calendar_time import CalendarTimeResult, calendar_time_portfolio
+    from .engine import CoreResult, run_event_study
+    from .models import MODELS, ModelSpec, get_model
+    from .statistics import BHAR_TESTS, CAR_TESTS, InvalidTestStatistic, TestStatistic
 
 __all__ = [
     "BHAR_TESTS", "CAR_TESTS", "MODELS", "CalendarTimeResult", "CoreResult", "calendar_time_portfolio", "InvalidTestStatistic", "ModelSpec",
     "TestStatistic", "get_model", "run_event_study",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

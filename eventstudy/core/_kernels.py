@@ -10,7 +10,6 @@ and ``col_sum_count`` kernels, which take event-major ``(E, L)`` arrays; ``keep`
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from ._numba import HAS_NUMBA, jit
 
@@ -23,6 +22,8 @@ def rank_rows_python(a: np.ndarray) -> np.ndarray:
     ``K`` = average rank (1 = smallest, ties averaged) among the row's ``m`` finite values
     (Corrado & Zivney 1992 standardisation, which allows missing days).
     """
+    from scipy import stats  # here: importing the kernels must not load scipy.stats (slow)
+
     m = np.isfinite(a).sum(axis=1, keepdims=True)
     return stats.rankdata(a, axis=1, nan_policy="omit").astype(np.float64) / (1.0 + m)
 
@@ -71,6 +72,8 @@ def rank_rows_split_python(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarr
     """Standardised ranks of each row of ``a`` (E, L) (:func:`rank_rows_python`) and the raw ranks
     ``K`` (1 = smallest, ties averaged, NaN kept) of its first ``le`` columns among themselves,
     returned transposed ``(le, E)`` float32 (exact: ranks are multiples of 1/2 below 2^23)."""
+    from scipy import stats
+
     sub = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
     return rank_rows_python(a), np.ascontiguousarray(sub.T, dtype=np.float32)
 

@@ -327,7 +327,7 @@ def _long(engine: Engine, tickers: list[str], fields: Sequence[str],
     if end is not None:
         q = q.where(prices.c.date <= end.date())
     with engine.connect() as conn:
-        rows = conn.execute(q).all()
+        rows = [tuple(r) for r in conn.execute(q)]  # plain tuples: pandas reads Row objects 10x slower
     frame = pd.DataFrame(rows, columns=["ticker", "date", *fields])
     frame["date"] = pd.to_datetime(frame["date"])
     for f in fields:

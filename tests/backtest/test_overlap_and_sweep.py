@@ -63,7 +63,7 @@ def sweep_spec() -> StrategySpec:
 def test_one_variant_of_a_sweep_equals_a_single_run_with_its_parameters(prices, engine):
     spec = sweep_spec().model_copy(update={"engine": engine})
     variants = spec.variants()
-    grid = run_backtest(spec, SWEEP_EVENTS, prices, max_cells=5_000)  # several chunks on purpose
+    grid = run_backtest(spec, SWEEP_EVENTS, prices, max_cells=1_000)  # several chunks on purpose
     assert grid.info["all"]["chunks"] > 1
     results = grid.ranked().set_index("variant")
     checked = 0
