@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..catalog.vocab import Role
+
 from ..exceptions import ConfigError
 
 if TYPE_CHECKING:
@@ -53,6 +55,14 @@ class AdjustMethod(StrEnum):
 
 
 ReturnsOption = Annotated[ReturnKind, typer.Option("--returns", help="Daily return kind: simple, log, or total (with dividends).")]
+
+#: Selection and window options shared by the study commands (one wording everywhere).
+EventsOption = Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")]
+TickerOption = Annotated[Optional[str], typer.Option("--ticker", help="Only this party ticker.")]
+RoleOption = Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")]
+WindowsOption = Annotated[Optional[list[str]], typer.Option(
+    "--window", help="Event window a,b in trading days from day 0, both included (repeatable; use --window=-1,1 for negative starts).")]
+EstimationOption = Annotated[str, typer.Option("--estimation", help="Estimation window a,b (trading days from day 0).")]
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format: table for people, csv/json for pipes.")]
 TableFormatOption = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format of the result tables.")]

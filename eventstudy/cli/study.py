@@ -14,7 +14,8 @@ from ..catalog.vocab import DealType, Role
 from ..defaults import (DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MAX_ZERO_SHARE, DEFAULT_MIN_OBS, DEFAULT_MIN_PRICE,
                         DEFAULT_MIN_SIGMA, DEFAULT_MODEL, DEFAULT_RETURNS, DEFAULT_WINDOWS, format_window)
 from ..exceptions import ConfigError
-from .options import AdjustMethod, ReturnKind, ReturnsOption, TableFormat, TableFormatOption, open_write, parse_window
+from .options import (AdjustMethod, EstimationOption, EventsOption, ReturnKind, ReturnsOption, RoleOption, TableFormat,
+                      TableFormatOption, TickerOption, WindowsOption, open_write, parse_window)
 from .output import emit
 from .paths import writable_folder
 
@@ -99,14 +100,14 @@ def print_adjusted(frame, fmt: str) -> None:
 @app.command("run")
 def run(
     ctx: typer.Context,
-    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
-    ticker: Annotated[Optional[str], typer.Option("--ticker", help="Only this party ticker.")] = None,
-    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    event: EventsOption = None,
+    ticker: TickerOption = None,
+    role: RoleOption = None,
     deal_type: Annotated[Optional[DealType], typer.Option("--type", help="Only this deal type.")] = None,
     model: Annotated[str, typer.Option("--model", help="Expected-return model: market, market-adjusted, constant-mean, ff3, carhart, ff5.")] = DEFAULT_MODEL,
     benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker (SPY, QQQ, SMH, ...).")] = DEFAULT_BENCHMARK,
-    window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b in trading days from day 0, both included (repeatable; use --window=-1,1 for negative starts).")] = None,
-    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b (trading days from day 0).")] = format_window(DEFAULT_ESTIMATION),
+    window: WindowsOption = None,
+    estimation: EstimationOption = format_window(DEFAULT_ESTIMATION),
     min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window returns; events with fewer are skipped and reported.")] = DEFAULT_MIN_OBS,
     group: Annotated[Optional[list[str]], typer.Option("--group", help="Also tables per value of: role, deal_type, ticker (repeatable).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write tables (md, tex, html, csv) and plots (png, svg) into this folder.", callback=writable_folder)] = None,
@@ -214,12 +215,12 @@ def regress(
     x: Annotated[Optional[list[str]], typer.Option("--x", help="Regressor (repeatable): role, deal_type, log_amount, confounded, or any firms column. Default: those four.")] = None,
     cov: Annotated[str, typer.Option("--cov", help="Heteroskedasticity-robust standard errors: HC0, HC1, HC2, HC3 (date-clustered ones are shown beside).")] = "HC1",
     measure: Annotated[str, typer.Option("--measure", help="CAR or BHAR.")] = "CAR",
-    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
-    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    event: EventsOption = None,
+    role: RoleOption = None,
     deal_type: Annotated[Optional[DealType], typer.Option("--type", help="Only this deal type.")] = None,
     model: Annotated[str, typer.Option("--model", help="Expected-return model.")] = DEFAULT_MODEL,
     benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker.")] = DEFAULT_BENCHMARK,
-    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = format_window(DEFAULT_ESTIMATION),
+    estimation: EstimationOption = format_window(DEFAULT_ESTIMATION),
     returns: ReturnsOption = ReturnKind(DEFAULT_RETURNS),
     fmt: TableFormatOption = TableFormat.table,
 ) -> None:
@@ -251,15 +252,29 @@ def regress(
         typer.echo(f"note: {name}: {why}", err=True)
 
 
+def emit_per_event(frame, fmt: TableFormat, title: str) -> None:
+    """Print a per-event frame: ISO ``day0`` dates; rounded for people, full precision for csv/json."""
+    if fmt in (TableFormat.csv, TableFormat.json):
+        emit(frame.assign(day0=frame["day0"].astype(str)), fmt.value, title=title)
+    else:
+        emit(frame.assign(day0=frame["day0"].dt.strftime("%Y-%m-%d")).round(4), fmt.value, title=title)
+
+
+def echo_skipped(exclusions) -> None:
+    """Name each event-firm the study left out, with its reason, on stderr."""
+    for row in exclusions.itertuples():
+        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.reason}", err=True)
+
+
 @app.command("volume")
 def volume(
     ctx: typer.Context,
-    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
-    ticker: Annotated[Optional[str], typer.Option("--ticker", help="Only this party ticker.")] = None,
-    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    event: EventsOption = None,
+    ticker: TickerOption = None,
+    role: RoleOption = None,
     benchmark: Annotated[str, typer.Option("--benchmark", help="Market volume proxy ticker.")] = DEFAULT_BENCHMARK,
-    window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b (repeatable; use --window=-1,1 for negative starts).")] = None,
-    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = format_window(DEFAULT_ESTIMATION),
+    window: WindowsOption = None,
+    estimation: EstimationOption = format_window(DEFAULT_ESTIMATION),
     min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window volumes.")] = DEFAULT_MIN_OBS,
     per_event: Annotated[bool, typer.Option("--per-event", help="Print each event-firm's cumulative abnormal log volume instead.")] = False,
     fmt: TableFormatOption = TableFormat.table,
@@ -279,27 +294,24 @@ def volume(
     results = run_volume_study(open_read(ctx), settings, event_ids=event, ticker=ticker, role=role.value if role else None)
     if per_event:
         frame = results.per_event.drop(columns=["bhar"]).rename(columns={"car": "cav", "car_se": "cav_se"})
-        emit(frame.assign(day0=frame["day0"].astype(str)) if fmt in (TableFormat.csv, TableFormat.json)
-             else frame.assign(day0=frame["day0"].dt.strftime("%Y-%m-%d")).round(4), fmt.value,
-             title="Per-event cumulative abnormal log volume")
+        emit_per_event(frame, fmt, "Per-event cumulative abnormal log volume")
         return
     table = volume_table(results)
     emit(table if fmt in (TableFormat.csv, TableFormat.json) else table.round(3), fmt.value,
          title=f"Abnormal log volume vs {settings.benchmark} (Campbell-Wasley 1996), estimation {format_window(settings.estimation)}")
-    for row in results.exclusions.itertuples():
-        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.reason}", err=True)
+    echo_skipped(results.exclusions)
 
 
 @app.command("volatility")
 def volatility(
     ctx: typer.Context,
-    event: Annotated[Optional[list[str]], typer.Option("--event", help="Event id (repeatable). Default: every catalog event.")] = None,
-    ticker: Annotated[Optional[str], typer.Option("--ticker", help="Only this party ticker.")] = None,
-    role: Annotated[Optional[Role], typer.Option("--role", help="Only parties with this role.")] = None,
+    event: EventsOption = None,
+    ticker: TickerOption = None,
+    role: RoleOption = None,
     model: Annotated[str, typer.Option("--model", help="Expected-return model whose residuals are tested.")] = DEFAULT_MODEL,
     benchmark: Annotated[str, typer.Option("--benchmark", help="Market proxy ticker.")] = DEFAULT_BENCHMARK,
-    window: Annotated[Optional[list[str]], typer.Option("--window", help="Event window a,b (repeatable; use --window=-1,1 for negative starts).")] = None,
-    estimation: Annotated[str, typer.Option("--estimation", help="Estimation window a,b.")] = format_window(DEFAULT_ESTIMATION),
+    window: WindowsOption = None,
+    estimation: EstimationOption = format_window(DEFAULT_ESTIMATION),
     min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window returns.")] = DEFAULT_MIN_OBS,
     returns: ReturnsOption = ReturnKind(DEFAULT_RETURNS),
     per_event: Annotated[bool, typer.Option("--per-event", help="Print each event-firm's variance ratio instead.")] = False,
@@ -321,13 +333,9 @@ def volatility(
     found = run_volatility_study(open_read(ctx), settings, event_ids=event, ticker=ticker, role=role.value if role else None)
     machine = fmt in (TableFormat.csv, TableFormat.json)
     if per_event:
-        frame = found.per_event
-        emit(frame.assign(day0=frame["day0"].astype(str)) if machine
-             else frame.assign(day0=frame["day0"].dt.strftime("%Y-%m-%d")).round(4), fmt.value,
-             title="Per-event variance ratio (window mean squared AR / estimation residual variance)")
+        emit_per_event(found.per_event, fmt, "Per-event variance ratio (window mean squared AR / estimation residual variance)")
     else:
         emit(found.table if machine else starred_table(found.table), fmt.value,
              title=f"Abnormal volatility, {model} model on {settings.benchmark} residuals, estimation "
                    f"{format_window(settings.estimation)} (two-sided; *** p < 0.01, ** < 0.05, * < 0.10)")
-    for row in found.study.exclusions.itertuples():
-        typer.echo(f"skipped {row.event_id} {row.ticker}: {row.reason}", err=True)
+    echo_skipped(found.study.exclusions)
