@@ -185,8 +185,7 @@ def _fast_table(data: bytes, header: tuple[str, ...],
 
     Clean: at least one row (none is fine with ``allow_empty``), each with exactly the header's
     fields, no quote character, valid ``YYYY-MM-DD`` dates strictly ascending, every other cell
-    a number (read as pandas reads it) or empty, and no empty cell in the last column (Close,
-    Dividend).  Row
+    a number (read as pandas reads it) or empty, and no empty Close (or Dividend).  Row
     ``i`` is then line ``i + 2``, as on the pandas path (no blank line is accepted here).
     """
     try:
@@ -215,7 +214,8 @@ def _fast_table(data: bytes, header: tuple[str, ...],
         if int(np.isnan(values).sum()) != cells.null_count:
             return None
         columns.append(values)
-    if np.isnan(columns[-1]).any():  # no close / no dividend amount: the pandas path names the line
+    required = header.index("Close" if "Close" in header else "Dividend") - 1
+    if np.isnan(columns[required]).any():  # no close / no dividend amount: the pandas path names the line
         return None
     return days, columns
 
