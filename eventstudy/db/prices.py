@@ -260,7 +260,7 @@ def _write_postgres(conn: Connection, ticker: str, days: np.ndarray, values: np.
     COPY, about twice as fast on the server as an upsert); should another writer have stored one of those dates
     meanwhile, that COPY is undone (savepoint) and the rows take the upsert path: COPY into a session-private
     staging table, then one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE``."""
-    if all_new:
+    if all_new and now.tzinfo is not None:  # (a naive ``now`` is left to the server's time zone, as before)
         fields = [("bytes", ticker.encode()), *_pg_value_fields(days, values), ("bytes", source.encode()),
                   ("int8", (now - _PG_EPOCH) // dt.timedelta(microseconds=1))]
         try:

@@ -24,6 +24,7 @@ import datetime as dt
 import queue
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -267,9 +268,10 @@ def _ingest(engine: Engine, source: PriceSource, names: list[str], report: Inges
     wanted = _start_dates(engine, names, today)
     batch: list[tuple[str, pd.DataFrame]] = []
     flags: dict[str, list[str]] = {}
-    with _progress(progress) as bar:
+    # closing(): the reader thread stops as soon as this loop ends, however it ends.
+    with _progress(progress) as bar, closing(_read_ahead(_checked(source, wanted, today))) as outcomes:
         task = bar.add_task(f"ingest {source.name}", total=len(names))
-        for ticker, outcome, found in _read_ahead(_checked(source, wanted, today)):
+        for ticker, outcome, found in outcomes:
             if not isinstance(outcome, Exception):
                 flags[ticker] = found
             if isinstance(outcome, Exception):

@@ -158,5 +158,5 @@ def test_clean_files_take_the_fast_path(tmp_path):
     (tmp_path / "E.csv").write_text(CASES["empty volume"])
     for name in ("T.csv", "C.csv.gz", "E.csv"):
         assert files._read_fast(tmp_path / name) is not None, name
-    days, values, origin = files._read_fast(tmp_path / "T.csv")
+    _, values, origin = files._read_fast(tmp_path / "T.csv")
     assert values[2, 5] == pytest.approx(0.3) and origin.dividend_lines.tolist() == [0, 0, 3, 0]
