@@ -2,9 +2,11 @@
 
 Writes compare the incoming rows with the stored ones first and send only new or
 changed rows, through one bulk statement per ticker: SQLite ``INSERT ... ON
-CONFLICT DO UPDATE`` run with the driver's ``executemany``, PostgreSQL ``COPY``
-into a temporary staging table then ``INSERT ... SELECT ... ON CONFLICT DO
-UPDATE``.  Loading the same data twice therefore changes zero rows.
+CONFLICT DO UPDATE`` run with the driver's ``executemany``; PostgreSQL a binary ``COPY``
+built with numpy, straight into ``prices`` when every row is new (undone and redone as
+an upsert should another writer store one of them meanwhile), otherwise into a
+temporary staging table then ``INSERT ... SELECT ... ON CONFLICT DO UPDATE``.
+Loading the same data twice therefore changes zero rows.
 
 Reads fetch every requested ticker in ONE query and return wide frames indexed by
 the exchange's sessions (see :func:`eventstudy.prices.calendar.trading_sessions`).
@@ -23,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, column, func, or_, select, table, update
+from sqlalchemy import Connection, DateTime, Engine, String, bindparam, cast, column, func, or_, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import utcnow
@@ -36,7 +38,9 @@ from ..defaults import RETURN_KINDS  # noqa: E402 (re-exported; the one list of 
 PRICE_FIELDS = PRICE_VALUE_COLUMNS
 # Extra calendar days read before ``start`` so that the first requested day has a previous close.
 _LOOKBACK_DAYS = 14
-_STAGE = "_prices_stage"
+_STAGE = "_price_rows_stage"
+#: Per-row fields of a price write (ticker, source and ingested_at are the same on every row of a ticker).
+_ROW_FIELDS = ("date", *PRICE_VALUE_COLUMNS)
 #: Rows per SQLite INSERT statement (capped by the driver's limit on bound variables).
 _SQLITE_ROWS_PER_STATEMENT = 500
 #: Columns that may be NULL: an incoming NULL there never replaces a stored value.
@@ -72,13 +76,17 @@ def last_dates(conn: Connection | Engine, tickers: Sequence[str] | None = None,
     return {t: pd.Timestamp(d) for t, d in rows}
 
 
-def _stored(conn: Connection, ticker: str, start: pd.Timestamp) -> pd.DataFrame:
+def _stored(conn: Connection, ticker: str, start: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """Stored rows of ``ticker`` from ``start`` on: (days as datetime64[D], values float64 in PRICE_VALUE_COLUMNS order), by date."""
     q = select(prices.c.date, *(prices.c[c] for c in PRICE_VALUE_COLUMNS)).where(
-        prices.c.ticker == ticker, prices.c.date >= start.date())
+        prices.c.ticker == ticker, prices.c.date >= pd.Timestamp(start).date())
     rows = conn.execute(q).all()
-    frame = pd.DataFrame(rows, columns=["date", *PRICE_VALUE_COLUMNS])
-    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("date")), name="date")
-    return frame.astype("float64")
+    if not rows:
+        return np.array([], dtype="datetime64[D]"), np.empty((0, len(PRICE_VALUE_COLUMNS)))
+    days = np.array([r[0] for r in rows], dtype="datetime64[D]")
+    values = np.array([r[1:] for r in rows], dtype="float64")  # NULL (None) -> NaN
+    order = np.argsort(days, kind="stable")
+    return days[order], values[order]
 
 
 def _differs(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
@@ -93,95 +101,180 @@ def _update_values(stmt) -> dict:
             for c in (*PRICE_VALUE_COLUMNS, "source", "ingested_at")}
 
 
-@lru_cache(maxsize=4)
-def _sqlite_upsert_sql(rows: int = 1) -> tuple[str, list[str]]:
-    """The upsert as SQL text for the driver's executemany, inserting ``rows`` rows per statement, and the parameter order of one row."""
-    stmt = sqlite.insert(prices)
-    values = [prices.c[c] for c in PRICE_VALUE_COLUMNS]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[prices.c.ticker, prices.c.date],
-        set_=_update_values(stmt),
-        # Safety net for concurrent writers: never rewrite a row whose values are equal.
-        where=or_(*(col.is_distinct_from(stmt.excluded[col.name]) for col in values)),
-    )
-    compiled = stmt.compile(dialect=sqlite.dialect(paramstyle="qmark"))
-    sql = str(compiled)
-    if rows > 1:
-        # Multi-row VALUES: SQLite executes one statement per chunk instead of one per row (about 2x faster).
-        head, conflict = sql.split(" ON CONFLICT ", 1)
-        insert, one_row = head.split(" VALUES ", 1)
-        sql = f"{insert} VALUES {', '.join([one_row] * rows)} ON CONFLICT {conflict}"
-    return sql, list(compiled.positiontup)
+def _values_differ(stmt):
+    """The ON CONFLICT guard, a safety net for concurrent writers: a row whose values are equal is never rewritten."""
+    return or_(*(prices.c[c].is_distinct_from(stmt.excluded[c]) for c in PRICE_VALUE_COLUMNS))
 
 
-def _sqlite_matrix(ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime, order: list[str]) -> np.ndarray:
-    """Driver-ready values, one row per price row, columns in ``order``.
+@lru_cache(maxsize=8)
+def _sqlite_upsert_sql(rows: int = 1) -> str:
+    """The upsert as SQL text for the driver's executemany, inserting ``rows`` rows per statement.
 
-    NaN becomes None (NULL), volume a Python int, dates ISO text (SQLAlchemy's SQLite
-    storage format for Date and DateTime), all built column-wise in numpy.
+    Parameters are numbered: ``?1`` ticker, ``?2`` source, ``?3`` ingested_at (bound once per
+    statement), then :data:`_ROW_FIELDS` of each row in turn (``?4`` ... ``?{3 + 8 * rows}``).
+    Multi-row VALUES: SQLite executes one statement per chunk instead of one per row (about 2x faster).
     """
-    matrix = np.empty((len(rows), len(order)), dtype=object)
-    position = {name: j for j, name in enumerate(order)}
-    values = rows[list(PRICE_VALUE_COLUMNS)].to_numpy("float64")
-    cells = values.astype(object)
-    cells[np.isnan(values)] = None
-    volume = values[:, PRICE_VALUE_COLUMNS.index("volume")]
+    stmt = sqlite.insert(prices)
+    stmt = stmt.on_conflict_do_update(index_elements=[prices.c.ticker, prices.c.date], set_=_update_values(stmt),
+                                      where=_values_differ(stmt))
+    compiled = stmt.compile(dialect=sqlite.dialect(paramstyle="qmark"))
+    head, conflict = str(compiled).split(" ON CONFLICT ", 1)
+    insert, _ = head.split(" VALUES ", 1)
+    shared = {"ticker": 1, "source": 2, "ingested_at": 3}
+    groups = []
+    for r in range(rows):
+        number = {name: 4 + 8 * r + k for k, name in enumerate(_ROW_FIELDS)} | shared
+        groups.append("(" + ", ".join(f"?{number[name]}" for name in compiled.positiontup) + ")")
+    return f"{insert} VALUES {', '.join(groups)} ON CONFLICT {conflict}"
+
+
+_ISO_FROM, _ISO_TO = np.datetime64("1900-01-01", "D"), np.datetime64("2101-01-01", "D")
+
+
+@lru_cache(maxsize=1)
+def _iso_table() -> np.ndarray:
+    """ISO text of every day from 1900 to 2100 (object array; built once, ~73k strings)."""
+    return np.datetime_as_string(np.arange(_ISO_FROM, _ISO_TO), unit="D").astype(object)
+
+
+def _iso_text(days: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DD`` text of datetime64[D] ``days`` (object array), from a table (numpy's formatting costs ~0.3 us a day)."""
+    if len(days) and days.min() >= _ISO_FROM and days.max() < _ISO_TO:
+        return _iso_table()[(days - _ISO_FROM).astype(np.int64)]
+    return np.datetime_as_string(days, unit="D").astype(object)
+
+
+def _row_cells(days: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Driver-ready cells of :data:`_ROW_FIELDS`, one row per price row (object array, built column-wise).
+
+    NaN becomes None (NULL), volume a Python int, the date ISO text (SQLAlchemy's SQLite
+    storage format for Date).
+    """
+    cells = np.empty((len(days), len(_ROW_FIELDS)), dtype=object)
+    cells[:, 0] = _iso_text(days)
+    cells[:, 1:] = values.astype(object)
+    cells[:, 1:][np.isnan(values)] = None
+    k = PRICE_VALUE_COLUMNS.index("volume")
+    volume = values[:, k]
     known = ~np.isnan(volume)
-    cells[known, PRICE_VALUE_COLUMNS.index("volume")] = volume[known].astype(np.int64).astype(object)
-    for k, name in enumerate(PRICE_VALUE_COLUMNS):
-        matrix[:, position[name]] = cells[:, k]
-    matrix[:, position["ticker"]] = ticker
-    matrix[:, position["date"]] = np.datetime_as_string(rows.index.to_numpy("datetime64[D]"), unit="D").astype(object)
-    matrix[:, position["source"]] = source
-    matrix[:, position["ingested_at"]] = now.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return matrix
+    cells[known, 1 + k] = volume[known].astype(np.int64).astype(object)
+    return cells
 
 
-def _write_sqlite(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
-    sql_one, order = _sqlite_upsert_sql(1)
-    matrix = _sqlite_matrix(ticker, rows, source, now, order)
+def _write_sqlite(conn: Connection, ticker: str, days: np.ndarray, values: np.ndarray, source: str,
+                  now: dt.datetime) -> None:
+    cells = _row_cells(days, values)
     limit = conn.connection.dbapi_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    chunk = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // len(order)))
-    full = len(rows) // chunk * chunk if chunk > 1 else 0
-    if full:
-        sql_many, _ = _sqlite_upsert_sql(chunk)
-        conn.exec_driver_sql(sql_many, list(map(tuple, matrix[:full].reshape(-1, chunk * len(order)).tolist())))
-    if full < len(rows):
-        conn.exec_driver_sql(sql_one, list(map(tuple, matrix[full:].tolist())))
+    chunk = max(1, min(_SQLITE_ROWS_PER_STATEMENT, (limit - 3) // len(_ROW_FIELDS)))
+    shared = (ticker, source, now.strftime("%Y-%m-%d %H:%M:%S.%f"))  # SQLAlchemy's SQLite DateTime format
+    done = 0
+    for size in dict.fromkeys((chunk, max(chunk // 20, 1), 1)):  # big statements, then small ones for the rest
+        count = (len(cells) - done) // size
+        if not count:
+            continue
+        params = np.empty((count, 3 + size * len(_ROW_FIELDS)), dtype=object)
+        params[:, :3] = shared
+        params[:, 3:] = cells[done:done + count * size].reshape(count, -1)
+        conn.exec_driver_sql(_sqlite_upsert_sql(size), list(map(tuple, params.tolist())))
+        done += count * size
 
 
-def _write_postgres(conn: Connection, ticker: str, rows: pd.DataFrame, source: str, now: dt.datetime) -> None:
-    names = ["ticker", "date", *PRICE_VALUE_COLUMNS, "source", "ingested_at"]
-    # A session-private staging table, emptied after each ticker (a batch holds several).
-    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE prices)")
-    n = len(rows)
-    columns = {
-        "ticker": [ticker] * n,
-        "date": rows.index.date.tolist(),
-        **{c: rows[c].astype("float64").tolist() for c in PRICE_VALUE_COLUMNS},
-        "source": [source] * n,
-        "ingested_at": [now] * n,
-    }
-    volume = rows["volume"].to_numpy("float64")
-    columns["volume"] = [None if v != v else int(v) for v in volume.tolist()]  # v != v: NaN
-    for c in ("open", "high", "low", "close", "dividend", "split_factor"):
-        if rows[c].isna().any():
-            columns[c] = [None if v != v else v for v in columns[c]]
+# PostgreSQL binary COPY (the format of the COPY documentation): signature, flags and extension length,
+# then per row a 16-bit field count and per field a 32-bit length (-1: NULL) and the big-endian value.
+_PG_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_PG_COPY_TRAILER = b"\xff\xff"
+_PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+_PG_EPOCH_DAY = np.datetime64("2000-01-01", "D")
+
+
+def _pg_copy_rows(fields: Sequence[tuple[str, object]], n: int) -> bytes:
+    """``n`` rows in PostgreSQL's binary COPY format, built with numpy (no Python loop over rows).
+
+    ``fields``, in column order: ``("bytes", b"...")`` the same text on every row,
+    ``("int8", k)`` the same 64-bit integer on every row, ``("date", days)`` datetime64[D]
+    days, ``("float8", x)`` and ``("bigint", x)`` float64 arrays whose NaN is NULL.  Rows
+    keep their order (consecutive rows with the same NULL cells are packed together).
+    """
+    nullable = [j for j, (kind, _) in enumerate(fields) if kind in ("float8", "bigint")]
+    nulls = np.zeros((n, len(fields)), dtype=bool)
+    for j in nullable:
+        nulls[:, j] = np.isnan(fields[j][1])
+    # Runs of rows sharing one NULL pattern: one fixed-width record layout per run.
+    pattern = nulls[:, nullable] @ (1 << np.arange(len(nullable), dtype=np.int64)) if nullable else np.zeros(n, np.int64)
+    cuts = np.flatnonzero(np.diff(pattern)) + 1
+    parts = [_PG_COPY_HEADER]
+    for lo, hi in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [n]])):
+        null = nulls[lo]
+        layout = [("count", ">i2")]
+        for j, (kind, value) in enumerate(fields):
+            width = {"date": 4, "float8": 8, "bigint": 8, "int8": 8}.get(kind) or len(value)
+            layout.append((f"len{j}", ">i4"))
+            if not null[j]:
+                layout.append((f"val{j}", {"date": ">i4", "float8": ">f8", "bigint": ">i8", "int8": ">i8"}.get(kind)
+                               or f"S{width}"))
+        record = np.empty(hi - lo, dtype=layout)
+        record["count"] = len(fields)
+        for j, (kind, value) in enumerate(fields):
+            if null[j]:
+                record[f"len{j}"] = -1
+                continue
+            record[f"len{j}"] = {"date": 4, "float8": 8, "bigint": 8, "int8": 8}.get(kind) or len(value)
+            if kind == "date":
+                record[f"val{j}"] = (value[lo:hi] - _PG_EPOCH_DAY).astype(np.int64)
+            elif kind == "bigint":
+                record[f"val{j}"] = value[lo:hi].astype(np.int64)
+            elif kind == "float8":
+                record[f"val{j}"] = value[lo:hi]
+            else:  # the same value on every row
+                record[f"val{j}"] = value
+        parts.append(record.tobytes())
+    parts.append(_PG_COPY_TRAILER)
+    return b"".join(parts)
+
+
+def _pg_value_fields(days: np.ndarray, values: np.ndarray) -> list[tuple[str, object]]:
+    return [("date", days), *(("bigint" if c == "volume" else "float8", values[:, k])
+                              for k, c in enumerate(PRICE_VALUE_COLUMNS))]
+
+
+def _copy(conn: Connection, target: str, columns: Sequence[str], data: bytes) -> None:
     cursor = conn.connection.dbapi_connection.cursor()
-    # Binary COPY: psycopg's C dumpers, no float formatting, exact doubles.
-    with cursor.copy(f"COPY {_STAGE} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(["varchar", "date", "float8", "float8", "float8", "float8", "int8", "float8", "float8",
-                        "varchar", "timestamptz"])
-        for record in zip(*(columns[name] for name in names)):
-            copy.write_row(record)
-    stage = table(_STAGE, *(column(name) for name in names))
-    stmt = postgresql.insert(prices).from_select(names, select(*stage.c))
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[prices.c.ticker, prices.c.date],
-        set_=_update_values(stmt),
-        where=or_(*(prices.c[c].is_distinct_from(stmt.excluded[c]) for c in PRICE_VALUE_COLUMNS)),
-    )
-    conn.execute(stmt)
+    with cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(data)
+
+
+@lru_cache(maxsize=1)
+def _pg_upsert_from_stage():
+    """``INSERT INTO prices SELECT :ticker, <stage row>, :source, :now FROM stage ON CONFLICT DO UPDATE``."""
+    stage = table(_STAGE, *(column(name) for name in _ROW_FIELDS))
+    shaped = select(cast(bindparam("ticker"), String), *stage.c, cast(bindparam("source"), String),
+                    cast(bindparam("now"), DateTime(timezone=True)))
+    stmt = postgresql.insert(prices).from_select(["ticker", *_ROW_FIELDS, "source", "ingested_at"], shaped)
+    return stmt.on_conflict_do_update(index_elements=[prices.c.ticker, prices.c.date], set_=_update_values(stmt),
+                                      where=_values_differ(stmt))
+
+
+def _write_postgres(conn: Connection, ticker: str, days: np.ndarray, values: np.ndarray, source: str,
+                    now: dt.datetime, all_new: bool) -> None:
+    """Binary COPY built with numpy.  Rows that were all new when compared go straight into ``prices`` (a plain
+    COPY, about twice as fast on the server as an upsert); should another writer have stored one of those dates
+    meanwhile, that COPY is undone (savepoint) and the rows take the upsert path: COPY into a session-private
+    staging table, then one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE``."""
+    if all_new and now.tzinfo is not None:  # (a naive ``now`` is left to the server's time zone, as before)
+        fields = [("bytes", ticker.encode()), *_pg_value_fields(days, values), ("bytes", source.encode()),
+                  ("int8", (now - _PG_EPOCH) // dt.timedelta(microseconds=1))]
+        try:
+            with conn.begin_nested():
+                _copy(conn, "prices", ["ticker", *_ROW_FIELDS, "source", "ingested_at"], _pg_copy_rows(fields, len(days)))
+            return
+        except Exception as exc:  # COPY runs on the raw cursor: the driver's own error class
+            if getattr(getattr(exc, "orig", exc), "sqlstate", None) != "23505":  # 23505: a duplicate key
+                raise
+    # A session-private staging table of the row fields, emptied after each ticker (a batch holds several).
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (date date, open float8, high float8, low float8, "
+                         "close float8, volume bigint, dividend float8, split_factor float8)")
+    _copy(conn, _STAGE, _ROW_FIELDS, _pg_copy_rows(_pg_value_fields(days, values), len(days)))
+    conn.execute(_pg_upsert_from_stage(), {"ticker": ticker, "source": source, "now": now})
     # TRUNCATE, not DELETE: autovacuum never visits temp tables, so deleted rows would pile up
     # over a long run and every later INSERT ... SELECT would scan them.
     conn.exec_driver_sql(f"TRUNCATE {_STAGE}")
@@ -199,40 +292,42 @@ def upsert_prices(conn: Connection, ticker: str, frame: pd.DataFrame, source: st
     if frame.empty:
         return UpsertCounts()
     now = now or dt.datetime.now(dt.timezone.utc)
-    frame = frame.loc[:, list(PRICE_VALUE_COLUMNS)].astype("float64")
-    old = _stored(conn, ticker, frame.index[0])
-    known = frame.index.isin(old.index)
-    changed = np.zeros(len(frame), dtype=bool)
+    same = tuple(frame.columns) == PRICE_VALUE_COLUMNS  # the canonical order: no pandas reindexing
+    values = (frame if same else frame.loc[:, list(PRICE_VALUE_COLUMNS)]).to_numpy("float64", copy=True)
+    days = pd.DatetimeIndex(frame.index).to_numpy("datetime64[D]")
+    old_days, old_values = _stored(conn, ticker, days[0])
+    slot = np.minimum(np.searchsorted(old_days, days), max(len(old_days) - 1, 0))
+    known = old_days[slot] == days if len(old_days) else np.zeros(len(days), dtype=bool)
+    changed = np.zeros(len(days), dtype=bool)
     revised = 0
     if known.any():
-        incoming = frame.to_numpy()[known]
-        stored = old.loc[frame.index[known]].to_numpy("float64")
+        rows = np.flatnonzero(known)
+        incoming, stored = values[rows], old_values[slot[rows]]
         gap = np.isnan(incoming) & ~np.isnan(stored)
         if gap.any():  # a value the source no longer gives is kept, not erased
             incoming = np.where(gap, stored, incoming)
-            frame = frame.copy()
-            frame.iloc[np.flatnonzero(known)] = incoming
+            values[rows] = incoming
         cells = (incoming != stored) & ~(np.isnan(incoming) & np.isnan(stored))
-        changed[known] = cells.any(axis=1)
+        changed[rows] = cells.any(axis=1)
         if cells.any():
-            revised = _record_revisions(conn, ticker, frame.index[known], cells, stored, incoming, run_id, now)
-    send = frame.loc[~known | changed]
-    if len(send):
+            revised = _record_revisions(conn, ticker, days[rows], cells, stored, incoming, run_id, now)
+    send = ~known | changed
+    if send.any():
         if conn.dialect.name == "postgresql":
-            _write_postgres(conn, ticker, send, source, now)
+            _write_postgres(conn, ticker, days[send], values[send], source, now, all_new=not changed.any())
         elif conn.dialect.name == "sqlite":
-            _write_sqlite(conn, ticker, send, source, now)
+            _write_sqlite(conn, ticker, days[send], values[send], source, now)
         else:
             raise DataError(f"bulk price upserts support SQLite and PostgreSQL, not {conn.dialect.name}")
     n_new, n_changed = int((~known).sum()), int(changed.sum())
-    return UpsertCounts(n_new, n_changed, len(frame) - n_new - n_changed, revised)
+    return UpsertCounts(n_new, n_changed, len(days) - n_new - n_changed, revised)
 
 
-def _record_revisions(conn: Connection, ticker: str, dates: pd.DatetimeIndex, cells: np.ndarray, stored: np.ndarray,
+def _record_revisions(conn: Connection, ticker: str, days: np.ndarray, cells: np.ndarray, stored: np.ndarray,
                       incoming: np.ndarray, run_id: int | None, now: dt.datetime) -> int:
     """Insert one ``price_revisions`` row per changed cell; return how many."""
     rows, cols = np.nonzero(cells)
-    day = dates.date
+    day = days.astype(object)  # datetime.date
 
     def value(x: float) -> float | None:
         return None if x != x else float(x)  # x != x: NaN

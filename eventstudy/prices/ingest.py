@@ -8,7 +8,10 @@ picked up; a new ticker gets its whole history), check every frame with
 ticker, nothing of it is written), and upsert whole tickers in
 batches of about :data:`BATCH_ROWS` rows, one transaction per batch, so a crash
 (even SIGKILL) leaves every ticker either as before or fully updated.  A failing
-ticker is reported and skipped; the others go on.  Each call is recorded in
+ticker is reported and skipped; the others go on.  A reader thread fetches and
+validates the next tickers (at most :data:`READ_AHEAD` ahead) while the current
+batch is written: the order, the batches and every ticker's outcome are those of a
+plain loop.  Each call is recorded in
 ``ingest_runs``, which always ends in a final state (``ok``, ``partial``, ``failed``;
 ``interrupted`` when stopped by an exception or Ctrl-C; a run killed midway is marked
 ``interrupted`` by the next ingest on that host).  Tickers must match
@@ -18,9 +21,13 @@ ticker is reported and skipped; the others go on.  Each call is recorded in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 from rich.console import Console
@@ -45,6 +52,10 @@ FF3_COLUMNS = ("mkt_rf", "smb", "hml", "rf")
 BATCH_ROWS = 50_000
 #: Stored sessions fetched again on an incremental update, to catch revised values.
 RECHECK_SESSIONS = 5
+#: Tickers read and validated ahead of the one being written (by a reader thread).
+READ_AHEAD = 8
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -193,21 +204,76 @@ def ingest_prices(engine: Engine, source_spec: PriceSourceSpec | str | PriceSour
     return report
 
 
+def _checked(source: PriceSource, wanted: dict[str, pd.Timestamp | None],
+             today: dict[str, pd.Timestamp]) -> Iterator[tuple[str, pd.DataFrame | Exception, list[str]]]:
+    """The source's outcomes, each frame validated: ``(ticker, frame or the error that fails it, flags)``."""
+    for ticker, outcome in source.fetch(wanted):
+        flags: list[str] = []
+        if not isinstance(outcome, Exception):
+            try:
+                flags = validate_prices(ticker, outcome, today=today[exchange_for_ticker(ticker)])
+                # The row origins served the messages; pandas would deep-copy them on every later operation.
+                outcome.attrs.pop("origin", None)
+            except DataError as exc:
+                outcome = exc
+        yield ticker, outcome, flags
+
+
+def _read_ahead(items: Iterator[T], depth: int = READ_AHEAD) -> Iterator[T]:
+    """``items`` in order, produced by a background thread at most ``depth`` ahead of the consumer.
+
+    Reading and checking the next tickers (file reads, decompression and CSV parsing
+    release the GIL) then overlaps the database writes of the current ones.  An
+    exception of the producer is raised here, in its place in the order; when the
+    consumer stops (an error, Ctrl-C), the producer stops at its next item.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put(("error", exc))
+            return
+        put(("end", None))
+
+    worker = threading.Thread(target=produce, name="ingest-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+
+
 def _ingest(engine: Engine, source: PriceSource, names: list[str], report: IngestReport, progress: bool) -> None:
     today = {ex: exchange_today(ex) for ex in {exchange_for_ticker(t) for t in names} | {exchange_for_ticker("")}}
     wanted = _start_dates(engine, names, today)
     batch: list[tuple[str, pd.DataFrame]] = []
     flags: dict[str, list[str]] = {}
-    with _progress(progress) as bar:
+    # closing(): the reader thread stops as soon as this loop ends, however it ends.
+    with _progress(progress) as bar, closing(_read_ahead(_checked(source, wanted, today))) as outcomes:
         task = bar.add_task(f"ingest {source.name}", total=len(names))
-        for ticker, outcome in source.fetch(wanted):
+        for ticker, outcome, found in outcomes:
             if not isinstance(outcome, Exception):
-                try:
-                    flags[ticker] = validate_prices(ticker, outcome, today=today[exchange_for_ticker(ticker)])
-                    # The row origins served the messages; pandas would deep-copy them on every later operation.
-                    outcome.attrs.pop("origin", None)
-                except DataError as exc:
-                    outcome = exc
+                flags[ticker] = found
             if isinstance(outcome, Exception):
                 report.results.append(TickerResult(ticker, "failed", message=str(outcome)))
             else:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..exceptions import DataError
 from ..sources.base import Origin
-from .calendar import exchange_for_ticker, exchange_today, trading_sessions
+from .calendar import exchange_for_ticker, exchange_today, session_days
 
 #: Relative slack on Low <= High (prices are floats rounded by the provider).
 PRICE_TOLERANCE = 1e-6
@@ -57,9 +57,17 @@ _SHOWN = 5
 def row_problems(frame: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
     """``(what, row mask)`` for each value rule of the module docstring, over the canonical columns."""
     # One to_numpy of the whole frame: column access would copy frame.attrs (the Origin) each time.
+    return _row_problems(frame.to_numpy("float64"), _positions(frame))
+
+
+def _positions(frame: pd.DataFrame) -> dict[str, int]:
+    """Column name -> position (a dict lookup, not pandas' ``get_loc`` per column)."""
+    return {name: k for k, name in enumerate(frame.columns)}
+
+
+def _row_problems(matrix: np.ndarray, position: dict[str, int]) -> list[tuple[str, np.ndarray]]:
     names = ("open", "high", "low", "close", "volume", "dividend", "split_factor")
-    matrix = frame.to_numpy("float64")
-    o, h, l, c, v, d, s = (matrix[:, frame.columns.get_loc(col)] for col in names)
+    o, h, l, c, v, d, s = (matrix[:, position[col]] for col in names)
     slack = 1.0 + BAR_TOLERANCE
 
     def bad_price(x: np.ndarray) -> np.ndarray:
@@ -151,7 +159,7 @@ def validate_prices(ticker: str, frame: pd.DataFrame, *, exchange: str | None = 
     if future.any():
         raise _reject(ticker, frame, future, f"date after today ({today.date()}) refused", show_values=False)
     try:
-        sessions = trading_sessions(pd.Timestamp(days[0]), pd.Timestamp(days[-1]), exchange).to_numpy("datetime64[D]")
+        sessions = session_days(days[0], days[-1], exchange)
     except Exception as exc:  # exchange_calendars refuses dates before its first session
         raise _reject(ticker, frame, np.ones(len(frame), bool), f"dates outside the {exchange} calendar ({exc})",
                       show_values=False) from None
@@ -160,17 +168,18 @@ def validate_prices(ticker: str, frame: pd.DataFrame, *, exchange: str | None = 
     weekend = closed & ((days.astype(np.int64) + 3) % 7 >= 5)  # day 0 (1970-01-01) was a Thursday
     if weekend.any():
         raise _reject(ticker, frame, weekend, f"a weekend, not a {exchange} session", show_values=False)
-    for what, mask in row_problems(frame):
+    matrix, position = frame.to_numpy("float64"), _positions(frame)
+    for what, mask in _row_problems(matrix, position):
         if mask.any():
             raise _reject(ticker, frame, mask, what, dividend="dividend" in what)
     origin = frame.attrs.get("origin")
     if isinstance(origin, Origin) and origin.dividend_dates is not None:
-        written = pd.DatetimeIndex(origin.dividend_dates)
-        weekend = np.asarray(written.notna() & (written.day_of_week >= 5))
+        written = np.asarray(origin.dividend_dates).astype("datetime64[D]")
+        weekend = ~np.isnat(written) & ((written.astype(np.int64) + 3) % 7 >= 5)
         if weekend.any():
-            raise _reject(ticker, frame, weekend, f"dividend ex-date {written[int(np.argmax(weekend))].date()} "
+            raise _reject(ticker, frame, weekend, f"dividend ex-date {written[int(np.argmax(weekend))]} "
                           "is a weekend", dividend=True, show_values=False)
-    return _flags(frame, frame.to_numpy("float64"), days, closed, exchange)
+    return _flags(matrix, position, days, closed, exchange)
 
 
 def _listed(days: np.ndarray, text=lambda i: "") -> str:
@@ -178,11 +187,12 @@ def _listed(days: np.ndarray, text=lambda i: "") -> str:
     return shown + (f" (+{len(days) - _SHOWN} more)" if len(days) > _SHOWN else "")
 
 
-def _flags(frame: pd.DataFrame, matrix: np.ndarray, days: np.ndarray, closed: np.ndarray, exchange: str) -> list[str]:
+def _flags(matrix: np.ndarray, position: dict[str, int], days: np.ndarray, closed: np.ndarray,
+           exchange: str) -> list[str]:
     """The suspicious-but-possible findings, from numpy masks (strings only for what is found)."""
     from .quality import split_like
 
-    o, h, l, c, s = (matrix[:, frame.columns.get_loc(col)] for col in ("open", "high", "low", "close", "split_factor"))
+    o, h, l, c, s = (matrix[:, position[col]] for col in ("open", "high", "low", "close", "split_factor"))
     flags = []
     with np.errstate(invalid="ignore", divide="ignore"):
         tol = 1.0 + PRICE_TOLERANCE

@@ -8,20 +8,30 @@ dividend-adjusted, as yfinance gives them with ``auto_adjust=False``.
 
 Every malformed file raises :class:`~eventstudy.exceptions.DataError` naming the file
 and the line (line 1 is the header), before anything is written anywhere.
+
+Speed: a file is first read by a strict fast path (one read of the bytes, pyarrow's CSV
+reader, numpy checks) that accepts only a clean file: the exact header, ``YYYY-MM-DD``
+dates strictly ascending, numbers or pandas' missing-value markers, a close on every row.
+Anything else (and every file with a problem) is read again by the pandas path, which
+decides and names the problem; both paths give the same frame for a clean file.
 """
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from ..exceptions import DataError
 from ..tickers import ticker_problem
-from .base import FetchOutcome, Origin, since
+from .base import PRICE_COLUMNS, FetchOutcome, Origin, since
 
 PRICE_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume")
 #: A close-only price file (the other price columns are left empty).
@@ -132,6 +142,151 @@ def list_tickers(folder: Path) -> list[str]:
                 found.add(path.name[: -len(suffix)])
     return sorted(found)
 
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9]  # positions of the digits in YYYY-MM-DD
+
+
+def _file_bytes(path: Path) -> bytes | None:
+    """The file's bytes, gunzipped for ``.gz`` (None when unreadable: the pandas path names the problem)."""
+    try:
+        data = path.read_bytes()
+        return gzip.decompress(data) if path.name.endswith(".gz") else data
+    except (OSError, EOFError, zlib.error):
+        return None
+
+
+def _iso_days(dates: pa.ChunkedArray) -> np.ndarray | None:
+    """``YYYY-MM-DD`` strings as datetime64[D] days, or None unless every one is exactly such a valid date."""
+    column = dates.combine_chunks()
+    if column.null_count or not len(column):
+        return None
+    _, offsets, data = column.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int32, count=len(column) + 1, offset=column.offset * 4)
+    if ends[-1] - ends[0] != 10 * len(column) or (np.diff(ends) != 10).any():
+        return None
+    chars = np.frombuffer(data, dtype=np.uint8, count=10 * len(column), offset=int(ends[0])).reshape(-1, 10)
+    digits = chars[:, _DIGITS].astype(np.int32) - 48  # b"0" is 48; a non-digit falls outside 0..9
+    if ((digits < 0) | (digits > 9)).any() or (chars[:, 4] != 45).any() or (chars[:, 7] != 45).any():  # 45: b"-"
+        return None
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    if ((month < 1) | (month > 12) | (day < 1)).any():
+        return None
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    if (days.astype("datetime64[M]") != months).any():  # a day past the month's end (2023-02-29)
+        return None
+    return days
+
+
+def _fast_table(data: bytes, header: tuple[str, ...],
+                allow_empty: bool = False) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """A clean file's (days, one float64 array per column after Date), or None for the pandas path.
+
+    Clean: at least one row (none is fine with ``allow_empty``), each with exactly the header's
+    fields, no quote character, valid ``YYYY-MM-DD`` dates strictly ascending, every other cell
+    a number (read as pandas reads it) or empty, and no empty Close (or Dividend).  Row
+    ``i`` is then line ``i + 2``, as on the pandas path (no blank line is accepted here).
+    """
+    try:
+        # Strict on purpose: no quoting, and only an empty cell is missing (pandas' other markers, "NA",
+        # "null" ..., fail here and are read by pandas).  A blank line is a row with too few fields: an error.
+        table = pa_csv.read_csv(
+            pa.py_buffer(data), read_options=pa_csv.ReadOptions(use_threads=False),
+            parse_options=pa_csv.ParseOptions(ignore_empty_lines=False, quote_char=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={"Date": pa.string(), **{c: pa.float64() for c in header[1:]}},
+                null_values=[""], strings_can_be_null=True))
+    except (pa.ArrowException, ValueError, OSError):
+        return None
+    if table.column_names != list(header):
+        return None
+    if not table.num_rows:
+        return (np.array([], dtype="datetime64[D]"), [np.array([]) for _ in header[1:]]) if allow_empty else None
+    days = _iso_days(table.column("Date"))
+    if days is None or (len(days) > 1 and (np.diff(days.astype(np.int64)) <= 0).any()):
+        return None
+    columns = []
+    for name in header[1:]:
+        cells = table.column(name)
+        values = cells.to_numpy(zero_copy_only=False).astype("float64", copy=False)
+        # A NaN that is not a missing cell came from a token such as "NAN" or "+nan", which pandas refuses.
+        if int(np.isnan(values).sum()) != cells.null_count:
+            return None
+        columns.append(values)
+    required = header.index("Close" if "Close" in header else "Dividend") - 1
+    if np.isnan(columns[required]).any():  # no close / no dividend amount: the pandas path names the line
+        return None
+    return days, columns
+
+
+def _read_fast(path: Path) -> tuple[np.ndarray, np.ndarray, Origin] | None:
+    """A clean price file and its dividends as (days, values, origin), or None (then the pandas path decides).
+
+    ``values`` is float64 of shape (rows, 6): Open, High, Low, Close, Volume, Dividend, as
+    :func:`read_price_file` returns them.
+    """
+    data = _file_bytes(path)
+    if data is None:
+        return None
+    first = data[:data.find(b"\n")] if b"\n" in data else data
+    first = first[:-1] if first.endswith(b"\r") else first
+    header = next((h for h in (PRICE_HEADER, CLOSE_HEADER) if first == ",".join(h).encode()), None)
+    if header is None:
+        return None
+    parsed = _fast_table(data, header)
+    if parsed is None:
+        return None
+    days, columns = parsed
+    values = np.full((len(days), 6), np.nan)
+    for name, column in zip(header[1:], columns):
+        values[:, PRICE_HEADER.index(name) - 1] = column
+    values[:, 5] = 0.0
+    stem = path.name[: -len(".csv.gz")] if path.name.endswith(".csv.gz") else path.stem
+    div_path = find_file(path.parent, f"{stem}{_DIVIDEND_TAG}")
+    if div_path is None:
+        return days, values, Origin(str(path), 2)
+    div_data = _file_bytes(div_path)
+    first = b"" if div_data is None else div_data.split(b"\n", 1)[0].removesuffix(b"\r")
+    if first != ",".join(DIVIDEND_HEADER).encode():
+        return None
+    dividends = _fast_table(div_data, DIVIDEND_HEADER, allow_empty=True)  # a header alone: no dividend
+    if dividends is None:
+        return None
+    div_days, (amounts,) = dividends
+    # As on the pandas path: an ex-date after the last price row waits for a later ingest; an ex-date
+    # that is no row goes to the next row; lines and written dates are kept for the messages.
+    kept = div_days <= days[-1]
+    div_days, amounts = div_days[kept], amounts[kept]
+    lines = np.zeros(len(days), dtype=np.int64)
+    dates = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if len(div_days):
+        slot = np.searchsorted(days, div_days, side="left")
+        np.add.at(values[:, 5], slot, amounts)
+        lines[slot] = np.arange(len(div_days)) + 2
+        dates[slot] = div_days.astype("datetime64[ns]")
+    return days, values, Origin(str(path), 2, str(div_path), lines, dates)
+
+
+def _frame(days: np.ndarray, values: np.ndarray, columns: Sequence[str], index_name: str, origin: Origin) -> pd.DataFrame:
+    frame = pd.DataFrame(values, index=pd.DatetimeIndex(days.astype("datetime64[ns]"), name=index_name),
+                         columns=list(columns))
+    frame.attrs["origin"] = origin
+    return frame
+
+
+def read_canonical(path: str | Path) -> pd.DataFrame:
+    """:func:`read_price_file` straight in the canonical layout (:func:`to_canonical` of it), raising the same errors."""
+    path = Path(path)
+    fast = _read_fast(path)
+    if fast is None:
+        return to_canonical(read_price_file(path))
+    days, values, origin = fast
+    matrix = np.empty((len(days), len(PRICE_COLUMNS)))
+    matrix[:, :6] = values
+    matrix[:, 6] = 1.0  # split_factor: the files carry split-adjusted prices and no split events
+    return _frame(days, matrix, PRICE_COLUMNS, "date", origin)
+
 
 def read_price_file(path: str | Path) -> pd.DataFrame:
     """Read one ticker's price file (and its ``_dividends`` sibling if there is one).
@@ -150,6 +305,9 @@ def read_price_file(path: str | Path) -> pd.DataFrame:
         text in a number, duplicate date, rows out of order, empty Close.
     """
     path = Path(path)
+    fast = _read_fast(path)
+    if fast is not None:
+        return _frame(*fast[:2], (*PRICE_HEADER[1:], "Dividend"), "Date", fast[2])
     table = _read_table(path, _price_header(path))
     if table.empty:
         raise _problem(path, 1, "no price rows (only a header)")
@@ -233,7 +391,7 @@ class FileSource:
                 yield ticker, DataError(f"no price file for {ticker} in {where} (expected {ticker}.csv or {ticker}.csv.gz)")
                 continue
             try:
-                yield ticker, since(to_canonical(read_price_file(path)), start)
+                yield ticker, since(read_canonical(path), start)
             except DataError as exc:
                 yield ticker, exc
             except (OSError, ValueError) as exc:  # unreadable file, or a parse failure not diagnosed above
