@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Callable, TypeVar
 
 import numpy as np
 
@@ -22,6 +23,8 @@ from .abnormal import RETURN_KINDS, AbnormalFit, WindowMeasures, compute_abnorma
 from .ols import BatchOLS
 from .models import ModelSpec
 from .statistics import GroupSummary, WindowPanel, check_conventions
+
+T = TypeVar("T")
 
 #: Status codes per event-firm (index into STATUS_TEXT).
 OK, NO_DAY0, NO_SERIES, FEW_OBS, NO_EVENT_DATA = range(5)
@@ -201,21 +204,23 @@ class CoreResult:
 
     def _group_summary(self, sel: np.ndarray, everyone: bool) -> GroupSummary:
         lc = len(self.span_offsets)
-        total: Partials | None = None
-        for b in self.blocks:
+
+        def block(b: Block) -> Partials | None:
             if everyone and b.partials is not None:
-                part = b.partials
-            elif everyone:
-                part = _partials(b.est_ar, b.ma_est, b.u_t, sel[b.start:b.stop], lc)
-            else:
-                bsel = sel[b.start:b.stop]
-                if not bsel.any():
-                    continue
-                if b.est_ar is None:
-                    raise ValueError("group tests need the estimation arrays: run with keep_arrays=True")
-                part = _partials(b.est_ar, b.ma_est, b.u_t, bsel, lc)
-            total = part if total is None else total + part
-        if total is None:
+                return b.partials
+            bsel = sel[b.start:b.stop]
+            if not bsel.any():
+                return None
+            if b.est_ar is None:
+                raise ValueError("group tests need the estimation arrays: run with keep_arrays=True")
+            return _partials(b.est_ar, b.ma_est, b.u_t, bsel, lc)
+
+        parts = [p for p in self._map_blocks(block) if p is not None]
+        if parts:
+            total = parts[0]
+            for p in parts[1:]:
+                total = total + p
+        else:
             total = _partials(np.empty((len(self.fit.est_offsets), 0)), np.empty((len(self.fit.est_offsets), 0)),
                               None, np.zeros(0, dtype=bool), lc)
 
@@ -233,6 +238,13 @@ class CoreResult:
             r_bar=float(r_bar), rank_n=total.u[1], n_firms=int(total.p_n),
             p_hat_pooled=total.pos / total.obs if total.obs else np.nan,
         )
+
+    def _map_blocks(self, fn: Callable[[Block], T]) -> list[T]:
+        """``fn`` of every block, in block order, on the run's threads (the kernels release the GIL)."""
+        if self.n_jobs > 1 and len(self.blocks) > 1:
+            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+                return list(pool.map(fn, self.blocks))
+        return [fn(b) for b in self.blocks]
 
     def _est_ranks(self, b: Block) -> np.ndarray:
         """(Le, B) ranks (1 = smallest, ties averaged) within each event's estimation window."""
@@ -284,11 +296,7 @@ class CoreResult:
             return grank_partials(b.est_ar, self._est_ranks(b), y[:, b.start:b.stop], bsel,
                                   self.fit.n_est[b.start:b.stop])
 
-        if self.n_jobs > 1 and len(self.blocks) > 1:  # the kernel releases the GIL
-            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
-                parts = list(pool.map(block, self.blocks))
-        else:
-            parts = [block(b) for b in self.blocks]
+        parts = self._map_blocks(block)
         total = np.sum([t for t, _ in parts], axis=0)
         count = np.sum([c for _, c in parts], axis=0)
         return total, count, usable
