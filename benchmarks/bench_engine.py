@@ -18,7 +18,8 @@ What is timed (wall clock, best of ``--repeat``; every figure in one run on this
 * engine/full  : ``EventStudy(returns, events).fit()`` plus ``results.tests`` (pandas in/out,
                  confounding flags, firms table);
 * statsmodels  : ``eventstudy.core.reference.reference_event_study`` (one ``sm.OLS`` per event,
-                 explicit forecast-error matrices) on ``--sm-sample`` events, extrapolated linearly;
+                 explicit forecast-error matrices) on ``--sm-sample`` events, best of ``--repeat`` like the engine,
+                 extrapolated linearly;
 * engine/lean  : what 0.1a12 computes (one window, CARs and a t test, no ranks), for a like-for-like ratio;
 * eventstudy 0.1a12 : ``Multiple.from_list(..., Single.market_model, event_window=(-5, 10),
                  estimation_size=240, buffer_size=5)`` (the same [-250, -11] estimation window) in a
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
         sub_in = core_inputs(returns, sub)
         t_sm, ref = best_of(lambda: reference_event_study(
             get_model("market"), sub_in[0], sub_in[1], sub_in[2], windows=WINDOWS, estimation=ESTIMATION,
-            bench=sub_in[3], bcol=np.zeros(len(sub), dtype=np.intp)), 1)
+            bench=sub_in[3], bcol=np.zeros(len(sub), dtype=np.intp)), args.repeat)  # best of, like the engine
         t_sm_all = t_sm / len(sub) * n
         union = core.fit.rows(min(a for a, _ in WINDOWS), max(b for _, b in WINDOWS))  # the reference's rows
         agree = float(np.nanmax(np.abs(ref.ar - core.fit.ar[union][:, : len(sub)])))
