@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .core.statistics import significance_stars
-from .core.volatility import VOLATILITY_TESTS, variance_ratios, volatility_tests
+from .core.volatility import VOLATILITY_TESTS, chi2_pvalue, variance_ratios, volatility_tests
 from .defaults import window_label
 from .results import EventStudyResults
 
@@ -36,15 +36,16 @@ def _window_ar(results: EventStudyResults, window: tuple[int, int]) -> np.ndarra
     return results.ar.loc[a:b].to_numpy(dtype=float)
 
 
-def volatility_table(results: EventStudyResults) -> pd.DataFrame:
+def volatility_table(results: EventStudyResults, alternative: str = "two-sided") -> pd.DataFrame:
     """Per window of the study: ``n`` firms, ``days`` (sum of their window days), ``mean_vr`` and ``median_vr``
     (variance ratio: window mean squared AR over the estimation residual variance; 1 = unchanged), the chi-square
-    statistic ``chi2`` (sum of squared standardised ARs) with ``df`` degrees of freedom and its two-sided ``p:chi2``,
-    the squared-AR rank test ``rank`` (N(0,1) under H0) and its two-sided ``p:rank``."""
+    statistic ``chi2`` (sum of squared standardised ARs) with ``df`` degrees of freedom and its ``p:chi2``,
+    the squared-AR rank test ``rank`` (N(0,1) under H0) and its ``p:rank``; p-values two-sided, or upper-tail
+    (a rise in volatility) for ``alternative="greater"``."""
     est_ar, sigma, _ = _window_arrays(results)
     rows = []
     for w in results.windows:
-        res = volatility_tests(_window_ar(results, w), sigma, est_ar)
+        res = volatility_tests(_window_ar(results, w), sigma, est_ar, alternative)
         rows.append({"window": window_label(w), "n": int(res.n), "days": int(res.days), "mean_vr": float(res.mean_vr),
                      "median_vr": float(res.median_vr), "chi2": float(res.chi2), "df": int(res.chi2_df),
                      "p:chi2": float(res.chi2_p), "rank": float(res.rank_z), "p:rank": float(res.rank_p)})
@@ -62,23 +63,21 @@ def starred_table(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     return out.round({"mean_vr": digits, "median_vr": digits})
 
 
-def volatility_per_event(results: EventStudyResults) -> pd.DataFrame:
+def volatility_per_event(results: EventStudyResults, alternative: str = "two-sided") -> pd.DataFrame:
     """One row per studied event-firm and window: ``event_id, ticker, day0, window, days, sigma`` (decimal daily
     estimation residual SD), ``vr`` (variance ratio), ``sd_ratio`` = sqrt(vr), and the firm's own chi-square test
-    ``chi2`` (sum of its squared standardised ARs, ``days`` degrees of freedom) with its two-sided ``p`` and ``stars``."""
-    from scipy import stats
-
+    ``chi2`` (sum of its squared standardised ARs, ``days`` degrees of freedom) with its ``p`` (two-sided, or
+    upper-tail for ``alternative="greater"``) and ``stars``."""
     _, sigma, keys = _window_arrays(results)
     day0 = results.firms.set_index(["event_id", "ticker"])["day0"]
     frames = []
     for w in results.windows:
         vr, days = variance_ratios(_window_ar(results, w), sigma)
         chi2 = vr * days
-        with np.errstate(invalid="ignore"):
-            p = np.minimum(1.0, 2 * np.minimum(stats.chi2.cdf(chi2, days), stats.chi2.sf(chi2, days)))
+        p = chi2_pvalue(chi2, days, alternative)
         frames.append(pd.DataFrame({
             "event_id": keys.get_level_values("event_id"), "ticker": keys.get_level_values("ticker"),
             "day0": day0.reindex(keys).to_numpy(), "window": window_label(w), "days": days, "sigma": sigma,
-            "vr": vr, "sd_ratio": np.sqrt(vr), "chi2": chi2, "p": np.where(days > 0, p, np.nan),
+            "vr": vr, "sd_ratio": np.sqrt(vr), "chi2": chi2, "p": p,
             "stars": [significance_stars(x) for x in p]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

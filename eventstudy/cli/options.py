@@ -47,6 +47,13 @@ class ReturnKind(StrEnum):
     total = "total"
 
 
+class Alternative(StrEnum):
+    """Alternatives of the volatility tests (``eventstudy.core.volatility.ALTERNATIVES``)."""
+
+    two_sided = "two-sided"
+    greater = "greater"
+
+
 class AdjustMethod(StrEnum):
     """Multiple-testing adjustments (``eventstudy.multitest``): Holm (FWER), Benjamini-Hochberg (FDR)."""
 

@@ -14,7 +14,7 @@ from ..catalog.vocab import DealType, Role
 from ..defaults import (DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MAX_ZERO_SHARE, DEFAULT_MIN_OBS, DEFAULT_MIN_PRICE,
                         DEFAULT_MIN_SIGMA, DEFAULT_MODEL, DEFAULT_RETURNS, DEFAULT_WINDOWS, format_window)
 from ..exceptions import ConfigError
-from .options import (AdjustMethod, EstimationOption, EventsOption, ReturnKind, ReturnsOption, RoleOption, TableFormat,
+from .options import (AdjustMethod, Alternative, EstimationOption, EventsOption, ReturnKind, ReturnsOption, RoleOption, TableFormat,
                       TableFormatOption, TickerOption, WindowsOption, open_write, parse_window)
 from .output import emit
 from .paths import writable_folder
@@ -314,13 +314,15 @@ def volatility(
     estimation: EstimationOption = format_window(DEFAULT_ESTIMATION),
     min_obs: Annotated[int, typer.Option("--min-obs", min=2, help="Minimum estimation-window returns.")] = DEFAULT_MIN_OBS,
     returns: ReturnsOption = ReturnKind(DEFAULT_RETURNS),
+    alternative: Annotated[Alternative, typer.Option("--alternative", help="two-sided: a change either way; greater: a rise in volatility only.")] = Alternative.two_sided,
     per_event: Annotated[bool, typer.Option("--per-event", help="Print each event-firm's variance ratio instead.")] = False,
     fmt: TableFormatOption = TableFormat.table,
 ) -> None:
     """Abnormal volatility: event-window residual variance against the estimation window's (the --model residuals).
 
     Reads the database only. mean vr = mean variance ratio (window mean squared AR / estimation residual variance;
-    1 = unchanged); chi2 = sum of squared standardised ARs (Beaver 1968), rank = rank test on squared ARs; p two-sided.
+    1 = unchanged); chi2 = sum of squared standardised ARs (Beaver 1968), rank = rank test on squared ARs; p two-sided
+    unless --alternative greater.
     Example: eventstudy study volatility --event 2025-10-06-openai-amd --window 0,0
     """
     from ..jobs import StudySettings, run_volatility_study
@@ -330,12 +332,13 @@ def volatility(
     settings = StudySettings(model=model, benchmark=benchmark, estimation=parse_window(estimation, "--estimation"),
                              windows=tuple(parse_window(w) for w in window) if window else DEFAULT_WINDOWS,
                              min_estimation_obs=min_obs, returns=returns.value)
-    found = run_volatility_study(open_read(ctx), settings, event_ids=event, ticker=ticker, role=role.value if role else None)
+    found = run_volatility_study(open_read(ctx), settings, alternative=alternative.value, event_ids=event, ticker=ticker,
+                                 role=role.value if role else None)
     machine = fmt in (TableFormat.csv, TableFormat.json)
     if per_event:
         emit_per_event(found.per_event, fmt, "Per-event variance ratio (window mean squared AR / estimation residual variance)")
     else:
         emit(found.table if machine else starred_table(found.table), fmt.value,
              title=f"Abnormal volatility, {model} model on {settings.benchmark} residuals, estimation "
-                   f"{format_window(settings.estimation)} (two-sided; *** p < 0.01, ** < 0.05, * < 0.10)")
+                   f"{format_window(settings.estimation)} ({alternative.value}; *** p < 0.01, ** < 0.05, * < 0.10)")
     echo_skipped(found.study.exclusions)

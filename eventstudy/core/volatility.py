@@ -14,7 +14,9 @@ event-window abnormal returns ``AR_it`` (decimal), each firm's estimation-window
   (Beaver's reading: the size of the price reaction, whatever its sign).  To tell a variance change
   from a common move, read the CAR tests beside it.
 
-Two tests of H0 "no change in residual variance", both two-sided:
+Two tests of H0 "no change in residual variance", two-sided by default; with
+``alternative="greater"`` they test for a rise only (a window calmer than usual is then not
+significant, which is what a single near-zero abnormal return should read as):
 
 ``chi2`` -- the squared standardised AR test (Beaver 1968; Patell & Wolfson 1979 use the same
     chi-square reasoning on squared standardised residuals): with independent normal residuals of
@@ -23,7 +25,8 @@ Two tests of H0 "no change in residual variance", both two-sided:
     normality and cross-sectional independence: fat tails make it over-reject (Hilliard & Savickas
     2002 show this for daily returns), and ``sigma_i`` estimated from ``n`` days makes each term
     F(1, n - K) rather than chi-square(1), a mean bias of ``2 / (n - K - 2)`` (0.8 % for the
-    default 240-day estimation window).
+    default 240-day estimation window); the one-sided (``greater``) test feels that heavier tail most:
+    in simulation it holds 5.0-5.4 % at 240 estimation days but rejects 6-7 % at 120.
 ``rank`` -- a rank test on squared abnormal returns (Corrado 1989 ranks applied to ``AR^2``): per
     firm, the ``T_i = n_i + L_i`` squared residuals of the estimation window and the event window
     are ranked (``K_it``, ties averaged) and ``U_it = K_it / (T_i + 1) - 1/2``.  Under H0 the days
@@ -65,8 +68,8 @@ class VolatilityTests:
 
     ``n``: firms with at least one abnormal return in the window; ``days``: ``sum_i L_i``;
     ``mean_vr`` / ``median_vr``: mean and median of the per-firm variance ratios (dimensionless);
-    ``chi2`` with ``chi2_df`` degrees of freedom and its two-sided ``chi2_p``; ``rank_z`` and its
-    two-sided normal ``rank_p``.
+    ``chi2`` with ``chi2_df`` degrees of freedom and its ``chi2_p``; ``rank_z`` and its normal
+    ``rank_p`` (two-sided, or upper-tail for ``alternative="greater"``).
     """
 
     n: np.ndarray
@@ -119,7 +122,29 @@ def squared_ranks(ar: np.ndarray, est_ar: np.ndarray) -> tuple[np.ndarray, np.nd
     return s, var
 
 
-def volatility_tests(ar: np.ndarray, sigma: np.ndarray, est_ar: np.ndarray) -> VolatilityTests:
+#: Alternatives of the volatility tests: a change either way, or a rise.
+ALTERNATIVES = ("two-sided", "greater")
+
+
+def check_alternative(alternative: str) -> str:
+    """``alternative`` if it is one of :data:`ALTERNATIVES`, else ValueError naming them."""
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"unknown alternative {alternative!r}; choose one of {', '.join(ALTERNATIVES)}")
+    return alternative
+
+
+def chi2_pvalue(stat: np.ndarray, df: np.ndarray, alternative: str = "two-sided") -> np.ndarray:
+    """p-value of a chi-square statistic with ``df`` degrees of freedom (NaN where ``df`` is 0):
+    ``2 min(F, 1 - F)`` (at most 1) two-sided, ``1 - F`` for ``"greater"``."""
+    check_alternative(alternative)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upper = stats.chi2.sf(stat, df)
+        p = upper if alternative == "greater" else np.minimum(1.0, 2 * np.minimum(stats.chi2.cdf(stat, df), upper))
+    return np.where(np.asarray(df) > 0, p, np.nan)
+
+
+def volatility_tests(ar: np.ndarray, sigma: np.ndarray, est_ar: np.ndarray,
+                     alternative: str = "two-sided") -> VolatilityTests:
     """The chi2 and rank tests of abnormal volatility over one window (see the module docstring).
 
     ``ar``: (..., L, N) event-window abnormal returns of the window's L days (decimal, NaN =
@@ -137,13 +162,12 @@ def volatility_tests(ar: np.ndarray, sigma: np.ndarray, est_ar: np.ndarray) -> V
     n = has.sum(axis=-1)
     total_days = days.sum(axis=-1)
     chi2 = np.nansum(vr * days, axis=-1)  # sum of SAR^2
+    chi2_p = chi2_pvalue(chi2, total_days, alternative)
     with np.errstate(invalid="ignore", divide="ignore"):
-        lower, upper = stats.chi2.cdf(chi2, total_days), stats.chi2.sf(chi2, total_days)
-        chi2_p = np.where(total_days > 0, np.minimum(1.0, 2 * np.minimum(lower, upper)), np.nan)
         s, var = squared_ranks(ar, est_ar)
         den = np.sqrt(var.sum(axis=-1))
         rank_z = np.where(den > 0, s.sum(axis=-1) / np.where(den > 0, den, 1.0), np.nan)
-    rank_p = 2 * stats.norm.sf(np.abs(rank_z))
+    rank_p = stats.norm.sf(rank_z) if alternative == "greater" else 2 * stats.norm.sf(np.abs(rank_z))
     with np.errstate(invalid="ignore"):
         mean_vr = np.where(n > 0, np.nansum(vr, axis=-1) / np.maximum(n, 1), np.nan)
     with warnings.catch_warnings():  # a window no firm has a day in: NaN, said by n == 0

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..db import Engine
+from ..core.volatility import check_alternative
 from ..results import EventStudyResults
 from ..volatility import volatility_per_event, volatility_table
 from .study import StudySettings, run_study
@@ -24,9 +25,12 @@ class VolatilityResults:
     study: EventStudyResults
 
 
-def run_volatility_study(engine: Engine, settings: StudySettings = StudySettings(), **selection: Any) -> VolatilityResults:
+def run_volatility_study(engine: Engine, settings: StudySettings = StudySettings(), alternative: str = "two-sided",
+                         **selection: Any) -> VolatilityResults:
     """Abnormal volatility of the selected catalog event-firms (see :mod:`eventstudy.core.volatility`): the return
     study of ``settings`` is fitted as :func:`run_study` does (model, return kind, screens; nothing stored) and its
-    event-window abnormal returns are tested against its estimation-window residual variance."""
+    event-window abnormal returns are tested against its estimation-window residual variance, two-sided or, with
+    ``alternative="greater"``, for a rise only."""
+    check_alternative(alternative)
     results = run_study(engine, settings, **selection)
-    return VolatilityResults(volatility_table(results), volatility_per_event(results), results)
+    return VolatilityResults(volatility_table(results, alternative), volatility_per_event(results, alternative), results)

@@ -75,3 +75,18 @@ def test_table_printed_exit_0_and_the_database_is_not_touched(study_db):
     assert study_db.read_bytes() == before
     assert not Path(f"{study_db}-wal").exists()
 
+
+
+def test_greater_tests_a_rise_only(study_db, prices_dir):
+    ar, scale, _ = amd_day0(prices_dir)
+    args = ["--db", str(study_db), "study", "volatility", "--event", AMD_EVENT, "--window", "0,0", "--per-event", "--format", "json"]
+    both = {r["ticker"]: r for r in json.loads(CliRunner().invoke(app, args).stdout)}
+    result = CliRunner().invoke(app, [*args, "--alternative", "greater"])
+    assert result.exit_code == 0, result.output
+    rise = {r["ticker"]: r for r in json.loads(result.stdout)}
+    assert rise["AMD"]["p"] == pytest.approx(stats.chi2.sf(ar**2 / scale, 1), rel=1e-6)
+    calm = [t for t, r in both.items() if r["vr"] < 1]  # a day calmer than usual is no evidence of a rise
+    assert calm and all(rise[t]["p"] == pytest.approx(stats.chi2.sf(both[t]["vr"], 1), rel=1e-9) and rise[t]["p"] > 0.3
+                        for t in calm)
+    bad = CliRunner().invoke(app, [*args, "--alternative", "less"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

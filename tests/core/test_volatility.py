@@ -133,3 +133,29 @@ def test_docstring_example():
 
     result = doctest.testmod(volatility, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_greater_is_the_upper_tail_and_holds_its_size():
+    # the default 240-day estimation window: with 120 days the upper-tail chi2 rejects 6-7 % (each term is
+    # F(1, n - 2), heavier-tailed than chi-square(1); documented in the module)
+    rng = np.random.default_rng(11)
+    panel = h0_panel(rng, n=20, days=3, n_est=240)
+    two, rise = volatility_tests(*panel), volatility_tests(*panel, alternative="greater")
+    np.testing.assert_allclose(rise.chi2_p, stats.chi2.sf(two.chi2, two.chi2_df), rtol=1e-12)
+    np.testing.assert_allclose(rise.rank_p, stats.norm.sf(two.rank_z), rtol=1e-12)
+    lo, hi = size_band()
+    for name, p in (("chi2", rise.chi2_p), ("rank", rise.rank_p)):
+        assert lo <= float(np.mean(p < LEVEL)) <= hi, name
+    # a window calmer than usual: significant two-sided, not as a rise
+    calm_panel = h0_panel(rng, n=20, days=3, scale=0.3)
+    calm, calm_rise = volatility_tests(*calm_panel), volatility_tests(*calm_panel, alternative="greater")
+    assert float(np.mean(calm.chi2_p < LEVEL)) > 0.99 and float(np.mean(calm_rise.chi2_p < LEVEL)) == 0.0
+    with pytest.raises(ValueError, match="two-sided, greater"):
+        volatility_tests(*panel, alternative="less")
+
+
+def test_cli_alternatives_are_the_cores():
+    from eventstudy.cli.options import Alternative
+    from eventstudy.core.volatility import ALTERNATIVES
+
+    assert tuple(a.value for a in Alternative) == ALTERNATIVES
