@@ -28,46 +28,6 @@ def rank_rows_python(a: np.ndarray) -> np.ndarray:
     return stats.rankdata(a, axis=1, nan_policy="omit").astype(np.float64) / (1.0 + m)
 
 
-def rank_rows_loop(a: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled by numba
-    """Standardised ranks (see :func:`rank_rows_python`) given ``order = np.argsort(a, axis=1)``.
-
-    Event-major layout (each event's values contiguous). Counts the finite values m, then
-    walks each row in sorted order (NaNs sort last and stay NaN), giving tied values the
-    mean of their positions, divided by ``1 + m``.
-    """
-    n_ev, n_t = a.shape
-    out = np.full((n_ev, n_t), np.nan)
-    for e in range(n_ev):
-        row = a[e]
-        idx = order[e]
-        m = 0
-        while m < n_t and np.isfinite(row[idx[m]]):
-            m += 1
-        scale = 1.0 / (1.0 + m)
-        i = 0
-        while i < m:
-            j = i
-            while j + 1 < m and row[idx[j + 1]] == row[idx[i]]:
-                j += 1
-            r = (0.5 * (i + j) + 1.0) * scale
-            for q in range(i, j + 1):
-                out[e, idx[q]] = r
-            i = j + 1
-    return out
-
-
-rank_rows_nb = jit(rank_rows_loop)
-
-
-def rank_rows(a: np.ndarray) -> np.ndarray:
-    """Standardised row ranks of an event-major (E, L) array: numpy's argsort plus the numba
-    tie-averaging kernel when available, else the scipy twin."""
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    if not HAS_NUMBA:
-        return rank_rows_python(a)
-    return rank_rows_nb(a, np.argsort(a, axis=1))
-
-
 def rank_rows_split_python(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
     """Standardised ranks of each row of ``a`` (E, L) (:func:`rank_rows_python`) and the raw ranks
     ``K`` (1 = smallest, ties averaged, NaN kept) of its first ``le`` columns among themselves,
