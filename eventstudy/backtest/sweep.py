@@ -118,6 +118,16 @@ def required_tickers(spec: StrategySpec, events: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def events_in_span(spec: StrategySpec, events: pd.DataFrame) -> pd.DataFrame:
+    """The checked events announced within the spec's ``start`` .. ``end`` (ends included, either optional)."""
+    events = check_events(events)
+    if spec.start is not None:
+        events = events.loc[events["announced"] >= pd.Timestamp(spec.start)]
+    if spec.end is not None:
+        events = events.loc[events["announced"] <= pd.Timestamp(spec.end)]
+    return events
+
+
 def rank(frame: pd.DataFrame, by: str) -> pd.Series:
     """1 = best (highest ``by``); NaN values rank last; ties keep variant order."""
     return frame[by].rank(ascending=False, method="first", na_option="bottom").astype(int)
@@ -153,11 +163,7 @@ def run_backtest(spec: StrategySpec, events: pd.DataFrame, prices: PriceData, *,
         return run_walk_forward(spec, events, prices, max_cells=max_cells, engine=engine, simulate_fn=simulate_fn,
                                 progress=progress)
     simulate_ = simulate_fn or simulate
-    events = check_events(events)
-    if spec.start is not None:
-        events = events.loc[events["announced"] >= pd.Timestamp(spec.start)]
-    if spec.end is not None:
-        events = events.loc[events["announced"] <= pd.Timestamp(spec.end)]
+    events = events_in_span(spec, events)
     variants = spec.variants()
     if spec.oos is None:
         samples = {"all": events}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .data import PriceData, check_events
+from .data import PriceData
 from .engine import DEFAULT_MAX_CELLS, SimResult, simulate, variant_label
 from .metrics import equity_metrics, trade_metrics
 from .spec import Fold, StrategySpec, check_walk_forward
@@ -108,14 +108,10 @@ def run_walk_forward(spec: StrategySpec, events: pd.DataFrame, prices: PriceData
     ConfigError
         Not one fold fits between the first and last event (located at ``oos.walk_forward.train``).
     """
-    from .sweep import TRADES_ALL, BacktestResult, rank
+    from .sweep import TRADES_ALL, BacktestResult, events_in_span, rank
 
     sim_fn = simulate_fn or simulate
-    events = check_events(events)
-    if spec.start is not None:
-        events = events.loc[events["announced"] >= pd.Timestamp(spec.start)]
-    if spec.end is not None:
-        events = events.loc[events["announced"] <= pd.Timestamp(spec.end)]
+    events = events_in_span(spec, events)
     oos = spec.oos
     wf = oos.walk_forward
     by = oos.select_by
