@@ -10,16 +10,20 @@ from ``../shared/data/prices/raw/SungKyu-Kim39__BackTester39``; simple returns o
 Pseudo-events: random (ticker, session) pairs whose whole span [-250, +10] has returns for the
 firm and SPY (so every implementation sees identical, complete inputs).
 
-What is timed (wall clock, best of ``--repeat``; every figure in one run on this machine):
+What is timed (wall clock, best of ``--repeat`` rounds; every figure in one run on this machine;
+each round runs the engine (1 and 2 threads), its lean variant and the statsmodels loop once in
+turn, so that the speed of a shared machine, which drifts by a third within minutes here,
+weighs on both sides of every ratio alike):
 
 * engine/core  : ``run_event_study`` (market model, windows [0,0] [0,2] [-1,1] [-5,5] [0,10])
                  plus every CAR and BHAR test on every window (GRANK, KP-adjusted Patell and the
-                 LBT bootstrap included) and the calendar-time portfolio regression on [0,10];
+                 LBT bootstrap included; ``CoreResult.window_tests``) and the calendar-time portfolio
+                 regression on [0,10]; 'core x2' is the same with ``n_jobs=2``;
 * engine/full  : ``EventStudy(returns, events).fit()`` plus ``results.tests`` (pandas in/out,
                  confounding flags, firms table);
 * statsmodels  : ``eventstudy.core.reference.reference_event_study`` (one ``sm.OLS`` per event,
-                 explicit forecast-error matrices) on ``--sm-sample`` events, best of ``--repeat`` like the engine,
-                 extrapolated linearly;
+                 explicit forecast-error matrices) on ``--sm-sample`` events, in the same rounds as the
+                 engine, extrapolated linearly;
 * engine/lean  : what 0.1a12 computes (one window, CARs and a t test, no ranks), for a like-for-like ratio;
 * eventstudy 0.1a12 : ``Multiple.from_list(..., Single.market_model, event_window=(-5, 10),
                  estimation_size=240, buffer_size=5)`` (the same [-250, -11] estimation window) in a
@@ -103,12 +107,26 @@ def pseudo_events(returns: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
 
 def best_of(fn, repeat: int) -> tuple[float, object]:
     """Best wall-clock time of ``repeat`` calls (and the last output)."""
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+    times, outs = interleaved({"fn": fn}, repeat)
+    return times["fn"], outs["fn"]
+
+
+def interleaved(fns: dict, repeat: int) -> tuple[dict, dict]:
+    """Best wall-clock time (and last-round output) of each function, over ``repeat`` rounds that
+    call each once in turn: on a shared machine whose speed drifts, every figure of a ratio then
+    sees the same moments. Outputs of earlier rounds are dropped at once (an engine result holds
+    ~0.7 GB at 100k windows; keeping several would time the allocator, not the engine)."""
+    best = {k: np.inf for k in fns}
+    outs = {}
+    for r in range(repeat):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            out = fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+            if r == repeat - 1:
+                outs[k] = out
+            del out
+    return best, outs
 
 
 def cpu_of(fn) -> float:
@@ -131,8 +149,7 @@ def engine_core(values, day0, cols, spy, n_jobs=1):
         get_model("market"), values, day0, cols, windows=WINDOWS, estimation=ESTIMATION,
         min_estimation_obs=100, bench=spy, bcol=np.zeros(len(day0), dtype=np.intp), n_jobs=n_jobs,
     )
-    group = core.group_summary()
-    tests = [run_tests(core.panel(w, None, group), m) for w in range(len(WINDOWS)) for m in ("CAR", "BHAR")]
+    tests = core.window_tests()  # every test of every window and measure, on the run's threads
     tests.append(calendar_time_portfolio(values, day0, cols, (0, 10), factors=spy, hac_lags=5))
     return core, tests
 
@@ -205,11 +222,23 @@ def main(argv: list[str] | None = None) -> None:
     for n in args.sizes:
         events = pseudo_events(returns, n, args.seed)
         inputs = core_inputs(returns, events)
-        t_core, (core, _) = best_of(lambda: engine_core(*inputs), args.repeat)
+        sub = events.iloc[: min(args.sm_sample, n)]
+        sub_in = core_inputs(returns, sub)
+
+        def loop():
+            return reference_event_study(
+                get_model("market"), sub_in[0], sub_in[1], sub_in[2], windows=WINDOWS, estimation=ESTIMATION,
+                bench=sub_in[3], bcol=np.zeros(len(sub), dtype=np.intp))
+
+        engine_core(*inputs)  # first touch of this size's memory, not timed
+        times, outs = interleaved({
+            "core": lambda: engine_core(*inputs), "core2": lambda: engine_core(*inputs, n_jobs=2),
+            "lean": lambda: engine_lean(*inputs), "sm": loop,
+        }, args.repeat)
+        t_core, t_core2, t_lean, t_sm = times["core"], times["core2"], times["lean"], times["sm"]
+        core, ref = outs["core"][0], outs["sm"]
         assert core.ok.all(), "pseudo-events are complete by construction"
-        t_core2, _ = best_of(lambda: engine_core(*inputs, n_jobs=2), args.repeat)
         c_core = cpu_of(lambda: engine_core(*inputs))
-        t_lean, _ = best_of(lambda: engine_lean(*inputs), args.repeat)
 
         def full():
             res = EventStudy(returns, events).fit(estimation=ESTIMATION, windows=WINDOWS)
@@ -222,11 +251,6 @@ def main(argv: list[str] | None = None) -> None:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
 
-        sub = events.iloc[: min(args.sm_sample, n)]
-        sub_in = core_inputs(returns, sub)
-        t_sm, ref = best_of(lambda: reference_event_study(
-            get_model("market"), sub_in[0], sub_in[1], sub_in[2], windows=WINDOWS, estimation=ESTIMATION,
-            bench=sub_in[3], bcol=np.zeros(len(sub), dtype=np.intp)), args.repeat)  # best of, like the engine
         t_sm_all = t_sm / len(sub) * n
         union = core.fit.rows(min(a for a, _ in WINDOWS), max(b for _, b in WINDOWS))  # the reference's rows
         agree = float(np.nanmax(np.abs(ref.ar - core.fit.ar[union][:, : len(sub)])))
@@ -234,7 +258,11 @@ def main(argv: list[str] | None = None) -> None:
         es = None
         if Path(args.es_python).exists():
             es_sub = events.iloc[: min(args.es_sample, n)]
-            es = run_es012(returns, es_sub, args.es_python)
+            runs = []
+            for _ in range(args.repeat):  # alternating with the engine's lean run, like the other ratios
+                runs.append(run_es012(returns, es_sub, args.es_python))
+                t_lean = min(t_lean, interleaved({"lean": lambda: engine_lean(*inputs)}, 1)[0]["lean"])
+            es = min(runs, key=lambda r: r["seconds"])
             es["all"] = es["seconds"] / es["n"] * n
             es["agree"] = float(np.max(np.abs(np.array(es["ar_first"]) - core.fit.ar[union][:, : len(es["ar_first"])].T)))
         rows.append((n, t_core, t_core2, t_full, peak, t_sm, len(sub), t_sm_all, agree, es, c_core, t_lean))
@@ -244,15 +272,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nmachine: {len(os.sched_getaffinity(0))} cores, load average {load} (other jobs share the cores)")
     print(f"market model, 5 windows, {len(CAR_TESTS)} CAR tests + {len(BHAR_TESTS)} BHAR tests per window and a "
           "calendar-time regression; times are wall-clock seconds\n")
-    print("ratios: reference time / engine/core time (1 thread); 'core x2' = the same with n_jobs=2\n")
+    print("ratios: reference time / engine/core time on 1 thread ('ratio') and with n_jobs=2 ('x2'); "
+          "each time is the best of rounds that alternate the engine and its reference\n")
     head = (f"{'windows':>8} {'core':>8} {'core cpu':>8} {'core x2':>8} {'full':>8} {'statsmodels':>12} {'ratio':>6} "
-            f"{'es 0.1a12':>10} {'ratio':>6} {'peak MB':>8}")
+            f"{'x2':>5} {'es 0.1a12':>10} {'ratio':>6} {'peak MB':>8}")
     print(head)
     print("-" * len(head))
     for n, t_core, t_core2, t_full, peak, t_sm, n_sm, t_sm_all, agree, es, c_core, t_lean in rows:
         es_txt = f"{es['all']:10.1f} {es['all'] / t_core:6.0f}" if es else f"{'n/a':>10} {'':>6}"
         print(f"{n:>8} {t_core:8.3f} {c_core:8.3f} {t_core2:8.3f} {t_full:8.3f} {t_sm_all:12.1f} {t_sm_all / t_core:6.0f} "
-              f"{es_txt} {peak / 2**20:8.0f}")
+              f"{t_sm_all / t_core2:5.0f} {es_txt} {peak / 2**20:8.0f}")
     print()
     for n, t_core, t_core2, t_full, peak, t_sm, n_sm, t_sm_all, agree, es, c_core, t_lean in rows:
         print(f"{n}: statsmodels loop measured on {n_sm} events in {t_sm:.2f} s ({t_sm / n_sm * 1e3:.2f} ms/event), "

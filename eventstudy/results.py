@@ -236,16 +236,14 @@ class EventStudyResults(_SummaryStr):
     def _test_rows(self, keep: np.ndarray | None, group_col: str | None, group: Any, tests: Sequence[str] | None) -> list[dict]:
         rows = []
         summary = self._group_all if keep is None else self._core.group_summary(keep)
-        for w, label in enumerate(self._labels):
-            panel = self._core.panel(w, keep, summary)
-            for measure in ("CAR", "BHAR"):
-                for t in run_tests(panel, measure, None if tests is None else list(tests)):
-                    rows.append({
-                        "measure": measure, "window": label, "test": t.name, "statistic": t.stat,
-                        "pvalue": t.pvalue, "n": t.n, "group_col": group_col, "group": group,
-                        "stars": t.stars, "distribution": t.distribution, "null": t.null,
-                        "reason": getattr(t, "reason", None) or None,
-                    })
+        for w, measure, found in self._core.window_tests(keep, None if tests is None else list(tests), summary):
+            for t in found:
+                rows.append({
+                    "measure": measure, "window": self._labels[w], "test": t.name, "statistic": t.stat,
+                    "pvalue": t.pvalue, "n": t.n, "group_col": group_col, "group": group,
+                    "stars": t.stars, "distribution": t.distribution, "null": t.null,
+                    "reason": getattr(t, "reason", None) or None,
+                })
         return rows
 
     @cached_property

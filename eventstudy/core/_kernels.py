@@ -38,62 +38,120 @@ def rank_rows_split_python(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarr
     return rank_rows_python(a), np.ascontiguousarray(sub.T, dtype=np.float32)
 
 
-def rank_keys_loop(a: np.ndarray, nb: int) -> np.ndarray:  # pragma: no cover - compiled by numba
-    """Sort keys of each value of ``a`` (E, L): its float64 bits mapped to an unsigned integer of
-    the same order, the low ``nb`` bits replaced by the column index (``L <= 2**nb``).
+def rank_keys_loop(est: np.ndarray, ev: np.ndarray, nb: int) -> np.ndarray:  # pragma: no cover - compiled by numba
+    """Sort keys of each event's span: ``est`` (Le, E) then ``ev`` (Lv, E), as (E, Le + Lv) rows.
 
-    Sorting these integers (numpy's vectorised sort) orders each row by value and carries each
-    value's column along, which is much faster than an argsort. Keys equal above the low ``nb``
-    bits (values closer than ~2^(nb-52) relative, and exact ties) are re-ordered exactly by
+    Each value's float64 bits are mapped to an unsigned integer of the same order and the low
+    ``nb`` bits replaced by its column in the span (``Le + Lv <= 2**nb``). Sorting these
+    integers (numpy's vectorised sort) orders each row by value and carries each value's column
+    along, which is much faster than an argsort. Keys equal above the low ``nb`` bits (values
+    closer than ~2^(nb-52) relative, and exact ties) are re-ordered exactly by
     :func:`rank_rows_split_loop`. Non-finite values get the largest keys (missing, sorted last);
-    -0.0 is keyed as +0.0 so that the two tie.
+    -0.0 is keyed as +0.0 so that the two tie. Reads both inputs row by row (their layout), so
+    no event-major copy of the span is needed.
     """
-    n_ev, n_t = a.shape
-    keys = np.empty((n_ev, n_t), dtype=np.uint64)
+    le, n_ev = est.shape
+    lv = ev.shape[0]
+    keys = np.empty((n_ev, le + lv), dtype=np.uint64)
     low = np.uint64((1 << nb) - 1)
     high = ~low
     top = np.uint64(1) << np.uint64(63)
-    bits = a.view(np.uint64)
-    for e in range(n_ev):
-        for j in range(n_t):
-            v = a[e, j]
-            if np.isfinite(v):
-                b = bits[e, j] if v != 0.0 else np.uint64(0)
-                m = ~b if b & top else b | top
-                keys[e, j] = (m & high) | np.uint64(j)
-            else:
-                keys[e, j] = high | np.uint64(j)
+    for part in range(2):
+        src = est if part == 0 else ev
+        bits = src.view(np.uint64)
+        off = 0 if part == 0 else le
+        for j in range(src.shape[0]):
+            for e in range(n_ev):
+                v = src[j, e]
+                if np.isfinite(v):
+                    b = bits[j, e] if v != 0.0 else np.uint64(0)
+                    m = ~b if b & top else b | top
+                    keys[e, off + j] = (m & high) | np.uint64(off + j)
+                else:
+                    keys[e, off + j] = high | np.uint64(off + j)
     return keys
 
 
 rank_keys_nb = jit(rank_keys_loop)
 
+def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: int):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`rank_rows_split_python` on the span ``est`` (Le, E) + ``ev`` (Lv, E),
+    given its keys (:func:`rank_keys_loop`) with the first ``Le`` and the other columns of each
+    row each sorted ascending (:func:`rank_sort_keys`).
 
-def rank_rows_split_loop(a: np.ndarray, keys: np.ndarray, nb: int, le: int):  # pragma: no cover - compiled by numba
-    """Loop twin of :func:`rank_rows_split_python` given each row's keys
-    (:func:`rank_keys_loop`) sorted ascending.
-
-    One walk of each sorted row gives both rank sets: tied groups of the whole row get their mean
-    position, and the entries of the first ``le`` columns the mean of their positions counted
-    among those entries only (so the estimation-only ranks reuse the one sort). A run of keys
-    equal above the low ``nb`` bits is first put in exact float64 order (insertion sort; such runs
-    are rare and short), so the ranks are exact.
+    The two sorted parts are merged by key (the order one sort of the whole row gives); one walk
+    of the merged row then gives both rank sets: tied groups of the whole row get their mean
+    position, and the estimation days the mean of their positions counted among estimation days
+    only (so the estimation-only ranks reuse the one sort). A run of keys equal above the low
+    ``nb`` bits is first put in exact float64 order (insertion sort; such runs are rare and
+    short), so the ranks are exact. Returns ``(out (E, Le + Lv), sub (Le, E))``.
     """
-    n_ev, n_t = a.shape
+    le, n_ev = est.shape
+    n_t = le + ev.shape[0]
     out = np.full((n_ev, n_t), np.nan)
     sub = np.full((le, n_ev), np.nan, dtype=np.float32)
     low = np.uint64((1 << nb) - 1)
     high = ~low
     buf = np.empty(n_t, dtype=np.int64)
+    vals = np.empty(n_t)
+    k = np.empty(n_t, dtype=np.uint64)
+    lv = n_t - le
+    pos = np.empty(lv, dtype=np.int64)
     for e in range(n_ev):
-        k = keys[e]
-        row = a[e]
+        ke = keys[e]
+        # Fast path, when no two values of the row share their truncated key (the usual case):
+        # an estimation day's span rank is its place among estimation days plus the event-period
+        # days below it, so only the event-period days' places among the estimation days (pos)
+        # are searched and the estimation days are written in one branch-free pass.
+        m_e = le
+        while m_e > 0 and (ke[m_e - 1] & high) == high:
+            m_e -= 1
+        m_v = lv
+        while m_v > 0 and (ke[le + m_v - 1] & high) == high:
+            m_v -= 1
+        tie = 0
+        for p in range(m_e - 1):
+            tie |= (ke[p] & high) == (ke[p + 1] & high)
+        for q in range(m_v - 1):
+            tie |= (ke[le + q] & high) == (ke[le + q + 1] & high)
+        p = 0
+        for q in range(m_v):
+            kv = ke[le + q]
+            while p < m_e and ke[p] < kv:
+                p += 1
+            pos[q] = p
+            if p > 0 and (ke[p - 1] & high) == (kv & high):
+                tie = 1
+            if p < m_e and (ke[p] & high) == (kv & high):
+                tie = 1
+        if not tie:
+            scale = 1.0 / (1.0 + m_e + m_v)
+            p = 0
+            for q in range(m_v + 1):
+                stop = pos[q] if q < m_v else m_e
+                while p < stop:
+                    idx = np.int64(ke[p] & low)
+                    out[e, idx] = (p + q + 1.0) * scale
+                    sub[idx, e] = p + 1.0
+                    p += 1
+                if q < m_v:
+                    out[e, np.int64(ke[le + q] & low)] = (pos[q] + q + 1.0) * scale
+            continue
+        i = 0
+        j = le
+        for o in range(n_t):
+            if j >= n_t or (i < le and ke[i] <= ke[j]):
+                k[o] = ke[i]
+                i += 1
+            else:
+                k[o] = ke[j]
+                j += 1
         m = 0
         while m < n_t and (k[m] & high) != high:
             m += 1
         scale = 1.0 / (1.0 + m)
         i = 0
-        seen = 0  # entries of the first le columns already passed
+        seen = 0  # estimation days already passed
         while i < m:
             hi_i = k[i] & high
             if i + 1 >= m or (k[i + 1] & high) != hi_i:  # a value alone in its run: no tie possible
@@ -107,17 +165,20 @@ def rank_rows_split_loop(a: np.ndarray, keys: np.ndarray, nb: int, le: int):  # 
             g = i  # run of equal truncated keys: insertion-sort its columns on the exact values
             while g < m and (k[g] & high) == hi_i:
                 idx = np.int64(k[g] & low)
+                v = est[idx, e] if idx < le else ev[idx - le, e]
                 q = g - i
-                while q > 0 and row[buf[q - 1]] > row[idx]:
+                while q > 0 and vals[q - 1] > v:
                     buf[q] = buf[q - 1]
+                    vals[q] = vals[q - 1]
                     q -= 1
                 buf[q] = idx
+                vals[q] = v
                 g += 1
             n_run = g - i
             s = 0
             while s < n_run:  # exact ties inside the run share their mean position
                 t = s
-                while t + 1 < n_run and row[buf[t + 1]] == row[buf[s]]:
+                while t + 1 < n_run and vals[t + 1] == vals[s]:
                     t += 1
                 r = (i + 0.5 * (s + t) + 1.0) * scale
                 c = 0
@@ -139,23 +200,42 @@ def rank_rows_split_loop(a: np.ndarray, keys: np.ndarray, nb: int, le: int):  # 
 rank_rows_split_nb = jit(rank_rows_split_loop)
 
 
-def rank_sort_keys(a: np.ndarray, compiled: bool = True) -> tuple[np.ndarray, int]:
-    """Sorted keys of each row of ``a`` (E, L) (:func:`rank_keys_loop`) and the index bits ``nb``."""
-    nb = max(1, int(a.shape[1] - 1).bit_length())
-    keys = (rank_keys_nb if compiled else rank_keys_loop)(a, nb)
-    keys.sort(axis=1)
+def rank_sort_keys(est: np.ndarray, ev: np.ndarray, compiled: bool = True) -> tuple[np.ndarray, int]:
+    """Keys of each event's span (:func:`rank_keys_loop`), its estimation and its event-period
+    columns each sorted, and the index bits ``nb``.
+
+    Two sorts rather than one: numpy's vectorised sort of 64-bit keys is about 4x faster per key
+    on rows of at most 256 (one sorting network) than on longer rows, and the default span
+    (240 estimation days + an event period) is just over 256; the walk merges the two parts.
+    """
+    le = est.shape[0]
+    nb = max(1, int(le + ev.shape[0] - 1).bit_length())
+    keys = (rank_keys_nb if compiled else rank_keys_loop)(est, ev, nb)
+    keys[:, :le].sort(axis=1)
+    keys[:, le:].sort(axis=1)
     return keys, nb
 
 
-def rank_rows_split(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
-    """Both rank sets of :func:`rank_rows_split_python` from one integer sort (numba), else the scipy twin.
+def rank_span(est: np.ndarray, ev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks of each event's span, estimation days ``est`` (Le, E) then event period ``ev`` (Lv, E).
 
-    Non-finite values are missing (NaN rank) in both.
+    Returns ``(u, k)``: ``u`` (E, Le + Lv) the standardised ranks over the whole span and ``k``
+    (Le, E) float32 the raw ranks of the estimation days among themselves, as
+    :func:`rank_rows_split_python` of the event-major span with ``le = Le``; from one integer
+    sort per part (numba), else the scipy twin. Non-finite values are missing (NaN rank) in both.
     """
-    a = np.ascontiguousarray(a, dtype=np.float64)
+    est = np.ascontiguousarray(est, dtype=np.float64)
+    ev = np.ascontiguousarray(ev, dtype=np.float64)
     if not HAS_NUMBA:
-        return rank_rows_split_python(np.where(np.isfinite(a), a, np.nan), le)
-    return rank_rows_split_nb(a, *rank_sort_keys(a), le)
+        span = np.concatenate([est, ev], axis=0).T
+        return rank_rows_split_python(np.where(np.isfinite(span), span, np.nan), est.shape[0])
+    return rank_rows_split_nb(est, ev, *rank_sort_keys(est, ev))
+
+
+def rank_rows_split(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rank_span` of an event-major span ``a`` (E, L) whose first ``le`` columns are the estimation days."""
+    a = np.asarray(a, dtype=np.float64)
+    return rank_span(a[:, :le].T, a[:, le:].T)
 
 
 # ---------------------------------------------------------------- column demeaning
@@ -216,24 +296,32 @@ def row_sum_count_python(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, n
 
 
 def row_sum_count_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover - compiled by numba
-    """Loop twin of :func:`row_sum_count_python` (row-major traversal)."""
+    """Loop twin of :func:`row_sum_count_python` (row-major traversal).
+
+    Branch-free inner loop (selects, not jumps) so that, compiled with ``reassoc``, each row's
+    sum runs in SIMD lanes.
+    """
     n_t, n_ev = x.shape
     total = np.zeros(n_t)
     count = np.zeros(n_t)
+    on = np.zeros(n_ev)
+    for e in range(n_ev):
+        if keep[e]:
+            on[e] = 1.0
     for t in range(n_t):
         acc = 0.0
         c = 0.0
         for e in range(n_ev):
             v = x[t, e]
-            if keep[e] and np.isfinite(v):
-                acc += v
-                c += 1.0
+            f = on[e] if np.isfinite(v) else 0.0
+            acc += v if f > 0.0 else 0.0
+            c += f
         total[t] = acc
         count[t] = c
     return total, count
 
 
-row_sum_count_nb = jit(row_sum_count_loop)
+row_sum_count_nb = jit(row_sum_count_loop, reassoc=True)
 
 
 def row_sum_count(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -352,7 +440,7 @@ def residual_partials_loop(x: np.ndarray, keep: np.ndarray):  # pragma: no cover
     return row_total, n, p_sum, p_n, pos_all, obs_all
 
 
-residual_partials_nb = jit(residual_partials_loop)
+residual_partials_nb = jit(residual_partials_loop, reassoc=True)
 
 
 def residual_partials(x: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int, float, int, float, float]:
@@ -444,7 +532,7 @@ def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep:
     return total, count
 
 
-grank_partials_nb = jit(grank_partials_loop)
+grank_partials_nb = jit(grank_partials_loop, reassoc=True)
 
 
 def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,

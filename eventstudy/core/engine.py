@@ -17,14 +17,30 @@ import numpy as np
 
 from .._typing import Float64Array1D, Float64Array2D, IntArray
 from ._kernels import (
-    col_sum_count, demean_columns, grank_partials, rank_rows_split, residual_partials, row_sum_count,
+    col_sum_count, demean_columns, grank_partials, rank_span, residual_partials, row_sum_count,
 )
 from .abnormal import RETURN_KINDS, AbnormalFit, WindowMeasures, compute_abnormal, window_measures
 from .ols import BatchOLS
 from .models import ModelSpec
-from .statistics import GroupSummary, WindowPanel, check_conventions
+from .statistics import MEASURES, GroupSummary, TestStatistic, WindowPanel, check_conventions, resolve_test_names, run_tests
 
+S = TypeVar("S")
 T = TypeVar("T")
+
+
+def thread_map(fn: Callable[[S], T], items: list[S], n_jobs: int) -> list[T]:
+    """``fn`` of every item, in order, on ``n_jobs`` threads (numpy and the numba kernels release the GIL).
+
+    While the threads run, BLAS is held to one thread of its own: OpenBLAS's worker threads
+    would otherwise compete with ours for the cores and serialise our threads' concurrent calls
+    (the tests of two windows then took as long on two threads as on one).
+    """
+    if n_jobs <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        return list(pool.map(fn, items))
 
 #: Status codes per event-firm (index into STATUS_TEXT).
 OK, NO_DAY0, NO_SERIES, FEW_OBS, NO_EVENT_DATA = range(5)
@@ -241,10 +257,31 @@ class CoreResult:
 
     def _map_blocks(self, fn: Callable[[Block], T]) -> list[T]:
         """``fn`` of every block, in block order, on the run's threads (the kernels release the GIL)."""
-        if self.n_jobs > 1 and len(self.blocks) > 1:
-            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
-                return list(pool.map(fn, self.blocks))
-        return [fn(b) for b in self.blocks]
+        return self._map(fn, self.blocks)
+
+    def _map(self, fn: Callable[[S], T], items: list[S]) -> list[T]:
+        """``fn`` of every item, in order, on the run's ``n_jobs`` threads."""
+        return thread_map(fn, items, self.n_jobs)
+
+    def window_tests(self, keep: np.ndarray | None = None, names: list[str] | None = None,
+                     group: GroupSummary | None = None) -> list[tuple[int, str, list[TestStatistic]]]:
+        """The named tests (default: all) of every window and measure, as ``(w, measure, tests)``
+        in window order, CAR before BHAR, over the OK event-firms selected by ``keep``.
+
+        The same results as :func:`eventstudy.core.statistics.run_tests` on each :meth:`panel`
+        (bootstrap seeds included); the (window, measure) pairs run on the run's threads, since
+        their sorts and reductions release the GIL. ``group`` reuses a :meth:`group_summary` of
+        the same ``keep``.
+        """
+        group = group if group is not None else self.group_summary(keep)
+        if names is None or "grank" in resolve_test_names(list(names)):
+            self.grank_inputs(0, keep)  # one pass fills every window's entry, before threads share the cache
+
+        def one(job: tuple[int, str]) -> tuple[int, str, list[TestStatistic]]:
+            w, measure = job
+            return w, measure, run_tests(self.panel(w, keep, group), measure, names)
+
+        return self._map(one, [(w, m) for w in range(len(self.windows)) for m in MEASURES])
 
     def _est_ranks(self, b: Block) -> np.ndarray:
         """(Le, B) ranks (1 = smallest, ties averaged) within each event's estimation window."""
@@ -252,8 +289,7 @@ class CoreResult:
             return b.k_est
         key = ("est_ranks", b.start)
         if key not in self._cache:  # a run without ranks: rank on first use
-            le = b.est_ar.shape[0]
-            self._cache[key] = rank_rows_split(np.ascontiguousarray(b.est_ar.T), le)[1]
+            self._cache[key] = rank_span(b.est_ar, np.empty((0, b.est_ar.shape[1])))[1]
         return self._cache[key]
 
     def grank_inputs(self, w: int, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -402,13 +438,7 @@ def run_event_study(
         )
 
     slices = [slice(i, i + chunk_size) for i in range(0, max(len(day0), 1), chunk_size)]
-    if executor is not None:
-        parts = list(executor.map(block, slices))
-    elif n_jobs > 1 and len(slices) > 1:
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            parts = list(pool.map(block, slices))
-    else:
-        parts = [block(s) for s in slices]
+    parts = list(executor.map(block, slices)) if executor is not None else thread_map(block, slices, n_jobs)
     return replace(_join(parts), event_period=event_period, returns=returns_kind, conventions=conventions,
                    n_jobs=max(1, int(n_jobs)) if executor is None else 1)
 
@@ -440,11 +470,7 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
     span_offsets = np.concatenate([fit.est_offsets, fit.ev_offsets])
     u_t = k_est = None
     if ranks:
-        le = len(fit.est_offsets)
-        combined = np.empty((len(day0), le + len(fit.ev_offsets)))  # event-major for ranking
-        combined[:, :le] = fit.est_ar.T
-        combined[:, le:] = fit.ar.T
-        u_t, k_est = rank_rows_split(combined, le)
+        u_t, k_est = rank_span(fit.est_ar, fit.ar)
     if keep_arrays:
         partials = None  # reduced from the kept arrays when a test first needs them
         block = Block(start=0, stop=len(day0), partials=partials, est_ar=fit.est_ar, ma_est=ma_est, u_t=u_t,

@@ -24,8 +24,9 @@ def test_rank_kernel_equals_scipy_twin(seed):
     le = 20  # the engine's kernel: the same full-row ranks (and the first le columns ranked alone)
     np.testing.assert_allclose(_kernels.rank_rows_split(at, le)[0], expected, rtol=1e-15)
     # the loop written for numba, run as plain Python, is the same algorithm
-    keys = _kernels.rank_sort_keys(at, compiled=False)
-    np.testing.assert_allclose(_kernels.rank_rows_split_loop(at, *keys, le)[0], expected, rtol=1e-15)
+    est, ev = at[:, :le].T.copy(), at[:, le:].T.copy()
+    keys = _kernels.rank_sort_keys(est, ev, compiled=False)
+    np.testing.assert_allclose(_kernels.rank_rows_split_loop(est, ev, *keys)[0], expected, rtol=1e-15)
 
 
 @pytest.mark.parametrize("seed", range(3))

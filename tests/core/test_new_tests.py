@@ -163,6 +163,11 @@ def test_grank_kernel_equals_numpy_twin(seed):
         assert not got[1][2].any()
 
 
+def _span(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
+    """The loop kernel's inputs: estimation days and event period of an event-major span, (L, E) each."""
+    return np.ascontiguousarray(a[:, :le].T), np.ascontiguousarray(a[:, le:].T)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_split_rank_kernel_gives_full_span_and_estimation_only_ranks(seed):
     rng = np.random.default_rng(seed)
@@ -176,9 +181,33 @@ def test_split_rank_kernel_gives_full_span_and_estimation_only_ranks(seed):
         u, k = getattr(_kernels, fn)(a, le)
         np.testing.assert_allclose(u, full, rtol=1e-15)
         np.testing.assert_array_equal(k, est.astype(np.float32))
-    u, k = _kernels.rank_rows_split_loop(a, *_kernels.rank_sort_keys(a, compiled=False), le)
+    u, k = _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))
     np.testing.assert_allclose(u, full, rtol=1e-15)
     np.testing.assert_array_equal(k, est.astype(np.float32))
+
+
+def test_split_ranks_of_rows_with_and_without_ties():
+    # rows without any tie take the kernel's fast path, rows with one (inside the estimation days,
+    # inside the event period, or across the two) its exact path: both must give scipy's ranks
+    rng = np.random.default_rng(11)
+    le, lv = 240, 21
+    a = rng.normal(size=(12, le + lv))
+    a[1, rng.random(le + lv) < 0.2] = np.nan  # missing days, no tie
+    a[2, :le] = np.nan  # no estimation data
+    a[3, le:] = np.nan  # no event-period data
+    a[4] = np.nan
+    a[5, 10] = a[5, 20]  # tie among estimation days
+    a[6, le + 3] = a[6, le + 9]  # tie among event-period days
+    a[7, le + 2] = a[7, 100]  # tie across the two
+    a[8, le + 5] = np.nextafter(a[8, 7], np.inf)  # distinct, but the same truncated key
+    a[9, le:] = np.sort(a[9, :le])[-lv:] + 1.0  # event period above every estimation day
+    a[10, le:] = np.sort(a[10, :le])[:lv] - 1.0  # and below
+    full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
+    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit").T
+    for u, k in (_kernels.rank_rows_split(a, le),
+                 _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
+        np.testing.assert_allclose(u, full, rtol=1e-15)
+        np.testing.assert_array_equal(k, est.astype(np.float32))
 
 
 def test_split_ranks_are_exact_for_near_ties_signed_zeros_and_non_finite_values():
@@ -197,7 +226,7 @@ def test_split_ranks_are_exact_for_near_ties_signed_zeros_and_non_finite_values(
     full = stats.rankdata(clean, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
     est = stats.rankdata(clean[:, :le], axis=1, nan_policy="omit").T
     for u, k in (_kernels.rank_rows_split(a, le),
-                 _kernels.rank_rows_split_loop(a, *_kernels.rank_sort_keys(a, compiled=False), le)):
+                 _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
         np.testing.assert_allclose(u, full, rtol=1e-15)
         np.testing.assert_array_equal(k, est.astype(np.float32))
 
