@@ -26,6 +26,8 @@ import numpy as np
 from scipy import stats
 
 from .._typing import Float64Array1D, Float64Array2D, IntArray
+from ._kernels import membership_nb, membership_python
+from ._numba import HAS_NUMBA
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,15 @@ def membership(n_rows: int, n_cols: int, day0: IntArray, col: IntArray, window: 
     """(T, N) bool: firm ``j`` is inside the window ``[a, b]`` of one of its events on row ``t``.
 
     Events with ``day0 < 0`` or ``col < 0`` are ignored; windows are clipped to the sample.
-    Built with a difference array and a cumulative sum, no loop over events.
+    Marked event by event by a compiled kernel (:func:`eventstudy.core._kernels.membership_loop`),
+    else with a difference array and a cumulative sum (:func:`eventstudy.core._kernels.membership_python`).
     """
-    a, b = window
+    a, b = (int(v) for v in window)
     day0 = np.asarray(day0, dtype=np.intp)
     col = np.asarray(col, dtype=np.intp)
-    ok = (day0 >= 0) & (col >= 0)
-    start = np.clip(day0[ok] + a, 0, n_rows)
-    stop = np.clip(day0[ok] + b + 1, 0, n_rows)
-    diff = np.zeros((n_rows + 1, n_cols), dtype=np.int64)
-    np.add.at(diff, (start, col[ok]), 1)
-    np.add.at(diff, (stop, col[ok]), -1)
-    return np.cumsum(diff, axis=0)[:n_rows] > 0
+    if HAS_NUMBA:
+        return membership_nb(int(n_rows), int(n_cols), day0, col, a, b)
+    return membership_python(int(n_rows), int(n_cols), day0, col, a, b)
 
 
 def _hac_cov(x: np.ndarray, u: np.ndarray, lags: int) -> np.ndarray:

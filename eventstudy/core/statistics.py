@@ -48,6 +48,7 @@ from scipy import special, stats
 
 from .._typing import BoolArray, Float64Array1D, SeedLike
 from ..exceptions import ConfigError
+from ._kernels import signed_rank_sums
 
 #: Conventions: "default" (this module's docstrings) or "estudy2", which changes exactly these
 #: definitions to estudy2's: residual sigma with ``n - 1`` (and, for the market model, the
@@ -448,27 +449,6 @@ def generalized_sign(panel: WindowPanel) -> TestStatistic:
     return TestStatistic(name, stat, _z_p(stat), null, "N(0,1)", n)
 
 
-def _signed_rank_sums(x: Float64Array1D) -> tuple[int, float, float]:
-    """``(n, W+, sum(t^3 - t))`` of the finite non-zero values (Wilcoxon drops zeros).
-
-    ``W+`` = sum of the ranks of ``|x|`` (1 = smallest, ties averaged) of the positive values;
-    ``t`` runs over the sizes of tied groups of ``|x|``. One sort gives all three.
-    """
-    x = _finite(np.asarray(x, dtype=np.float64))
-    x = x[x != 0]
-    n = len(x)
-    if n == 0:
-        return 0, 0.0, 0.0
-    a = np.abs(x)
-    order = np.argsort(a)
-    sa = a[order]
-    starts = np.flatnonzero(np.r_[True, sa[1:] != sa[:-1]])  # first position of each tied group
-    sizes = np.diff(np.r_[starts, n])
-    mean_rank = starts + (sizes + 1) / 2.0  # average 1-based rank of each group
-    positive = np.add.reduceat((x[order] > 0).astype(np.float64), starts)
-    return n, float(positive @ mean_rank), float((sizes.astype(np.float64) ** 3 - sizes).sum())
-
-
 def wilcoxon_signed_rank(x: Float64Array1D, name: str = "wilcoxon", null: str = "CARs are symmetric about 0") -> TestStatistic:
     """Wilcoxon (1945) signed-rank test, normal approximation.
 
@@ -477,7 +457,7 @@ def wilcoxon_signed_rank(x: Float64Array1D, name: str = "wilcoxon", null: str = 
     - sum(t^3 - t)/48)`` (tie correction), no continuity correction; N(0, 1). Equals
     ``scipy.stats.wilcoxon(x, method="approx", correction=False)``.
     """
-    n, w_plus, ties = _signed_rank_sums(x)
+    n, w_plus, ties = signed_rank_sums(x)
     bad = _need(name, null, n, 2)
     if bad:
         return bad
@@ -587,7 +567,7 @@ def grank(panel: WindowPanel) -> TestStatistic:
 
 def _wilcoxon_estudy2(x: Float64Array1D, name: str, null: str) -> TestStatistic:
     """estudy2's ``wilcoxon_test``: the statistic is ``W+`` (zeros dropped); exact two-sided p."""
-    n, w_plus, _ = _signed_rank_sums(x)
+    n, w_plus, _ = signed_rank_sums(x)
     bad = _need(name, null, n, 2)
     if bad:
         return bad

@@ -63,5 +63,47 @@ def test_reduction_kernels_equal_numpy_twins(seed):
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
 def test_numba_kernel_is_compiled():
     for name in ("rank_keys", "rank_rows_split", "demean_columns", "row_sum_count", "col_sum_count", "residual_partials",
-                 "grank_partials", "gather", "ols1"):
+                 "grank_partials", "gather", "ols1", "membership", "signed_rank_sums"):
         assert getattr(_kernels, f"{name}_nb") is not getattr(_kernels, f"{name}_loop")
+
+
+def test_membership_kernels_equal_brute_force():
+    rng = np.random.default_rng(5)
+    n_rows, n_cols = 40, 6
+    day0 = rng.integers(-3, n_rows + 3, 50)
+    day0[:3] = -1  # no day 0
+    col = rng.integers(0, n_cols, 50)
+    col[3] = -1  # no series
+    for a, b in ((0, 0), (-2, 3), (1, 10), (-50, 50)):
+        expected = np.zeros((n_rows, n_cols), dtype=bool)
+        for d, c in zip(day0, col):  # by hand: every row of every usable event's window, clipped
+            if d >= 0 and c >= 0:
+                for t in range(d + a, d + b + 1):
+                    if 0 <= t < n_rows:
+                        expected[t, c] = True
+        for fn in (_kernels.membership_python, _kernels.membership_loop, _kernels.membership_nb):
+            np.testing.assert_array_equal(fn(n_rows, n_cols, day0, col, a, b), expected)
+
+
+def test_signed_rank_kernels_equal_scipy():
+    # W+ and the tie term, by the radix-sort kernel (compiled and as Python) and the argsort twin,
+    # against ranks by scipy on data with zeros, ties (also of opposite signs),
+    # -0.0, inf/NaN (dropped) and wide magnitudes (every radix pass used)
+    rng = np.random.default_rng(9)
+    cases = [rng.normal(size=2000) * 0.05 + 0.001,
+             np.round(rng.normal(size=500), 1),
+             np.r_[0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 2.0, np.nan, np.inf, -np.inf, 3.0],
+             rng.normal(size=300) * 10.0 ** rng.integers(-300, 300, 300),
+             np.array([np.nan, 0.0])]
+    for x in cases:
+        clean = x[np.isfinite(x) & (x != 0)]
+        for fn in (_kernels.signed_rank_sums_python, _kernels.signed_rank_sums_loop, _kernels.signed_rank_sums):
+            n, w_plus, ties = fn(x)
+            assert n == len(clean)
+            if n == 0:
+                assert w_plus == 0 and ties == 0
+                continue
+            ranks = stats.rankdata(np.abs(clean))
+            assert w_plus == ranks[clean > 0].sum()  # exact: half-integers
+            _, counts = np.unique(np.abs(clean), return_counts=True)
+            assert ties == float((counts.astype(float) ** 3 - counts).sum())
