@@ -749,3 +749,135 @@ def signed_rank_sums(x: np.ndarray) -> tuple[int, float, float]:
         return signed_rank_sums_python(x)
     n, w_plus, ties = signed_rank_sums_nb(np.ascontiguousarray(x, dtype=np.float64))
     return int(n), float(w_plus), float(ties)
+
+
+# ---------------------------------------------------------------- bootstrap skewness-adjusted t
+
+
+def skew_t_rows_python(x: np.ndarray, idx: np.ndarray, center: float) -> np.ndarray:
+    """``t_sa`` (Lyon, Barber & Tsai 1999, eq. 5) of each resample ``x[idx[b]]`` (``idx`` (B, n)),
+    its mean measured from ``center``; NaN for a resample with zero variance."""
+    draws = x[idx]
+    n = draws.shape[1]
+    m = draws.mean(axis=1)
+    dev = draws - m[:, None]
+    dev2 = dev * dev
+    s = np.sqrt(dev2.sum(axis=1) / (n - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (m - center) / s
+        g = (dev2 * dev).sum(axis=1) / (n * s**3)
+        return np.sqrt(n) * (ratio + g * ratio**2 / 3 + g / (6 * n))
+
+
+def skew_t_rows_loop(x: np.ndarray, idx: np.ndarray, center: float):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`skew_t_rows_python`: each resample gathered once into a cache-resident
+    row and reduced there (two passes), no (B, n) temporaries."""
+    n_b, n = idx.shape
+    out = np.empty(n_b)
+    row = np.empty(n)
+    for b in range(n_b):
+        total = 0.0
+        for i in range(n):
+            v = x[idx[b, i]]
+            row[i] = v
+            total += v
+        m = total / n
+        s2 = 0.0
+        s3 = 0.0
+        for i in range(n):
+            d = row[i] - m
+            s2 += d * d
+            s3 += d * d * d
+        s = np.sqrt(s2 / (n - 1))
+        if s > 0:
+            ratio = (m - center) / s
+            g = s3 / (n * s**3)
+            out[b] = np.sqrt(n) * (ratio + g * ratio**2 / 3 + g / (6 * n))
+        else:
+            out[b] = np.nan
+    return out
+
+
+skew_t_rows_nb = jit(skew_t_rows_loop, reassoc=True)
+
+
+def skew_t_rows(x: np.ndarray, idx: np.ndarray, center: float) -> np.ndarray:
+    """See :func:`skew_t_rows_python`; compiled when numba is available."""
+    if not HAS_NUMBA:
+        return skew_t_rows_python(x, idx, center)
+    return skew_t_rows_nb(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(idx, dtype=np.int64),
+                          float(center))
+
+
+# ---------------------------------------------------------------- window measures
+
+
+def window_measures_loop(ar: np.ndarray, raw: np.ndarray, expected: np.ndarray, x: np.ndarray,
+                         starts: np.ndarray, stops: np.ndarray, var_kind: int, sigma2: np.ndarray,
+                         n_fit: np.ndarray, xbar: np.ndarray, sxx_inv: np.ndarray, mkt_all: np.ndarray,
+                         log_returns: bool):  # pragma: no cover - compiled by numba
+    """CAR, its variance, day count and BHAR of every window at once: the loop twin of
+    :func:`eventstudy.core.abnormal.window_measures` called window by window.
+
+    ``ar, raw, expected`` (Lv, E) and ``x`` (Lv, E, P) event-period arrays; window ``w`` covers
+    rows ``starts[w] .. stops[w] - 1``. ``var_kind``: 0 = nothing estimated (``sigma^2 c``),
+    1 = OLS (``sigma^2 (c + c^2 / n + d' S_xx^-1 d)``, ``d = sum_w x - c xbar``), 2 = estudy2's
+    market model (``sigma^2 (c + c^2 / n + dev^2 / mkt_all[:, 1])``, ``n = n_fit`` its estimation
+    days). Sums and products run over the days with an AR, in row order as numpy's reductions
+    do. Returns ``(car, var, c, bhar)``, each (W, E), NaN where a window has no AR.
+    """
+    n_ev = ar.shape[1]
+    n_p = x.shape[2]
+    n_w = starts.shape[0]
+    car = np.zeros((n_w, n_ev))
+    var = np.empty((n_w, n_ev))
+    cnt = np.zeros((n_w, n_ev), dtype=np.int64)
+    bhar = np.empty((n_w, n_ev))
+    gr = np.empty(n_ev)
+    ge = np.empty(n_ev)
+    xs = np.zeros((n_ev, max(n_p, 1)))
+    for w in range(n_w):
+        for e in range(n_ev):
+            gr[e] = 0.0 if log_returns else 1.0
+            ge[e] = 0.0 if log_returns else 1.0
+        xs[:, :] = 0.0
+        for t in range(starts[w], stops[w]):
+            for e in range(n_ev):
+                v = ar[t, e]
+                if np.isfinite(v):
+                    car[w, e] += v
+                    cnt[w, e] += 1
+                    if log_returns:
+                        gr[e] += raw[t, e]
+                        ge[e] += expected[t, e]
+                    else:
+                        gr[e] *= 1.0 + raw[t, e]
+                        ge[e] *= 1.0 + expected[t, e]
+                    for p in range(n_p):
+                        xs[e, p] += x[t, e, p] - (mkt_all[e, 0] if var_kind == 2 else 0.0)
+        for e in range(n_ev):
+            c = cnt[w, e]
+            if c == 0:
+                car[w, e] = np.nan
+                var[w, e] = np.nan
+                bhar[w, e] = np.nan
+                continue
+            if var_kind == 0:
+                var[w, e] = sigma2[e] * c
+            elif var_kind == 1:
+                lev = c * c / n_fit[e]
+                for p in range(n_p):
+                    dp = xs[e, p] - c * xbar[e, p]
+                    for q in range(n_p):
+                        lev += dp * sxx_inv[e, p, q] * (xs[e, q] - c * xbar[e, q])
+                var[w, e] = sigma2[e] * (c + lev)
+            else:
+                var[w, e] = sigma2[e] * (c + c * c / n_fit[e] + xs[e, 0] ** 2 / mkt_all[e, 1])
+            if log_returns:
+                bhar[w, e] = np.exp(gr[e]) - np.exp(ge[e])
+            else:
+                bhar[w, e] = gr[e] - ge[e]
+    return car, var, cnt, bhar
+
+
+window_measures_nb = jit(window_measures_loop)

@@ -19,7 +19,7 @@ from .._typing import Float64Array1D, Float64Array2D, IntArray
 from ._kernels import (
     col_sum_count, demean_columns, grank_partials, rank_span, residual_partials, row_sum_count,
 )
-from .abnormal import RETURN_KINDS, AbnormalFit, WindowMeasures, compute_abnormal, window_measures
+from .abnormal import RETURN_KINDS, AbnormalFit, WindowMeasures, all_window_measures, compute_abnormal
 from .ols import BatchOLS
 from .models import ModelSpec
 from .statistics import MEASURES, GroupSummary, TestStatistic, WindowPanel, check_conventions, resolve_test_names, run_tests
@@ -463,7 +463,7 @@ def _run_block(model, returns, day0, col, windows, estimation, min_estimation_ob
     if bad.any():  # blank out invalid event-firms so no number leaks from a placeholder row
         for arr in (fit.ar, fit.est_ar, fit.raw, fit.expected, fit.est_raw):
             arr[:, bad] = np.nan
-    measures = [window_measures(fit, a, b, returns_kind=returns_kind) for a, b in windows]
+    measures = all_window_measures(fit, windows, returns_kind)
     ma_est, mean_est = demean_columns(fit.est_raw)
     ma_ev = fit.raw - mean_est
     fit = replace(fit, est_raw=None)  # (Le, B) raw returns: not needed past here, and 1/5 of peak memory

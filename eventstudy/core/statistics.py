@@ -48,7 +48,7 @@ from scipy import special, stats
 
 from .._typing import BoolArray, Float64Array1D, SeedLike
 from ..exceptions import ConfigError
-from ._kernels import signed_rank_sums
+from ._kernels import signed_rank_sums, skew_t_rows
 
 #: Conventions: "default" (this module's docstrings) or "estudy2", which changes exactly these
 #: definitions to estudy2's: residual sigma with ``n - 1`` (and, for the market model, the
@@ -488,19 +488,6 @@ def skewness_adjusted_t(x: Float64Array1D, name: str = "skew-t", null: str = "me
     return TestStatistic(name, stat, _t_p(stat, n - 1), null, f"t({n - 1})", n)
 
 
-def _skew_t_rows(x: np.ndarray, center: float | np.ndarray) -> np.ndarray:
-    """``t_sa`` of each row of ``x`` (B, n) with the mean measured from ``center`` (LBT eq. 5)."""
-    n = x.shape[1]
-    m = x.mean(axis=1)
-    dev = x - m[:, None]
-    dev2 = dev * dev
-    s = np.sqrt(dev2.sum(axis=1) / (n - 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (m - center) / s
-        g = (dev2 * dev).sum(axis=1) / (n * s**3)
-        return np.sqrt(n) * (ratio + g * ratio**2 / 3 + g / (6 * n))
-
-
 def bootstrap_skewness_adjusted_t(
     x: Float64Array1D, seed: SeedLike = 0, n_boot: int = 1000, fraction: float = 0.25,
     max_subsample: int = 1000, name: str = "skew-t-boot", null: str = "mean BHAR = 0",
@@ -521,8 +508,7 @@ def bootstrap_skewness_adjusted_t(
         return base
     nb = max(min(int(fraction * n), max_subsample), 3)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    draws = x[rng.integers(0, n, size=(n_boot, nb))]
-    tb = _skew_t_rows(draws, x.mean())
+    tb = skew_t_rows(x, rng.integers(0, n, size=(n_boot, nb)), float(x.mean()))
     tb = tb[np.isfinite(tb)]
     if len(tb) == 0:
         return InvalidTestStatistic(name, np.nan, np.nan, null, "", n, reason="degenerate bootstrap samples")

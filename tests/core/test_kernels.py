@@ -63,7 +63,7 @@ def test_reduction_kernels_equal_numpy_twins(seed):
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
 def test_numba_kernel_is_compiled():
     for name in ("rank_keys", "rank_rows_split", "demean_columns", "row_sum_count", "col_sum_count", "residual_partials",
-                 "grank_partials", "gather", "ols1", "membership", "signed_rank_sums"):
+                 "grank_partials", "gather", "ols1", "membership", "signed_rank_sums", "skew_t_rows", "window_measures"):
         assert getattr(_kernels, f"{name}_nb") is not getattr(_kernels, f"{name}_loop")
 
 
@@ -107,3 +107,49 @@ def test_signed_rank_kernels_equal_scipy():
             assert w_plus == ranks[clean > 0].sum()  # exact: half-integers
             _, counts = np.unique(np.abs(clean), return_counts=True)
             assert ties == float((counts.astype(float) ** 3 - counts).sum())
+
+
+def test_bootstrap_skew_t_kernels_equal_numpy_twin_and_scipy_moments():
+    rng = np.random.default_rng(4)
+    x = rng.lognormal(size=500) - 1.5
+    x[:3] = 7.0  # a zero-variance resample below
+    idx = rng.integers(0, len(x), size=(200, 40))
+    idx[0] = 0
+    expected = _kernels.skew_t_rows_python(x, idx, 0.1)
+    assert np.isnan(expected[0]) and np.isfinite(expected[1:]).all()
+    for fn in (_kernels.skew_t_rows_loop, _kernels.skew_t_rows):
+        np.testing.assert_allclose(fn(x, idx, 0.1), expected, rtol=1e-12, equal_nan=True)
+    # one resample by hand from scipy's moments: t_sa = sqrt(n) (S + g S^2 / 3 + g / (6 n))
+    d = x[idx[5]]
+    n = len(d)
+    s_ratio = (d.mean() - 0.1) / d.std(ddof=1)
+    g = stats.skew(d, bias=True) * (np.sqrt((n - 1) / n)) ** 3  # sum dev^3 / (n s^3), s with n - 1
+    assert expected[5] == pytest.approx(np.sqrt(n) * (s_ratio + g * s_ratio**2 / 3 + g / (6 * n)), rel=1e-12)
+
+
+@pytest.mark.parametrize("model, conventions, kind", [
+    ("market", "default", "simple"), ("market", "estudy2", "log"), ("ff3", "default", "simple"),
+    ("constant", "default", "log"), ("market-adj", "default", "simple"),
+])
+def test_window_measures_kernel_equals_per_window_numpy(model, conventions, kind):
+    from eventstudy.core.abnormal import all_window_measures, compute_abnormal, window_measures
+    from eventstudy.core.models import get_model
+
+    rng = np.random.default_rng(8)
+    n_t, n_f, n_e = 400, 7, 40
+    factors = rng.normal(0, 0.01, size=(n_t, 3))
+    returns = 0.001 + factors @ rng.normal(1, 0.3, size=(3, n_f)) + rng.normal(0, 0.02, size=(n_t, n_f))
+    returns[rng.random(returns.shape) < 0.05] = np.nan  # missing days, in windows too
+    spec = get_model(model)
+    day0 = rng.integers(260, n_t - 12, n_e)
+    col = rng.integers(0, n_f, n_e)
+    fit = compute_abnormal(spec, returns, day0, col, estimation=(-250, -11), event=(-10, 10),
+                           bench=factors[:, :1], bcol=np.zeros(n_e, dtype=np.intp),
+                           factors=factors[:, : len(spec.factors)] if spec.factors else None,
+                           rf=np.zeros(n_t), conventions=conventions)
+    windows = [(0, 0), (-1, 1), (-10, 10), (3, 7)]
+    for got, (a, b) in zip(all_window_measures(fit, windows, kind), windows):
+        want = window_measures(fit, a, b, returns_kind=kind)
+        np.testing.assert_array_equal(got.n_days, want.n_days)
+        for name in ("car", "car_var", "bhar"):
+            np.testing.assert_allclose(getattr(got, name), getattr(want, name), rtol=1e-12, atol=1e-16, equal_nan=True)
