@@ -88,8 +88,8 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
     """
     le, n_ev = est.shape
     n_t = le + ev.shape[0]
-    out = np.full((n_ev, n_t), np.nan)
-    sub = np.full((le, n_ev), np.nan, dtype=np.float32)
+    out = np.empty((n_ev, n_t))  # every entry is written below: ranks, or NaN for a missing day
+    sub = np.empty((le, n_ev), dtype=np.float32)
     low = np.uint64((1 << nb) - 1)
     high = ~low
     buf = np.empty(n_t, dtype=np.int64)
@@ -109,6 +109,12 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
         m_v = lv
         while m_v > 0 and (ke[le + m_v - 1] & high) == high:
             m_v -= 1
+        for p in range(m_e, le):  # missing days (sorted last in each part)
+            idx = np.int64(ke[p] & low)
+            out[e, idx] = np.nan
+            sub[idx, e] = np.nan
+        for q in range(m_v, lv):
+            out[e, np.int64(ke[le + q] & low)] = np.nan
         tie = 0
         for p in range(m_e - 1):
             tie |= (ke[p] & high) == (ke[p + 1] & high)

@@ -34,9 +34,11 @@ class AbnormalFit:
     model : the expected-return model.
     est_offsets, ev_offsets : (Le,), (Lv,) event-time offsets of the estimation and event windows.
     ar : (Lv, E) abnormal returns in the event window (decimal), NaN on missing days.
-    raw : (Lv, E) the firm's simple returns in the event window.
-    expected : (Lv, E) expected simple return (``raw - ar``; for factor models this includes rf).
+    raw : (Lv, E) the firm's returns in the event window (of the input kind, simple or log).
+    expected : (Lv, E) expected return (``raw - ar``; for factor models this includes rf).
     ev_x : (Lv, E, P) event-window regressors (None when the model has none in its fit).
+        ``raw``, ``expected`` and ``ev_x`` are None once blocks are joined: every measure that
+        needs them (CAR variances, BHARs, mean-adjusted returns) is computed in its block.
     est_ar : (Le, E) estimation-window abnormal returns (OLS residuals; ``R - Rm`` for market-adjusted);
         None once blocks are joined (see :class:`eventstudy.core.engine.CoreResult`).
     est_raw : (Le, E) the firm's simple returns in the estimation window (for mean-adjusted tests);
@@ -55,8 +57,8 @@ class AbnormalFit:
     est_offsets: IntArray
     ev_offsets: IntArray
     ar: Float64Array2D
-    raw: Float64Array2D
-    expected: Float64Array2D
+    raw: Float64Array2D | None
+    expected: Float64Array2D | None
     ev_x: Float64Array3D | None
     est_ar: Float64Array2D | None
     est_raw: Float64Array2D | None

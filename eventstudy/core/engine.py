@@ -157,7 +157,8 @@ class CoreResult:
     Attributes
     ----------
     fit : AbnormalFit for every event-firm (rows of invalid ones are NaN); its estimation-window
-        arrays (``est_ar``, ``est_raw``, ``ols.resid``) are None here: see ``blocks`` / :attr:`est_ar`.
+        arrays (``est_ar``, ``est_raw``, ``ols.resid``) are None here: see ``blocks`` / :attr:`est_ar`;
+        so are ``raw``, ``expected`` and ``ev_x``, used up by the per-window measures of each block.
     status : (E,) int status code (``OK`` = 0; see ``STATUS_TEXT``).
     windows : list of (a, b) event windows (ends included).
     measures : one WindowMeasures per window.
@@ -505,9 +506,7 @@ def _join(parts: list[CoreResult]) -> CoreResult:
         )
     fit = replace(
         fits[0],
-        ar=_cat([f.ar for f in fits], 1), raw=_cat([f.raw for f in fits], 1),
-        expected=_cat([f.expected for f in fits], 1), ev_x=_cat([f.ev_x for f in fits], 1),
-        est_ar=None, est_raw=None, n_est=_cat([f.n_est for f in fits], 0),
+        ar=_cat([f.ar for f in fits], 1), raw=None, expected=None, ev_x=None, est_ar=None, est_raw=None, n_est=_cat([f.n_est for f in fits], 0),
         dof=_cat([f.dof for f in fits], 0), sigma2=_cat([f.sigma2 for f in fits], 0),
         coef=_cat([f.coef for f in fits], 0), ols=ols, mkt_all=_cat([f.mkt_all for f in fits], 0),
     )
