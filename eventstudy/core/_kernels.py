@@ -31,11 +31,11 @@ def rank_rows_python(a: np.ndarray) -> np.ndarray:
 def rank_rows_split_python(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
     """Standardised ranks of each row of ``a`` (E, L) (:func:`rank_rows_python`) and the raw ranks
     ``K`` (1 = smallest, ties averaged, NaN kept) of its first ``le`` columns among themselves,
-    returned transposed ``(le, E)`` float32 (exact: ranks are multiples of 1/2 below 2^23)."""
+    ``(E, le)`` float32 (exact: ranks are multiples of 1/2 below 2^23)."""
     from scipy import stats
 
     sub = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
-    return rank_rows_python(a), np.ascontiguousarray(sub.T, dtype=np.float32)
+    return rank_rows_python(a), np.ascontiguousarray(sub, dtype=np.float32)
 
 
 def rank_keys_loop(est: np.ndarray, ev: np.ndarray, nb: int) -> np.ndarray:  # pragma: no cover - compiled by numba
@@ -84,12 +84,12 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
     position, and the estimation days the mean of their positions counted among estimation days
     only (so the estimation-only ranks reuse the one sort). A run of keys equal above the low
     ``nb`` bits is first put in exact float64 order (insertion sort; such runs are rare and
-    short), so the ranks are exact. Returns ``(out (E, Le + Lv), sub (Le, E))``.
+    short), so the ranks are exact. Returns ``(out (E, Le + Lv), sub (E, Le))``.
     """
     le, n_ev = est.shape
     n_t = le + ev.shape[0]
     out = np.empty((n_ev, n_t))  # every entry is written below: ranks, or NaN for a missing day
-    sub = np.empty((le, n_ev), dtype=np.float32)
+    sub = np.empty((n_ev, le), dtype=np.float32)
     low = np.uint64((1 << nb) - 1)
     high = ~low
     buf = np.empty(n_t, dtype=np.int64)
@@ -112,7 +112,7 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
         for p in range(m_e, le):  # missing days (sorted last in each part)
             idx = np.int64(ke[p] & low)
             out[e, idx] = np.nan
-            sub[idx, e] = np.nan
+            sub[e, idx] = np.nan
         for q in range(m_v, lv):
             out[e, np.int64(ke[le + q] & low)] = np.nan
         tie = 0
@@ -138,7 +138,7 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
                 while p < stop:
                     idx = np.int64(ke[p] & low)
                     out[e, idx] = (p + q + 1.0) * scale
-                    sub[idx, e] = p + 1.0
+                    sub[e, idx] = p + 1.0
                     p += 1
                 if q < m_v:
                     out[e, np.int64(ke[le + q] & low)] = (pos[q] + q + 1.0) * scale
@@ -165,7 +165,7 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
                 out[e, idx] = (i + 1.0) * scale
                 if idx < le:
                     seen += 1
-                    sub[idx, e] = seen
+                    sub[e, idx] = seen
                 i += 1
                 continue
             g = i  # run of equal truncated keys: insertion-sort its columns on the exact values
@@ -196,7 +196,7 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
                     rs = seen + 0.5 * (c - 1) + 1.0
                     for q in range(s, t + 1):
                         if buf[q] < le:
-                            sub[buf[q], e] = rs
+                            sub[e, buf[q]] = rs
                     seen += c
                 s = t + 1
             i = g
@@ -226,7 +226,7 @@ def rank_span(est: np.ndarray, ev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ranks of each event's span, estimation days ``est`` (Le, E) then event period ``ev`` (Lv, E).
 
     Returns ``(u, k)``: ``u`` (E, Le + Lv) the standardised ranks over the whole span and ``k``
-    (Le, E) float32 the raw ranks of the estimation days among themselves, as
+    (E, Le) float32 the raw ranks of the estimation days among themselves, as
     :func:`rank_rows_split_python` of the event-major span with ``le = Le``; from one integer
     sort per part (numba), else the scipy twin. Non-finite values are missing (NaN rank) in both.
     """
@@ -469,8 +469,8 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
     Parameters
     ----------
     est : (Le, B) estimation-window abnormal returns (NaN = missing day).
-    k_est : (Le, B) ranks of ``est`` within each event's estimation window (1 = smallest, ties
-        averaged, NaN kept), same layout as ``est``.
+    k_est : (B, Le) ranks of ``est`` within each event's estimation window (1 = smallest, ties
+        averaged, NaN kept), event-major as the rank kernel writes them.
     y : (W, B) the event point of each of W windows on the scale of ``est``: ``SCAR*_i * S_AR_i``
         (comparing ``est`` with ``y`` is comparing the estimation SARs with the re-standardised SCAR).
     keep : (W, B) events to use in each window (those with a finite ``y``).
@@ -485,7 +485,7 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
     totals, counts = [], []
     for yw, kw in zip(np.atleast_2d(y), np.atleast_2d(keep)):
         use = kw & np.isfinite(yw) & (n_obs > 0)
-        sub, k, yy = est[:, use], k_est[:, use].astype(np.float64), yw[use]
+        sub, k, yy = est[:, use], k_est[use].T.astype(np.float64), yw[use]
         fin = np.isfinite(sub)
         scale = 1.0 / (n_obs[use] + 2.0)  # 1 / (T_i + 1)
         above = (sub > yy) + 0.5 * (sub == yy)
@@ -496,22 +496,24 @@ def grank_partials_python(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, kee
     return np.array(totals), np.array(counts)
 
 
-def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.ndarray,
-                        n_obs: np.ndarray):  # pragma: no cover - compiled by numba
-    """Loop twin of :func:`grank_partials_python`: one row-major pass over ``(Le, B)`` for all windows.
+def grank_scales(y: np.ndarray, keep: np.ndarray, n_obs: np.ndarray) -> np.ndarray:
+    """(W, B) ``1 / (T_i + 1)`` of each event used in each window (0 for one left out)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(keep & np.isfinite(y) & (n_obs > 0), 1.0 / (n_obs + 2.0), 0.0)
 
-    Each row of the estimation arrays is read from memory once and compared, while it is in
-    cache, with every window's event points (one pass per window cost more than the compares).
-    An estimation day above the event point gains 1 in rank (1/2 when tied), a day below adds 1
-    to the event point's rank, so both come from the same comparison.
+
+def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, scale: np.ndarray):  # pragma: no cover - compiled by numba
+    """Loop twin of :func:`grank_partials_python` for all windows at once; ``scale`` from
+    :func:`grank_scales`.
+
+    The comparisons take one row-major pass over ``est`` (Le, B): each row is read once and
+    compared, while it is in cache, with every window's event points. An estimation day above
+    the event point gains 1 in rank (1/2 when tied), a day below adds 1 to the event point's
+    rank, so both come from the same comparison. The estimation-only ranks' share
+    ``sum_i scale_wi K_it`` is then added along each event's contiguous row of ``k_est`` (B, Le).
     """
     n_t, n_ev = est.shape
     n_w = y.shape[0]
-    scale = np.zeros((n_w, n_ev))
-    for w in range(n_w):
-        for e in range(n_ev):
-            if keep[w, e] and np.isfinite(y[w, e]) and n_obs[e] > 0:
-                scale[w, e] = 1.0 / (n_obs[e] + 2.0)
     below = np.zeros((n_w, n_ev))
     total = np.zeros((n_w, n_t + 1))
     count = np.zeros((n_w, n_t + 1))
@@ -526,15 +528,19 @@ def grank_partials_loop(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep:
                     gt = 1.0 if v > ye else 0.0
                     tie = 0.5 if v == ye else 0.0
                     below[w, e] += 1.0 - gt - tie
-                    acc += (k_est[t, e] + gt + tie) * scale[w, e] - 0.5
+                    acc += (gt + tie) * scale[w, e] - 0.5
                     c += 1.0
             total[w, t] = acc
             count[w, t] = c
     for w in range(n_w):
         for e in range(n_ev):
-            if scale[w, e] > 0:
-                total[w, n_t] += (1.0 + below[w, e]) * scale[w, e] - 0.5
+            sc = scale[w, e]
+            if sc > 0:
+                total[w, n_t] += (1.0 + below[w, e]) * sc - 0.5
                 count[w, n_t] += 1.0
+                for t in range(n_t):
+                    kv = np.float64(k_est[e, t])
+                    total[w, t] += sc * kv if kv == kv else 0.0  # a missing day has no rank (and no count)
     return total, count
 
 
@@ -547,11 +553,9 @@ def grank_partials(est: np.ndarray, k_est: np.ndarray, y: np.ndarray, keep: np.n
     y, keep = np.atleast_2d(y), np.atleast_2d(keep)
     if not HAS_NUMBA:
         return grank_partials_python(est, k_est, y, keep, n_obs)
-    return grank_partials_nb(
-        np.ascontiguousarray(est, dtype=np.float64), np.ascontiguousarray(k_est),
-        np.ascontiguousarray(y, dtype=np.float64), np.ascontiguousarray(keep, dtype=np.bool_),
-        np.ascontiguousarray(n_obs, dtype=np.float64),
-    )
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    scale = grank_scales(y, np.asarray(keep, dtype=np.bool_), np.asarray(n_obs, dtype=np.float64))
+    return grank_partials_nb(np.ascontiguousarray(est, dtype=np.float64), np.ascontiguousarray(k_est), y, scale)
 
 
 # ---------------------------------------------------------------- one-regressor OLS

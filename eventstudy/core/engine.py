@@ -126,8 +126,8 @@ class Block:
     u_t : (B, Lc) standardised ranks ``K_it / (1 + n_i)`` over the estimation + event span
         (Corrado), EVENT-MAJOR (transposed) because ranking works along each event's row;
         None when the run skipped ranking (``ranks=False``).
-    k_est : (Le, B) float32 ranks within each event's estimation window alone (GRANK), from the
-        same sort as ``u_t``; None without ranks (then computed on first use).
+    k_est : (B, Le) float32 ranks within each event's estimation window alone (GRANK),
+        event-major like ``u_t`` and from the same sort; None without ranks (then computed on first use).
     The arrays are None when the run was made with ``keep_arrays=False``.
     """
 
@@ -285,7 +285,7 @@ class CoreResult:
         return self._map(one, [(w, m) for w in range(len(self.windows)) for m in MEASURES])
 
     def _est_ranks(self, b: Block) -> np.ndarray:
-        """(Le, B) ranks (1 = smallest, ties averaged) within each event's estimation window."""
+        """(B, Le) ranks (1 = smallest, ties averaged) within each event's estimation window."""
         if b.k_est is not None:
             return b.k_est
         key = ("est_ranks", b.start)

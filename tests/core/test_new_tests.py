@@ -142,7 +142,7 @@ def test_grank_kernel_equals_numpy_twin(seed):
     est = np.round(rng.normal(size=(40, 15)), 1)  # ties
     est[rng.random(est.shape) < 0.1] = np.nan
     est[:, 4] = np.nan
-    k = (stats.rankdata(est, axis=0, nan_policy="omit")).astype(np.float32)  # (Le, B) ranks within each event
+    k = stats.rankdata(est, axis=0, nan_policy="omit").T.astype(np.float32)  # (B, Le) ranks within each event
     y = np.round(rng.normal(size=15), 1)
     y[2] = np.nan
     keep = rng.random(15) < 0.8
@@ -150,12 +150,15 @@ def test_grank_kernel_equals_numpy_twin(seed):
     expected = _kernels.grank_partials_python(est, k, y[None], keep[None], n_obs)
     y2 = np.stack([y, np.round(rng.normal(size=15), 1), y])  # three windows at once
     keep2 = np.stack([keep, rng.random(15) < 0.5, np.zeros(15, dtype=bool)])
-    for fn in ("grank_partials", "grank_partials_loop"):
-        got = getattr(_kernels, fn)(est, k, y[None], keep[None], n_obs)
+    def loop_as_python(est, k, y, keep, n_obs):  # the loop kernel run as plain Python
+        return _kernels.grank_partials_loop(est, k, y, _kernels.grank_scales(y, keep, n_obs.astype(float)))
+
+    for fn in (_kernels.grank_partials, loop_as_python):
+        got = fn(est, k, y[None], keep[None], n_obs)
         np.testing.assert_allclose(got[0], expected[0], rtol=1e-12, atol=1e-14)
         np.testing.assert_array_equal(got[1], expected[1])
         # each window of a multi-window call equals its own one-window call
-        got = getattr(_kernels, fn)(est, k, y2, keep2, n_obs)
+        got = fn(est, k, y2, keep2, n_obs)
         for w in range(3):
             one = _kernels.grank_partials_python(est, k, y2[w:w + 1], keep2[w:w + 1], n_obs)
             np.testing.assert_allclose(got[0][w], one[0][0], rtol=1e-12, atol=1e-14)
@@ -176,7 +179,7 @@ def test_split_rank_kernel_gives_full_span_and_estimation_only_ranks(seed):
     a[4] = np.nan
     le = 38
     full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
-    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit").T
+    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
     for fn in ("rank_rows_split", "rank_rows_split_python"):
         u, k = getattr(_kernels, fn)(a, le)
         np.testing.assert_allclose(u, full, rtol=1e-15)
@@ -203,7 +206,7 @@ def test_split_ranks_of_rows_with_and_without_ties():
     a[9, le:] = np.sort(a[9, :le])[-lv:] + 1.0  # event period above every estimation day
     a[10, le:] = np.sort(a[10, :le])[:lv] - 1.0  # and below
     full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
-    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit").T
+    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
     for u, k in (_kernels.rank_rows_split(a, le),
                  _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
         np.testing.assert_allclose(u, full, rtol=1e-15)
@@ -224,7 +227,7 @@ def test_split_ranks_are_exact_for_near_ties_signed_zeros_and_non_finite_values(
     le = 280
     clean = np.where(np.isfinite(a), a, np.nan)
     full = stats.rankdata(clean, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
-    est = stats.rankdata(clean[:, :le], axis=1, nan_policy="omit").T
+    est = stats.rankdata(clean[:, :le], axis=1, nan_policy="omit")
     for u, k in (_kernels.rank_rows_split(a, le),
                  _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
         np.testing.assert_allclose(u, full, rtol=1e-15)
