@@ -46,6 +46,20 @@ def test_blocks_and_threads_do_not_change_results():
         _same(one, run_event_study(spec, returns, day0, col, chunk_size=50, executor=pool, **kw))
 
 
+def test_window_tests_on_threads_equal_the_serial_tests():
+    # every test of every window and measure, bootstrap included, whatever the thread count
+    returns, day0, col, kw = _inputs()
+    spec = get_model("market")
+    serial = run_event_study(spec, returns, day0, col, chunk_size=64, **kw)
+    threaded = run_event_study(spec, returns, day0, col, chunk_size=64, n_jobs=2, **kw)
+    want = [(w, m, [(t.name, t.stat, t.pvalue) for t in run_tests(serial.panel(w), m)])
+            for w in range(2) for m in ("CAR", "BHAR")]
+    got = [(w, m, [(t.name, t.stat, t.pvalue) for t in found]) for w, m, found in threaded.window_tests()]
+    assert [(w, m, [x[0] for x in r]) for w, m, r in got] == [(w, m, [x[0] for x in r]) for w, m, r in want]
+    for (_, _, a), (_, _, b) in zip(got, want):
+        np.testing.assert_array_equal([x[1:] for x in a], [x[1:] for x in b])
+
+
 @pytest.mark.slow
 def test_dask_executor():
     distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
