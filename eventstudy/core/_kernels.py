@@ -238,12 +238,6 @@ def rank_span(est: np.ndarray, ev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rank_rows_split_nb(est, ev, *rank_sort_keys(est, ev))
 
 
-def rank_rows_split(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`rank_span` of an event-major span ``a`` (E, L) whose first ``le`` columns are the estimation days."""
-    a = np.asarray(a, dtype=np.float64)
-    return rank_span(a[:, :le].T, a[:, le:].T)
-
-
 # ---------------------------------------------------------------- column demeaning
 
 

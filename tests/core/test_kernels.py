@@ -22,7 +22,7 @@ def test_rank_kernel_equals_scipy_twin(seed):
     at = np.ascontiguousarray(a.T)
     np.testing.assert_allclose(_kernels.rank_rows_python(at), expected, rtol=1e-15)
     le = 20  # the engine's kernel: the same full-row ranks (and the first le columns ranked alone)
-    np.testing.assert_allclose(_kernels.rank_rows_split(at, le)[0], expected, rtol=1e-15)
+    np.testing.assert_allclose(_kernels.rank_span(at[:, :le].T, at[:, le:].T)[0], expected, rtol=1e-15)
     # the loop written for numba, run as plain Python, is the same algorithm
     est, ev = at[:, :le].T.copy(), at[:, le:].T.copy()
     keys = _kernels.rank_sort_keys(est, ev, compiled=False)

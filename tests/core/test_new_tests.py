@@ -180,8 +180,7 @@ def test_split_rank_kernel_gives_full_span_and_estimation_only_ranks(seed):
     le = 38
     full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
     est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
-    for fn in ("rank_rows_split", "rank_rows_split_python"):
-        u, k = getattr(_kernels, fn)(a, le)
+    for u, k in (_kernels.rank_span(*_span(a, le)), _kernels.rank_rows_split_python(a, le)):
         np.testing.assert_allclose(u, full, rtol=1e-15)
         np.testing.assert_array_equal(k, est.astype(np.float32))
     u, k = _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))
@@ -207,7 +206,7 @@ def test_split_ranks_of_rows_with_and_without_ties():
     a[10, le:] = np.sort(a[10, :le])[:lv] - 1.0  # and below
     full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
     est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
-    for u, k in (_kernels.rank_rows_split(a, le),
+    for u, k in (_kernels.rank_span(*_span(a, le)),
                  _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
         np.testing.assert_allclose(u, full, rtol=1e-15)
         np.testing.assert_array_equal(k, est.astype(np.float32))
@@ -228,7 +227,7 @@ def test_split_ranks_are_exact_for_near_ties_signed_zeros_and_non_finite_values(
     clean = np.where(np.isfinite(a), a, np.nan)
     full = stats.rankdata(clean, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
     est = stats.rankdata(clean[:, :le], axis=1, nan_policy="omit")
-    for u, k in (_kernels.rank_rows_split(a, le),
+    for u, k in (_kernels.rank_span(*_span(a, le)),
                  _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
         np.testing.assert_allclose(u, full, rtol=1e-15)
         np.testing.assert_array_equal(k, est.astype(np.float32))
