@@ -96,13 +96,11 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
     vals = np.empty(n_t)
     k = np.empty(n_t, dtype=np.uint64)
     lv = n_t - le
-    pos = np.empty(lv, dtype=np.int64)
     for e in range(n_ev):
         ke = keys[e]
         # Fast path, when no two values of the row share their truncated key (the usual case):
-        # an estimation day's span rank is its place among estimation days plus the event-period
-        # days below it, so only the event-period days' places among the estimation days (pos)
-        # are searched and the estimation days are written in one branch-free pass.
+        # an estimation day's span rank is its place among estimation days plus the number of
+        # event-period days below it, and its estimation-only rank its place alone.
         m_e = le
         while m_e > 0 and (ke[m_e - 1] & high) == high:
             m_e -= 1
@@ -115,33 +113,33 @@ def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: 
             sub[e, idx] = np.nan
         for q in range(m_v, lv):
             out[e, np.int64(ke[le + q] & low)] = np.nan
+        # one pass: the event-period days below each estimation day are written first (they
+        # precede it in the span's order); any two neighbours in that order sharing their
+        # truncated key send the row to the exact path below, which rewrites it all
+        scale = 1.0 / (1.0 + m_e + m_v)
         tie = 0
-        for p in range(m_e - 1):
-            tie |= (ke[p] & high) == (ke[p + 1] & high)
-        for q in range(m_v - 1):
-            tie |= (ke[le + q] & high) == (ke[le + q + 1] & high)
-        p = 0
-        for q in range(m_v):
+        prev = high  # no finite key has all high bits set
+        q = 0
+        for p in range(m_e):
+            kp = ke[p]
+            while q < m_v and ke[le + q] < kp:
+                kv = ke[le + q]
+                out[e, np.int64(kv & low)] = (p + q + 1.0) * scale
+                tie |= (kv & high) == prev
+                prev = kv & high
+                q += 1
+            idx = np.int64(kp & low)
+            out[e, idx] = (p + q + 1.0) * scale
+            sub[e, idx] = p + 1.0
+            tie |= (kp & high) == prev
+            prev = kp & high
+        while q < m_v:
             kv = ke[le + q]
-            while p < m_e and ke[p] < kv:
-                p += 1
-            pos[q] = p
-            if p > 0 and (ke[p - 1] & high) == (kv & high):
-                tie = 1
-            if p < m_e and (ke[p] & high) == (kv & high):
-                tie = 1
+            out[e, np.int64(kv & low)] = (m_e + q + 1.0) * scale
+            tie |= (kv & high) == prev
+            prev = kv & high
+            q += 1
         if not tie:
-            scale = 1.0 / (1.0 + m_e + m_v)
-            p = 0
-            for q in range(m_v + 1):
-                stop = pos[q] if q < m_v else m_e
-                while p < stop:
-                    idx = np.int64(ke[p] & low)
-                    out[e, idx] = (p + q + 1.0) * scale
-                    sub[e, idx] = p + 1.0
-                    p += 1
-                if q < m_v:
-                    out[e, np.int64(ke[le + q] & low)] = (pos[q] + q + 1.0) * scale
             continue
         i = 0
         j = le
