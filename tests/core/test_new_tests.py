@@ -171,21 +171,25 @@ def _span(a: np.ndarray, le: int) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(a[:, :le].T), np.ascontiguousarray(a[:, le:].T)
 
 
+def _assert_ranks_are_scipys(a: np.ndarray, le: int) -> None:
+    """Both rank sets of the span ``a`` (E, L), by the kernel (compiled and as plain Python) and the
+    scipy twin: the whole span's standardised ranks and the first ``le`` days' own ranks, exactly."""
+    clean = np.where(np.isfinite(a), a, np.nan)  # inf is missing, as in the kernels
+    full = stats.rankdata(clean, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
+    est = stats.rankdata(clean[:, :le], axis=1, nan_policy="omit")
+    for u, k in (_kernels.rank_span(*_span(a, le)), _kernels.rank_rows_split_python(clean, le),
+                 _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
+        np.testing.assert_allclose(u, full, rtol=1e-15)
+        np.testing.assert_array_equal(k, est.astype(np.float32))
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_split_rank_kernel_gives_full_span_and_estimation_only_ranks(seed):
     rng = np.random.default_rng(seed)
     a = np.round(rng.normal(size=(20, 50)), 1)  # ties, some between estimation and event days
     a[rng.random(a.shape) < 0.1] = np.nan
     a[4] = np.nan
-    le = 38
-    full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
-    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
-    for u, k in (_kernels.rank_span(*_span(a, le)), _kernels.rank_rows_split_python(a, le)):
-        np.testing.assert_allclose(u, full, rtol=1e-15)
-        np.testing.assert_array_equal(k, est.astype(np.float32))
-    u, k = _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))
-    np.testing.assert_allclose(u, full, rtol=1e-15)
-    np.testing.assert_array_equal(k, est.astype(np.float32))
+    _assert_ranks_are_scipys(a, 38)
 
 
 def test_split_ranks_of_rows_with_and_without_ties():
@@ -204,12 +208,7 @@ def test_split_ranks_of_rows_with_and_without_ties():
     a[8, le + 5] = np.nextafter(a[8, 7], np.inf)  # distinct, but the same truncated key
     a[9, le:] = np.sort(a[9, :le])[-lv:] + 1.0  # event period above every estimation day
     a[10, le:] = np.sort(a[10, :le])[:lv] - 1.0  # and below
-    full = stats.rankdata(a, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
-    est = stats.rankdata(a[:, :le], axis=1, nan_policy="omit")
-    for u, k in (_kernels.rank_span(*_span(a, le)),
-                 _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
-        np.testing.assert_allclose(u, full, rtol=1e-15)
-        np.testing.assert_array_equal(k, est.astype(np.float32))
+    _assert_ranks_are_scipys(a, le)
 
 
 def test_split_ranks_are_exact_for_near_ties_signed_zeros_and_non_finite_values():
@@ -223,14 +222,7 @@ def test_split_ranks_are_exact_for_near_ties_signed_zeros_and_non_finite_values(
     a[2, rng.random(300) < 0.2] = np.inf
     a[3, rng.random(300) < 0.2] = -np.inf
     a[4, rng.random(300) < 0.3] = np.nan
-    le = 280
-    clean = np.where(np.isfinite(a), a, np.nan)
-    full = stats.rankdata(clean, axis=1, nan_policy="omit") / (1 + np.isfinite(a).sum(axis=1, keepdims=True))
-    est = stats.rankdata(clean[:, :le], axis=1, nan_policy="omit")
-    for u, k in (_kernels.rank_span(*_span(a, le)),
-                 _kernels.rank_rows_split_loop(*_span(a, le), *_kernels.rank_sort_keys(*_span(a, le), compiled=False))):
-        np.testing.assert_allclose(u, full, rtol=1e-15)
-        np.testing.assert_array_equal(k, est.astype(np.float32))
+    _assert_ranks_are_scipys(a, 280)
 
 
 # ------------------------------------------------------------------ KP-adjusted Patell
