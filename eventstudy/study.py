@@ -104,7 +104,8 @@ class EventStudy:
         windows : event windows (a, b), both ends included; every a must exceed ``estimation[1]``.
         min_estimation_obs : event-firms with fewer usable estimation days are skipped
             (status "too few estimation observations", listed in ``results.firms``).
-        n_jobs : threads for the core's event blocks (results do not depend on it).
+        n_jobs : threads for the core's event blocks and, later, the tests of each window (results do
+            not depend on it).
         executor : a ``concurrent.futures.Executor`` for the blocks instead, e.g. a Dask
             ``distributed.Client(...).get_executor()`` for very large runs.
         event_period : (a, b) sessions ranked with the estimation window by the rank tests; default
