@@ -120,14 +120,23 @@ def db_url(ctx: typer.Context) -> str:
 
 
 def open_write(ctx: typer.Context) -> "Engine":
-    """The database for a command that writes: created or migrated first."""
+    """The database for a command that writes: created or migrated first; closed when the command ends."""
     from ..db import open_db
 
-    return open_db(db_url(ctx))
+    return _closed_with(ctx, open_db(db_url(ctx)))
 
 
 def open_read(ctx: typer.Context) -> "Engine":
-    """The database for a command that only reads: must exist at the current schema; nothing on disk changes."""
+    """The database for a command that only reads: must exist at the current schema; nothing on disk
+    changes; closed when the command ends."""
     from ..db import open_existing
 
-    return open_existing(db_url(ctx))
+    return _closed_with(ctx, open_existing(db_url(ctx)))
+
+
+def _closed_with(ctx: typer.Context, engine: "Engine") -> "Engine":
+    # Pooled connections are otherwise closed whenever the garbage collector gets to the engine:
+    # a SQLite writer's last close checkpoints its WAL into the file, which must happen when the
+    # command ends, not during whatever runs next in the process (a notebook, a test).
+    ctx.call_on_close(engine.dispose)
+    return engine
