@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
-from ..catalog.vocab import DealType, Role
+from ..catalog.vocab import DealType
 from ..defaults import (DEFAULT_BENCHMARK, DEFAULT_ESTIMATION, DEFAULT_MAX_ZERO_SHARE, DEFAULT_MIN_OBS, DEFAULT_MIN_PRICE,
                         DEFAULT_MIN_SIGMA, DEFAULT_MODEL, DEFAULT_RETURNS, DEFAULT_WINDOWS, format_window)
 from ..exceptions import ConfigError

@@ -74,13 +74,15 @@ def rank_keys_loop(est: np.ndarray, ev: np.ndarray, nb: int) -> np.ndarray:  # p
 
 rank_keys_nb = jit(rank_keys_loop)
 
+
 def rank_rows_split_loop(est: np.ndarray, ev: np.ndarray, keys: np.ndarray, nb: int):  # pragma: no cover - compiled by numba
     """Loop twin of :func:`rank_rows_split_python` on the span ``est`` (Le, E) + ``ev`` (Lv, E),
     given its keys (:func:`rank_keys_loop`) with the first ``Le`` and the other columns of each
     row each sorted ascending (:func:`rank_sort_keys`).
 
-    The two sorted parts are merged by key (the order one sort of the whole row gives); one walk
-    of the merged row then gives both rank sets: tied groups of the whole row get their mean
+    A row in which no two values share their truncated key (the usual case) is ranked in one pass
+    over its two sorted parts. Any other row is merged by key into one sorted row (the order one
+    sort of the whole row gives) and walked: tied groups of the whole row get their mean
     position, and the estimation days the mean of their positions counted among estimation days
     only (so the estimation-only ranks reuse the one sort). A run of keys equal above the low
     ``nb`` bits is first put in exact float64 order (insertion sort; such runs are rare and

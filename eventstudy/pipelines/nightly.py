@@ -300,7 +300,6 @@ def step_ingest(ctx: RunContext) -> StepResult:
 
     report = ingest_catalog_prices(ctx.engine, ctx.config.price_spec, benchmark=ctx.config.benchmark,
                                    extra_tickers=ctx.config.tickers, progress=ctx.progress)
-    tickers = [r.ticker for r in report.results]
     ctx.facts["ingest"] = report
     failed = report.failed
     rows = report.rows_inserted + report.rows_updated
